@@ -1,0 +1,1 @@
+"""wordvec.cli: the ``wordvec`` command (click). Thin: parse options, call the library, print."""

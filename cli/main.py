@@ -1,0 +1,60 @@
+"""The ``wordvec`` command group: registers the sub-commands and turns errors into exit codes.
+
+Exit codes (DESIGN "command-line contract"): 0 success, 1 a user error (one line on stderr, no
+traceback), 2 a usage error (click's), 130 interrupted by Ctrl-C.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from wordvec._version import __version__
+
+from . import corpus_commands, eval_commands, query_commands, train_commands, w2v_commands
+
+EXIT_USER_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class WordvecGroup(click.Group):
+    """A click group that reports ``WordvecError`` as one line and Ctrl-C as exit 130."""
+
+    def invoke(self, ctx: click.Context):
+        from wordvec.errors import WordvecError
+
+        try:
+            return super().invoke(ctx)
+        except WordvecError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except MemoryError:
+            click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=WordvecGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wordvec")
+def cli() -> None:
+    """wordvec: PMI word vectors for Chinese text.
+
+    Train vectors from raw text, then ask which words are similar (substitutable), which are related
+    (co-occur), which words of a text are its keywords, and how close two sentences are.
+    """
+
+
+for _module in (corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="wordvec")
+
+
+if __name__ == "__main__":
+    main()

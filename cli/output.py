@@ -1,0 +1,65 @@
+"""Printing results: aligned tables (CJK characters count as two columns) and JSON."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any, Sequence
+
+import click
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None = None) -> str:
+    """Align ``rows`` in columns; numbers (floats to 4 decimals) are right-aligned."""
+    cells = [[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row] for row in rows]
+    numeric = [
+        all(isinstance(row[c], (int, float)) for row in rows) if rows else False
+        for c in range(len(headers or (rows[0] if rows else [])))
+    ]
+    table = ([list(headers)] if headers else []) + cells
+    if not table:
+        return ""
+    widths = [max(display_width(row[c]) for row in table) for c in range(len(table[0]))]
+    lines = [
+        "  ".join(_pad(cell, widths[c], numeric[c]) for c, cell in enumerate(row)).rstrip() for row in table
+    ]
+    if headers:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None = None) -> None:
+    """Print ``format_table(rows, headers)`` to stdout."""
+    text = format_table(rows, headers)
+    if text:
+        click.echo(text)
+
+
+def echo_json(obj: Any) -> None:
+    """Print ``obj`` as UTF-8 JSON (non-ASCII kept readable) on one line."""
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def json_option(func):
+    """The shared ``--json`` flag."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+
+
+def topn_option(default: int = 10):
+    """The shared ``-n/--topn`` option."""
+    return click.option("-n", "--topn", type=click.IntRange(min=1), default=default, show_default=True,
+                        help="How many results to show.")
+
+
+def quiet_option(func):
+    """The shared ``-q/--quiet`` flag."""
+    return click.option("-q", "--quiet", is_flag=True, help="No progress display.")(func)

@@ -1,0 +1,79 @@
+"""Progress display for long work: a one-line bar with rate and ETA on a terminal, silent otherwise.
+
+Library functions report progress through a callback ``progress(done, total)`` in their own unit (bytes,
+tokens, records); a ``Progress`` object is such a callback. It draws on stderr only when stderr is a
+terminal and ``quiet`` is false, and redraws at most five times a second.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+def _human(value: float) -> str:
+    for unit in ("", "k", "M", "G", "T"):
+        if abs(value) < 1000:
+            return f"{value:.1f}{unit}" if unit else f"{value:.0f}"
+        value /= 1000
+    return f"{value:.1f}P"
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+class Progress:
+    """A progress bar callback.
+
+    Parameters: ``label`` (shown first), ``unit`` (e.g. ``"B"``, ``"tok"``), ``quiet`` (never draw),
+    ``stream`` (default stderr). Call it as ``progress(done, total)``; ``close()`` ends the line.
+    """
+
+    def __init__(self, label: str, unit: str = "", quiet: bool = False, stream: TextIO | None = None):
+        self.label = label
+        self.unit = unit
+        self.stream = stream if stream is not None else sys.stderr
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = not quiet and bool(isatty and isatty())
+        self.start = time.monotonic()
+        self._last_draw = 0.0
+        self._drawn = False
+
+    def __call__(self, done: float, total: float | None = None) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        finished = total is not None and done >= total
+        if not finished and now - self._last_draw < 0.2:
+            return
+        self._last_draw = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        parts = [self.label]
+        if total:
+            fraction = min(1.0, done / total)
+            filled = int(fraction * 24)
+            parts.append(f"[{'#' * filled}{'.' * (24 - filled)}] {fraction * 100:5.1f}%")
+            eta = (total - done) / rate if rate > 0 else 0.0
+            parts.append(f"{_human(rate)}{self.unit}/s  ETA {_clock(eta)}")
+        else:
+            parts.append(f"{_human(done)}{self.unit}  {_human(rate)}{self.unit}/s  {_clock(elapsed)}")
+        self.stream.write("\r" + "  ".join(parts) + "\033[K")
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        """Finish the line (if anything was drawn)."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,3 @@
+from wordvec.cli.main import main
+
+main()

@@ -1,0 +1,121 @@
+"""Atomic writes: a file or a directory appears complete under its final name, or not at all.
+
+Everything wordvec saves goes through here. Data is written under a temporary name in the same folder
+and moved into place with ``os.replace``; on any error (full disk, Ctrl-C) the temporary is removed.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import shutil
+import tempfile
+from typing import IO, Any, Iterator
+
+import numpy as np
+
+from .errors import ResourceError, WordvecError
+
+
+def _raise_os_error(err: OSError, path: str) -> None:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise ResourceError(f"disk full while writing {path}: free some space and run again") from err
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        raise WordvecError(f"cannot write {path}: permission denied; choose another output path") from err
+    raise WordvecError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """Open a temporary file beside ``path``; on normal exit move it to ``path``, else delete it.
+
+    ``mode`` is ``"wb"`` (default) or ``"w"`` (text, ``encoding`` defaults to UTF-8).
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    except OSError as err:
+        _raise_os_error(err, path)
+    try:
+        if "b" in mode:
+            handle = os.fdopen(fd, mode)
+        else:
+            handle = os.fdopen(fd, mode, encoding=encoding or "utf-8", newline="")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        _remove_quietly(tmp)
+        _raise_os_error(err, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+
+def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
+    """Save one array as ``.npy`` atomically (never pickled)."""
+    with atomic_output(path, "wb") as handle:
+        np.save(handle, np.asarray(array), allow_pickle=False)
+
+
+def save_json(path: str | os.PathLike, obj: Any) -> None:
+    """Save ``obj`` as pretty UTF-8 JSON atomically."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    with atomic_output(path, "w") as handle:
+        handle.write(text)
+
+
+def save_text(path: str | os.PathLike, text: str) -> None:
+    """Save a UTF-8 string atomically."""
+    with atomic_output(path, "w") as handle:
+        handle.write(text)
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike) -> Iterator[str]:
+    """Yield a fresh temporary directory beside ``path``; on normal exit it replaces ``path``.
+
+    An existing directory at ``path`` is swapped out and removed only after the new one is in place, so an
+    interrupted save leaves the old artifact intact. Files written inside need not be atomic themselves.
+    """
+    path = os.path.abspath(os.fspath(path))
+    parent = os.path.dirname(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise WordvecError(f"{path} exists and is not a directory: choose another output path")
+    try:
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=parent)
+    except OSError as err:
+        _raise_os_error(err, path)
+    try:
+        yield tmp
+        old = None
+        if os.path.exists(path):
+            old = tempfile.mkdtemp(prefix="." + os.path.basename(path) + ".", suffix=".old", dir=parent)
+            os.rmdir(old)
+            os.rename(path, old)
+        os.rename(tmp, path)
+        if old is not None:
+            _remove_quietly(old)
+    except OSError as err:
+        _remove_quietly(tmp)
+        _raise_os_error(err, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+__all__ = ["atomic_output", "atomic_directory", "save_npy", "save_json", "save_text"]
