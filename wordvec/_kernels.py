@@ -1,0 +1,82 @@
+"""numba kernels of the PMI trainer: one AdaGrad epoch over the records (SPEC b.3, b.6).
+
+The records are shuffled once by the caller; an epoch splits them into ``n_chunks`` contiguous slices, one
+per thread, processed Hogwild (no locks) under ``prange``. With ``n_chunks=1`` the epoch is sequential and,
+for a fixed input, bit-for-bit reproducible. Plain-Python twin: ``tests/test_train_kernels.py``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# no "nnan"/"ninf": the NaN/Inf guards of SPEC b.3 must stay
+_FAST = {"nsz", "arcp", "contract", "reassoc"}
+
+
+@njit(fastmath=_FAST, nogil=True, cache=True)
+def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # pragma: no cover - compiled
+    d = vectors.shape[1]
+    step_i = np.empty(d, dtype=vectors.dtype)
+    step_j = np.empty(d, dtype=vectors.dtype)
+    cost = 0.0
+    for r in range(start, stop):
+        i = rows[r]
+        j = cols[r]
+        dot = vectors.dtype.type(0.0)
+        for k in range(d):
+            dot += vectors[i, k] * vectors[j, k]
+        e = dot - target[r]  # SPEC b.3
+        delta = weight[r] * e
+        if not (math.isfinite(e) and math.isfinite(delta)):
+            continue
+        cost += 0.5 * delta * e  # SPEC b.2: ½ λ e²
+        total = 0.0
+        for k in range(d):
+            gi = delta * vectors[j, k]  # gradients from the pre-update vectors
+            gj = delta * vectors[i, k]
+            accum[i, k] += gi * gi  # accumulate g² first, G starts at 1
+            accum[j, k] += gj * gj
+            step_i[k] = lr * gi / math.sqrt(accum[i, k] + 1e-8)
+            step_j[k] = lr * gj / math.sqrt(accum[j, k] + 1e-8)
+            total += step_i[k] + step_j[k]
+        if not math.isfinite(total):
+            continue
+        for k in range(d):
+            vectors[i, k] -= step_i[k]
+            vectors[j, k] -= step_j[k]
+    return cost
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def adagrad_epoch(vectors, accum, rows, cols, target, weight, lr, n_chunks):  # pragma: no cover - compiled
+    """One epoch over all records; returns the summed cost Σ ½λe² (divide by the record count for SPEC b.2).
+
+    ``vectors``/``accum``: ``V×d`` (same float dtype), updated in place. ``rows``/``cols``: int32 ids;
+    ``target``/``weight``: per record. ``lr``: η. ``n_chunks``: contiguous slices processed in parallel.
+    """
+    n = rows.shape[0]
+    costs = np.zeros(n_chunks, dtype=np.float64)
+    for c in prange(n_chunks):
+        start = (n * c) // n_chunks
+        stop = (n * (c + 1)) // n_chunks
+        costs[c] = _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop)
+    return costs.sum()
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def pair_dots(vectors, rows, cols):  # pragma: no cover - compiled
+    """⟨v_rows[r], v_cols[r]⟩ for every r, in float64."""
+    n = rows.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    d = vectors.shape[1]
+    for r in prange(n):
+        s = 0.0
+        for k in range(d):
+            s += vectors[rows[r], k] * vectors[cols[r], k]
+        out[r] = s
+    return out
+
+
+__all__ = ["adagrad_epoch", "pair_dots"]
