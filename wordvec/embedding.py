@@ -12,7 +12,7 @@ import numpy as np
 
 from wordvec.corpora.vocab import Vocabulary
 
-from .errors import UnknownWordError
+from .errors import InputError, UnknownWordError
 from .model_dir import load_model_dir, save_model_dir
 
 
@@ -42,6 +42,8 @@ class Embedding:
         self.meta: dict[str, Any] = dict(meta or {})
         self.extras: dict[str, np.ndarray] = dict(extras or {})
         self._unit: np.ndarray | None = None
+        self._cache: dict[str, Any] = {}  # derived arrays (norms, log P(w), suggestion index)
+        self._profile_cache: dict[int, Any] = {}  # N -> ProfileTransform (SPEC c.2.3)
 
     # --- properties -------------------------------------------------------------------------------
     @property
@@ -105,18 +107,28 @@ class Embedding:
         return row
 
     def suggest(self, word: str, limit: int = 5) -> list[str]:
-        """Up to ``limit`` vocabulary words close to ``word``: sharing most characters, then most frequent."""
-        chars = set(word)
-        if not chars:
+        """Up to ``limit`` vocabulary words close to ``word``: sharing most characters, then closer length,
+        then most frequent. Uses a character → rows index built on first use (fast on large vocabularies)."""
+        chars = sorted(set(word))
+        if not chars or limit <= 0:
             return []
-        scored = []
-        for row, candidate in enumerate(self.vocab.words):
-            shared = len(chars.intersection(candidate))
-            if shared:
-                # more shared characters first, then closer length, then frequency (row order)
-                scored.append((-shared, abs(len(candidate) - len(word)), row, candidate))
-        scored.sort()
-        return [candidate for *_, candidate in scored[:limit]]
+        index = self._cache.get("char_rows")
+        if index is None:
+            rows_of: dict[str, list[int]] = {}
+            for row, candidate in enumerate(self.vocab.words):
+                for ch in set(candidate):
+                    rows_of.setdefault(ch, []).append(row)
+            index = {ch: np.asarray(rows, dtype=np.int64) for ch, rows in rows_of.items()}
+            self._cache["char_rows"] = index
+        hits = [index[ch] for ch in chars if ch in index]
+        if not hits:
+            return []
+        shared = np.bincount(np.concatenate(hits), minlength=len(self))
+        rows = np.flatnonzero(shared)
+        lengths = np.fromiter((len(self.vocab.words[r]) for r in rows), dtype=np.int64, count=rows.size)
+        # more shared characters first, then closer length, then frequency (row order)
+        order = np.lexsort((rows, np.abs(lengths - len(word)), -shared[rows]))[:limit]
+        return [self.vocab.words[int(rows[i])] for i in order]
 
     # --- files ----------------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
@@ -125,9 +137,149 @@ class Embedding:
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> "Embedding":
-        """Load a model directory written by ``save`` (``mmap=True``: arrays memory-mapped read-only)."""
+        """Load a model directory written by ``save`` (``mmap=True``: arrays memory-mapped read-only).
+
+        A *file* is read as word vectors in word2vec text/binary or GloVe text format
+        (``wordvec.formats.load_vectors``; ``kind="external"``, no counts).
+        """
+        if os.path.isfile(path):
+            from .formats import load_vectors  # lazy: only for vector files
+
+            return load_vectors(os.fspath(path))
         vectors, vocab, meta, extras = load_model_dir(path, mmap=mmap)
         return cls(vectors, vocab, meta, extras)
+
+
+    # --- similarity (SPEC c.2, c.5; wordvec.similarity, wordvec.profile) ---------------------------
+    def most_similar(
+        self,
+        positive: Any = (),
+        negative: Any = (),
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+        method: str = "cosine",
+        context_words: int = 10_000,
+    ) -> list[tuple[str, float]]:
+        """Most similar (substitutable) words, gensim ``most_similar`` semantics (inputs excluded).
+
+        ``positive``/``negative``: a word, a vector or a list of them. ``method="cosine"`` (default): cosine
+        of the mean of unit vectors (SPEC c.2.1). ``method="profile"`` (PMI models): Pearson correlation of
+        PMI profiles over the ``context_words`` most frequent words (SPEC c.2.3, DECISIONS 5; the mean is
+        taken over vectors scaled to unit profile norm). ``restrict_vocab``: rank only the first N words.
+        """
+        from . import similarity
+
+        if method == "cosine":
+            return similarity.most_similar(self, positive, negative, topn, restrict_vocab)
+        if method != "profile":
+            raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
+        from .profile import transform_for
+
+        transform = transform_for(self, context_words)
+        pos, neg = similarity.as_list(positive), similarity.as_list(negative)
+        if not pos and not neg:
+            raise InputError("most_similar needs at least one word")
+        query = np.zeros(self.shape[1], dtype=np.float64)
+        rows = []
+        for sign, items in ((1.0, pos), (-1.0, neg)):
+            for item in items:
+                if isinstance(item, np.ndarray):
+                    vec = np.asarray(item, dtype=np.float64)
+                else:
+                    rows.append(self.index(item))
+                    vec = np.asarray(self.vectors[rows[-1]], dtype=np.float64)
+                cnorm = np.sqrt(max(float(vec @ transform.scatter @ vec), 0.0))
+                query += sign * (vec / cnorm if cnorm > 0 else vec)
+        clip = len(self) if not restrict_vocab else max(0, min(int(restrict_vocab), len(self)))
+        scores = transform.scores(self.vectors[:clip], query)
+        return similarity.ranked(self, scores, topn, rows)
+
+    def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
+                            restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """3CosMul neighbours, as gensim's ``most_similar_cosmul`` (see ``wordvec.similarity``)."""
+        from .similarity import most_similar_cosmul
+
+        return most_similar_cosmul(self, positive, negative, topn, restrict_vocab)
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine similarity of two words (SPEC c.2.1)."""
+        from .similarity import similarity
+
+        return similarity(self, a, b)
+
+    def profile_similarity(self, a: str, b: str, context_words: int = 10_000) -> float:
+        """Pearson correlation of the PMI profiles of ``a`` and ``b`` over the top ``context_words`` words
+        (SPEC c.2.3; PMI models only)."""
+        from .profile import profile_similarity
+
+        return profile_similarity(self, a, b, context_words)
+
+    def analogy(self, a: str, b: str, c: str | None = None, topn: int = 10, method: str = "add",
+                exclude_inputs: bool = True) -> list[tuple[str, float]]:
+        """Analogy ``v_a + v_b − v_c`` ranked by cosine (``method="add"``) or 3CosMul (``"mul"``); SPEC c.5."""
+        from .similarity import analogy
+
+        return analogy(self, a, b, c, topn, method, exclude_inputs)
+
+    # --- relatedness, PMI, norms (SPEC c.1, c.6; wordvec.relatedness) -------------------------------
+    def most_related(self, word: str, topn: int = 10, normalize: bool = False, alpha: float | None = None,
+                     include_self: bool = False) -> list[tuple[str, float]]:
+        """Most related (co-occurring) words: raw PMI, cosine (``normalize``) or the α-variant (SPEC c.1;
+        DECISIONS 7). The query word is left out unless ``include_self``. See ``wordvec.relatedness``."""
+        from .relatedness import most_related
+
+        return most_related(self, word, topn, normalize, alpha, include_self)
+
+    def pmi(self, a: str, b: str) -> float:
+        """The model's PMI estimate ``⟨v_a, v_b⟩`` (PMI models only)."""
+        from .relatedness import pmi
+
+        return pmi(self, a, b)
+
+    def norms(self, topn: int | None = None, ascending: bool = True) -> list[tuple[str, float]]:
+        """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6)."""
+        from .relatedness import norms
+
+        return norms(self, topn, ascending)
+
+    def word_weight(self, word: str) -> float:
+        """Importance of a word: ``‖v_w‖`` (SPEC c.6)."""
+        from .relatedness import word_weight
+
+        return word_weight(self, word)
+
+    # --- texts (SPEC c.3, c.4, c.8; wordvec.keywords) -----------------------------------------------
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of ``text`` under the tokenizer settings the model was trained with."""
+        from .keywords import tokenize
+
+        return tokenize(self, text)
+
+    def keywords(self, text: Any, topn: int | None = 10, normalize: bool = False, exclude_self: bool = False,
+                 unique_context: bool = False):
+        """Keywords of a text (``str``, tokenized like the corpus, or a token list) by ``log p(s|w)``
+        (SPEC c.3; DECISIONS 6). Returns a ``QueryResult`` (a list; empty with ``.note`` when no word is known)."""
+        from .keywords import keywords
+
+        return keywords(self, text, topn, normalize, exclude_self, unique_context)
+
+    def sentence_vector(self, text: Any, mode: str = "sum") -> np.ndarray:
+        """Sum (or ``mode="mean"``) of the vectors of the known tokens of ``text`` (SPEC c.4)."""
+        from .keywords import sentence_vector
+
+        return sentence_vector(self, text, mode)
+
+    def sentence_similarity(self, a: Any, b: Any, raw: bool = False) -> float:
+        """Cosine of the summed vectors of two texts; ``raw=True`` the sentence PMI (SPEC c.4)."""
+        from .keywords import sentence_similarity
+
+        return sentence_similarity(self, a, b, raw)
+
+    def predict(self, context_words: Any, topn: int = 10, exclude_context: bool = True):
+        """Words most likely to occur with all ``context_words`` (SPEC c.8)."""
+        from .keywords import predict
+
+        return predict(self, context_words, topn, exclude_context)
 
 
 __all__ = ["Embedding"]

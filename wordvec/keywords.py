@@ -1,0 +1,218 @@
+"""Text queries: keywords, sentence vectors and similarity, predicting a word from its context (SPEC c.3, c.4, c.8).
+
+A text (``str``) is tokenized with the tokenizer settings the model was trained with (``meta["tokenizer"]``;
+jieba with HMM off when the model has none); a list of tokens is used as given. Out-of-vocabulary tokens are
+dropped. A text without any known word never raises: list results come back empty (a ``QueryResult`` whose
+``note`` says why) and a ``NoKnownWordWarning`` is issued; scores of empty sentences are 0.0.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any, Sequence, Union
+
+import numpy as np
+
+from .errors import InputError
+from .similarity import ranked
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .embedding import Embedding
+
+TextOrTokens = Union[str, Sequence[str]]
+
+
+class NoKnownWordWarning(UserWarning):
+    """A text had no in-vocabulary word: the result is empty (or 0.0)."""
+
+
+class QueryResult(list):
+    """A list of ``(word, score)`` with two extra attributes.
+
+    ``note``: ``None``, or a one-line reason why the list is empty (no known word in the text).
+    ``unknown``: the tokens of the text that were not in the vocabulary (dropped).
+    """
+
+    def __init__(self, items: Sequence[tuple[str, float]] = (), note: str | None = None,
+                 unknown: Sequence[str] = ()):
+        super().__init__(items)
+        self.note = note
+        self.unknown = list(unknown)
+
+
+def _fallback_tokenize(text: str, settings: dict[str, Any]) -> list[str]:
+    """Tokenize like ``wordvec.corpora.tokenize`` would, for checkouts where that module is not present."""
+    mode = settings.get("mode", "jieba")
+    if mode == "whitespace":
+        return text.split()
+    if mode == "tagged":
+        return [tok.rsplit("/", 1)[0] if "/" in tok[1:] else tok for tok in text.split()]
+    if mode == "char":
+        return [ch for ch in text if not ch.isspace()]
+    import jieba  # noqa: PLC0415
+
+    jieba.setLogLevel(60)
+    return [tok for tok in jieba.lcut(text, HMM=bool(settings.get("hmm", False))) if tok.strip()]
+
+
+def tokenize(emb: "Embedding", text: str) -> list[str]:
+    """Split ``text`` into tokens with the model's own tokenizer settings (``meta["tokenizer"]``)."""
+    settings = emb.meta.get("tokenizer") or {}
+    try:
+        from wordvec.corpora.tokenize import TokenizerSettings, tokenize_text
+    except ImportError:  # the tokenizer module is not installed in this checkout
+        return _fallback_tokenize(text, settings)
+    config = TokenizerSettings.from_dict(settings) if settings else TokenizerSettings()
+    return list(tokenize_text(text, config))
+
+
+def known_ids(emb: "Embedding", text: TextOrTokens) -> tuple[list[int], list[str]]:
+    """Rows of the in-vocabulary tokens of ``text`` (in order, repeats kept) and the unknown tokens."""
+    if isinstance(text, str):
+        tokens = tokenize(emb, text)
+    else:
+        tokens = [str(tok) for tok in text]
+    index = emb.vocab.index
+    ids, unknown = [], []
+    for tok in tokens:
+        row = index.get(tok)
+        if row is None:
+            unknown.append(tok)
+        else:
+            ids.append(row)
+    return ids, unknown
+
+
+def _empty(what: str, unknown: Sequence[str]) -> QueryResult:
+    note = f"no word of the text is in the vocabulary; {what} is empty"
+    warnings.warn(note, NoKnownWordWarning, stacklevel=3)
+    return QueryResult([], note=note, unknown=unknown)
+
+
+def keywords(
+    emb: "Embedding",
+    text: TextOrTokens,
+    topn: int | None = 10,
+    normalize: bool = False,
+    exclude_self: bool = False,
+    unique_context: bool = False,
+) -> QueryResult:
+    """Keywords of a text: its in-vocabulary words ranked by ``log p(s|w)`` (SPEC c.3; DECISIONS 6).
+
+    PMI models: score ``⟨v_w, s⟩`` with ``s = Σ_k v_k`` over all in-vocabulary tokens, repeats included
+    (``unique_context=True``: each distinct word once). ``exclude_self`` subtracts the self term
+    ``n_w ‖v_w‖²`` (``n_w`` = occurrences of ``w`` counted in ``s``); ``normalize`` ranks by the cosine of
+    ``v_w`` and ``s`` (minus the self part when ``exclude_self``). Word2vec models: the exact
+    ``Σ_k log p(w_k|w)`` of SPEC c.3.1 (only ``unique_context`` applies). ``topn=None`` returns all words.
+    """
+    ids, unknown = known_ids(emb, text)
+    if not ids:
+        return _empty("the keyword list", unknown)
+    words = emb.words
+    limit = None if topn is None else max(0, int(topn))
+    if emb.kind == "w2v":
+        if normalize or exclude_self:
+            raise InputError("normalize and exclude_self apply to PMI models; word2vec keywords are exact log p(s|w)")
+        from .word2vec import hs_keywords  # lazy
+
+        context = list(dict.fromkeys(ids)) if unique_context else ids
+        cand, scores = hs_keywords(emb, np.asarray(context, dtype=np.int64))
+        items = [(words[int(c)], float(s)) for c, s in zip(cand, scores)]
+        return QueryResult(items[:limit] if limit is not None else items, unknown=unknown)
+
+    cand, mult = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+    table = emb.vectors
+    cvec = np.asarray(table[cand], dtype=np.float64)
+    if unique_context:
+        s = cvec.sum(axis=0)
+        mult = np.ones_like(mult)
+    else:
+        s = cvec.T @ mult.astype(np.float64)  # SPEC c.3.2: s = Σ_k v_{w_k}, repeats included
+    scores = cvec @ s  # ⟨v_w, s⟩
+    sq = np.einsum("ij,ij->i", cvec, cvec)
+    if exclude_self:
+        scores = scores - mult * sq  # drop the self term n_w ‖v_w‖²
+    if normalize:
+        s_sq = float(s @ s)
+        if exclude_self:
+            ctx_sq = s_sq - 2 * mult * (cvec @ s) + mult**2 * sq  # ‖s − n_w v_w‖²
+        else:
+            ctx_sq = np.full_like(sq, s_sq)
+        den = np.sqrt(np.maximum(sq, 0)) * np.sqrt(np.maximum(ctx_sq, 0))
+        scores = np.divide(scores, den, out=np.zeros_like(scores), where=den > 1e-300)
+    order = np.lexsort((cand, -scores))
+    if limit is not None:
+        order = order[:limit]
+    return QueryResult([(words[int(cand[i])], float(scores[i])) for i in order], unknown=unknown)
+
+
+def sentence_vector(emb: "Embedding", text: TextOrTokens, mode: str = "sum") -> np.ndarray:
+    """Sum (default) or mean of the vectors of the in-vocabulary tokens of ``text`` (SPEC c.4), float64.
+
+    A text without known words gives the zero vector (and a ``NoKnownWordWarning``).
+    """
+    if mode not in ("sum", "mean"):
+        raise InputError(f"unknown sentence vector mode {mode!r}: use 'sum' or 'mean'")
+    ids, _ = known_ids(emb, text)
+    if not ids:
+        warnings.warn("no word of the text is in the vocabulary; its sentence vector is zero",
+                      NoKnownWordWarning, stacklevel=2)
+        return np.zeros(emb.shape[1], dtype=np.float64)
+    vec = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)  # SPEC c.4: sum pooling
+    return vec / len(ids) if mode == "mean" else vec
+
+
+def sentence_similarity(emb: "Embedding", a: TextOrTokens, b: TextOrTokens, raw: bool = False) -> float:
+    """Cosine of the summed vectors of two texts; ``raw=True``: their inner product = sentence PMI (SPEC c.4).
+
+    Returns 0.0 (with a ``NoKnownWordWarning``) when either text has no known word.
+    """
+    va = sentence_vector(emb, a)
+    vb = sentence_vector(emb, b)
+    dot = float(va @ vb)  # SPEC c.4 eq. 46: PMI(S1, S2) = ⟨Σ v, Σ v'⟩
+    if raw:
+        return dot
+    den = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    return dot / den if den > 0 else 0.0
+
+
+def predict(
+    emb: "Embedding",
+    context_words: TextOrTokens,
+    topn: int = 10,
+    exclude_context: bool = True,
+) -> QueryResult:
+    """Words most likely to appear with all of ``context_words`` (SPEC c.8), e.g. to fill a blank.
+
+    PMI models: ``⟨v_w, Σ_c v_c⟩ + log P(w)``; word2vec models: ``Σ_c log p(w|c) − (n−1) log #w``
+    (exact, hierarchical softmax). A list of words must all be known (unknown words raise); a ``str`` is
+    tokenized and its unknown tokens dropped. ``exclude_context`` (default True) leaves the context words out.
+    """
+    if isinstance(context_words, str):
+        ids, unknown = known_ids(emb, context_words)
+        if not ids:
+            return _empty("the prediction", unknown)
+    else:
+        ids, unknown = [emb.index(w) for w in context_words], []
+        if not ids:
+            raise InputError("predict needs at least one context word")
+    exclude = sorted(set(ids)) if exclude_context else []
+    if emb.kind == "w2v":
+        from .word2vec import hs_related  # lazy
+
+        n = len(ids)
+        alpha = (n - 1) / n  # Σ_c [log p(w|c) − α log #w] with α = (n−1)/n gives −(n−1) log #w in total
+        scores = np.zeros(len(emb), dtype=np.float64)
+        for row in ids:
+            scores += np.asarray(hs_related(emb, row, alpha), dtype=np.float64)
+    else:
+        from .relatedness import log_probabilities
+
+        s = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)
+        scores = emb.vectors @ s.astype(emb.vectors.dtype) + log_probabilities(emb)  # SPEC c.8
+    return QueryResult(ranked(emb, scores, topn, exclude), unknown=unknown)
+
+
+__all__ = [
+    "keywords", "sentence_vector", "sentence_similarity", "predict", "tokenize", "known_ids",
+    "QueryResult", "NoKnownWordWarning",
+]

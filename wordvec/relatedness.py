@@ -1,0 +1,122 @@
+"""Relatedness (相关), PMI estimates and norms (SPEC c.1, c.6; DECISIONS 7).
+
+``most_related`` ranks by raw PMI ``⟨v_x,v_y⟩`` by default, by cosine with ``normalize=True``, or by the
+α-variant ``⟨v_x,v_y⟩ + (1−α) log P(y)`` (needs stored counts). The query word itself is **excluded** by
+default for every model kind (its self-PMI is an extrapolation, SPEC a.4, and it is never news to the
+user); ``include_self=True`` keeps it, which reproduces the blog's word2vec lists (SPEC c.1.3).
+Word2vec (hierarchical softmax) models are scored exactly by ``wordvec.word2vec.hs_related`` with
+``log p(y|x) − α log #y``; their default α is 0.9, the blog's "slightly below 1" (SPEC c.1.2/c.1.3).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import InputError, WordvecError
+from .profile import require_pmi
+from .similarity import ranked
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .embedding import Embedding
+
+W2V_DEFAULT_ALPHA = 0.9  # SPEC c.1.2: "a constant slightly below 1"
+
+
+def log_probabilities(emb: "Embedding") -> np.ndarray:
+    """``log P(w) = log(#w / T)`` for every row (DECISIONS 1), cached; a count of 0 is taken as 0.5.
+
+    Raises a one-line error when the model carries no counts (e.g. vectors loaded from a text file).
+    """
+    cached = emb._cache.get("log_p")
+    if cached is None:
+        counts = np.asarray(emb.counts, dtype=np.float64)
+        if counts.size == 0 or not np.any(counts > 0):
+            raise WordvecError(
+                "this model has no word counts, which the α-variant and predict need; "
+                "use a model trained by wordvec (or drop --alpha)"
+            )
+        total = float(emb.total_tokens or counts.sum())
+        # a zero count (a word added by hand) would give -inf and NaN scores; half a count keeps it finite
+        cached = (np.log(np.maximum(counts, 0.5)) - np.log(total)).astype(np.float32)
+        emb._cache["log_p"] = cached
+    return cached
+
+
+def related_scores(emb: "Embedding", word: str, normalize: bool = False, alpha: float | None = None) -> np.ndarray:
+    """Relatedness of ``word`` to every vocabulary word (see ``most_related``), as one float array."""
+    row = emb.index(word)
+    if emb.kind == "w2v":
+        if normalize:
+            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead")
+        from .word2vec import hs_related  # lazy: gensim/numba only when needed
+
+        return np.asarray(hs_related(emb, row, W2V_DEFAULT_ALPHA if alpha is None else float(alpha)))
+    if normalize:
+        if alpha is not None:
+            raise InputError("choose either normalize (cosine) or alpha, not both")
+        unit = emb.unit_vectors
+        return unit @ unit[row]  # SPEC c.1.1 eq. 30
+    vec = emb.vectors
+    scores = vec @ vec[row]  # SPEC c.1.1: PMI(x, y) ≈ ⟨v_x, v_y⟩
+    if alpha is not None:
+        # SPEC c.1.2: rel_α(x, y) = ⟨v_x, v_y⟩ + (1 − α) log P(y)
+        scores = scores + np.float32(1.0 - float(alpha)) * log_probabilities(emb)
+    return scores
+
+
+def most_related(
+    emb: "Embedding",
+    word: str,
+    topn: int = 10,
+    normalize: bool = False,
+    alpha: float | None = None,
+    include_self: bool = False,
+) -> list[tuple[str, float]]:
+    """The ``topn`` words most related to ``word`` (SPEC c.1; DECISIONS 7).
+
+    Parameters: ``normalize`` rank by cosine instead of raw PMI (PMI models); ``alpha`` the α-variant
+    (PMI: ``⟨v_x,v_y⟩ + (1−α) log P(y)``; word2vec: ``log p(y|x) − α log #y``, default 0.9 there);
+    ``include_self`` keep the query word in the list (default False).
+    """
+    scores = related_scores(emb, word, normalize=normalize, alpha=alpha)
+    exclude = [] if include_self else [emb.index(word)]
+    return ranked(emb, scores, topn, exclude)
+
+
+def pmi(emb: "Embedding", a: str, b: str) -> float:
+    """The model's PMI estimate ``⟨v_a, v_b⟩`` (SPEC b.1; PMI models only)."""
+    require_pmi(emb, "pmi")
+    vec = emb.vectors
+    return float(np.dot(vec[emb.index(a)].astype(np.float64), vec[emb.index(b)].astype(np.float64)))
+
+
+def norm_array(emb: "Embedding") -> np.ndarray:
+    """``‖v_w‖`` for every row, cached."""
+    cached = emb._cache.get("norms")
+    if cached is None:
+        cached = np.sqrt(np.einsum("ij,ij->i", emb.vectors, emb.vectors, dtype=np.float64))
+        emb._cache["norms"] = cached
+    return cached
+
+
+def norms(emb: "Embedding", topn: int | None = None, ascending: bool = True) -> list[tuple[str, float]]:
+    """Words with their vector norms ``‖v_w‖`` (SPEC c.6: ``‖v_w‖² ~ −log P(w)``, norm = importance).
+
+    ``ascending`` (default) lists the smallest norms (stopwords, punctuation) first; ``topn=None`` all words.
+    Ties keep vocabulary (frequency) order.
+    """
+    values = norm_array(emb)
+    order = np.argsort(values if ascending else -values, kind="stable")
+    if topn is not None:
+        order = order[: max(0, int(topn))]
+    words = emb.words
+    return [(words[i], float(values[i])) for i in order]
+
+
+def word_weight(emb: "Embedding", word: str) -> float:
+    """Importance of ``word``: its vector norm ``‖v_w‖`` (SPEC c.6)."""
+    return float(norm_array(emb)[emb.index(word)])
+
+
+__all__ = ["most_related", "related_scores", "pmi", "norms", "word_weight", "log_probabilities", "W2V_DEFAULT_ALPHA"]

@@ -1,0 +1,183 @@
+"""Similarity (substitutability) queries: cosine neighbours, 3CosMul, analogies (SPEC c.2.1, c.5).
+
+Functions take an ``Embedding`` first; ``Embedding`` methods of the same names delegate here. Results are
+lists of ``(word, score)`` with Python floats, best first, in the manner of gensim's ``KeyedVectors``.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Sequence, Union
+
+import numpy as np
+
+from .errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .embedding import Embedding
+
+WordOrVector = Union[str, np.ndarray]
+
+
+def as_list(items: WordOrVector | Sequence[WordOrVector] | None) -> list:
+    """A single word (or vector) becomes a one-element list; ``None`` an empty one."""
+    if items is None:
+        return []
+    if isinstance(items, (str, np.ndarray)):
+        return [items]
+    return list(items)
+
+
+def top_k(scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[int]:
+    """Indices of the ``k`` largest ``scores`` (descending), skipping the rows in ``exclude``.
+
+    ``np.argpartition`` selects ``k + len(exclude)`` candidates, only those are sorted; NaN scores sort last.
+    """
+    exclude = set(int(i) for i in exclude)
+    n = scores.shape[0]
+    want = min(n, k + len(exclude))
+    if want <= 0:
+        return []
+    if want < n:
+        part = np.argpartition(scores, n - want)[n - want:]
+    else:
+        part = np.arange(n)
+    # stable order: higher score first, then lower row (more frequent word) first
+    order = part[np.lexsort((part, -scores[part]))]
+    return [int(i) for i in order if int(i) not in exclude][:k]
+
+
+def ranked(emb: "Embedding", scores: np.ndarray, topn: int, exclude: Iterable[int] = (),
+           offset: int = 0) -> list[tuple[str, float]]:
+    """``(word, score)`` pairs of the ``topn`` best rows; ``offset`` maps a slice back to vocabulary rows."""
+    words = emb.words
+    shifted = [i - offset for i in exclude]
+    return [(words[i + offset], float(scores[i])) for i in top_k(scores, topn, shifted)]
+
+
+def _resolve(emb: "Embedding", items: Sequence[WordOrVector], unit: bool) -> tuple[list[np.ndarray], list[int]]:
+    """Vectors (unit rows when ``unit``) of words or given vectors, and the rows of the words."""
+    vectors, rows = [], []
+    table = emb.unit_vectors if unit else emb.vectors
+    for item in items:
+        if isinstance(item, np.ndarray):
+            vec = np.asarray(item, dtype=np.float64)
+            if vec.shape != (emb.shape[1],):
+                raise InputError(f"a query vector must have shape ({emb.shape[1]},), not {vec.shape}")
+            vectors.append(vec)
+        else:
+            row = emb.index(item)
+            rows.append(row)
+            vectors.append(np.asarray(table[row], dtype=np.float64))
+    return vectors, rows
+
+
+def _clip(emb: "Embedding", restrict_vocab: int | None) -> int:
+    n = len(emb)
+    return n if not restrict_vocab else max(0, min(int(restrict_vocab), n))
+
+
+def most_similar(
+    emb: "Embedding",
+    positive: WordOrVector | Sequence[WordOrVector] = (),
+    negative: WordOrVector | Sequence[WordOrVector] = (),
+    topn: int = 10,
+    restrict_vocab: int | None = None,
+) -> list[tuple[str, float]]:
+    """Cosine neighbours of the mean of the unit vectors of ``positive`` minus ``negative`` (gensim semantics).
+
+    Parameters: ``positive``/``negative`` a word, a vector or a list of them; ``topn`` how many results
+    (default 10); ``restrict_vocab`` only rank the first N (most frequent) words. Input words are excluded.
+    """
+    positive, negative = as_list(positive), as_list(negative)
+    if not positive and not negative:
+        raise InputError("most_similar needs at least one word")
+    pos, pos_rows = _resolve(emb, positive, unit=True)
+    neg, neg_rows = _resolve(emb, negative, unit=True)
+    # SPEC c.2.1: weighted mean of unit vectors (+1 / -1), then unit length
+    mean = (np.sum(pos, axis=0) if pos else 0) - (np.sum(neg, axis=0) if neg else 0)
+    mean = np.asarray(mean) / (len(pos) + len(neg))
+    norm = np.linalg.norm(mean)
+    if norm > 0:
+        mean = mean / norm
+    clip = _clip(emb, restrict_vocab)
+    unit = emb.unit_vectors
+    scores = unit[:clip] @ mean.astype(unit.dtype)
+    return ranked(emb, scores, topn, pos_rows + neg_rows)
+
+
+def most_similar_cosmul(
+    emb: "Embedding",
+    positive: WordOrVector | Sequence[WordOrVector] = (),
+    negative: WordOrVector | Sequence[WordOrVector] = (),
+    topn: int = 10,
+    restrict_vocab: int | None = None,
+) -> list[tuple[str, float]]:
+    """3CosMul (Levy & Goldberg 2014, eq. 4 with cosines shifted to [0, 1]), as gensim's ``most_similar_cosmul``.
+
+    Score ``Π_pos (1+cos)/2 / (Π_neg (1+cos)/2 + 1e-6)``; input words excluded; arguments as ``most_similar``.
+    """
+    positive, negative = as_list(positive), as_list(negative)
+    if not positive:
+        raise InputError("most_similar_cosmul needs at least one positive word")
+    pos, pos_rows = _resolve(emb, positive, unit=True)
+    neg, neg_rows = _resolve(emb, negative, unit=True)
+    clip = _clip(emb, restrict_vocab)
+    unit = emb.unit_vectors[:clip]
+    dtype = unit.dtype
+
+    def shifted(vec: np.ndarray) -> np.ndarray:
+        n = np.linalg.norm(vec)
+        return (1 + unit @ (vec / (n if n > 0 else 1)).astype(dtype)) / 2
+
+    num = np.prod([shifted(v) for v in pos], axis=0)
+    den = np.prod([shifted(v) for v in neg], axis=0) if neg else np.ones(clip, dtype)
+    scores = num / (den + 0.000001)
+    return ranked(emb, scores, topn, pos_rows + neg_rows)
+
+
+def similarity(emb: "Embedding", a: str, b: str) -> float:
+    """Cosine similarity of two words (SPEC c.2.1)."""
+    unit = emb.unit_vectors
+    return float(np.dot(unit[emb.index(a)].astype(np.float64), unit[emb.index(b)].astype(np.float64)))
+
+
+def analogy(
+    emb: "Embedding",
+    a: str,
+    b: str,
+    c: str | None = None,
+    topn: int = 10,
+    method: str = "add",
+    exclude_inputs: bool = True,
+) -> list[tuple[str, float]]:
+    """Words ``x`` with ``x − b ≈ a − c``, i.e. "c is to a as b is to x" (SPEC c.5).
+
+    ``method="add"``: cosine with ``q = v_a + v_b − v_c`` (raw vectors, as the reference code; ``c=None``
+    gives ``v_a + v_b``). ``method="mul"``: 3CosMul with positives ``a, b`` and negative ``c``.
+    ``exclude_inputs`` (default True) drops a, b, c from the result; the reference code keeps them.
+    """
+    if method not in ("add", "mul"):
+        raise InputError(f"unknown analogy method {method!r}: use 'add' or 'mul'")
+    rows = [emb.index(a), emb.index(b)] + ([emb.index(c)] if c is not None else [])
+    excluded = rows if exclude_inputs else []
+    if method == "mul":
+        negative = [c] if c is not None else []
+        positive = [a, b]
+        pos, _ = _resolve(emb, positive, unit=True)
+        neg, _ = _resolve(emb, negative, unit=True)
+        unit = emb.unit_vectors
+        num = np.prod([(1 + unit @ v.astype(unit.dtype)) / 2 for v in pos], axis=0)
+        den = np.prod([(1 + unit @ v.astype(unit.dtype)) / 2 for v in neg], axis=0) if neg else 1.0
+        return ranked(emb, num / (den + 0.000001), topn, excluded)
+    vec = emb.vectors
+    # SPEC c.5: q = v_A + v_B − v_C, normalised, against unit rows
+    q = vec[rows[0]].astype(np.float64) + vec[rows[1]].astype(np.float64)
+    if c is not None:
+        q = q - vec[rows[2]].astype(np.float64)
+    norm = np.linalg.norm(q)
+    if norm > 0:
+        q = q / norm
+    unit = emb.unit_vectors
+    return ranked(emb, unit @ q.astype(unit.dtype), topn, excluded)
+
+
+__all__ = ["most_similar", "most_similar_cosmul", "similarity", "analogy", "top_k", "ranked", "as_list"]
