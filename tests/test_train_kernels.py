@@ -43,8 +43,9 @@ def test_spec_b7_single_update_float64():
     weight = (2 / 100) ** 0.75
     vectors = np.array([[0.1, -0.2], [0.05, 0.1]])
     accum = np.ones_like(vectors)
-    cost = adagrad_epoch(vectors, accum, np.array([0], np.int32), np.array([1], np.int32),
-                         np.array([target]), np.array([weight]), 0.1, 1)
+    cost, skipped = adagrad_epoch(vectors, accum, np.array([0], np.int32), np.array([1], np.int32),
+                                  np.array([target]), np.array([weight]), 0.1, 1)
+    assert skipped == 0
     assert vectors[0] == pytest.approx([0.1002223, -0.1995554], abs=1e-6)
     assert vectors[1] == pytest.approx([0.0504446, 0.0991108], abs=1e-6)
     assert cost == pytest.approx(0.018584, abs=1e-6)
@@ -68,7 +69,7 @@ def test_kernel_matches_twin(seed, n_words, dim, n_rec, lr):
     vectors, rows, cols, target, weight = _problem(seed, n_words, dim, n_rec)
     v1, a1 = vectors.copy(), np.ones_like(vectors)
     v2, a2 = vectors.copy(), np.ones_like(vectors)
-    c1 = adagrad_epoch(v1, a1, rows, cols, target, weight, lr, 1)
+    c1, _ = adagrad_epoch(v1, a1, rows, cols, target, weight, lr, 1)
     c2 = twin_epoch(v2, a2, rows, cols, target, weight, lr)
     assert np.allclose(v1, v2, rtol=1e-9, atol=1e-12)
     assert np.allclose(a1, a2, rtol=1e-9, atol=1e-12)
@@ -82,8 +83,8 @@ def test_nan_guards_skip_bad_records():
     target = np.array([np.nan, 0.5])
     weight = np.array([1.0, np.inf])
     before = vectors.copy()
-    cost = adagrad_epoch(vectors, accum, rows, cols, target, weight, 0.1, 1)
-    assert np.array_equal(vectors, before) and cost == 0.0
+    cost, skipped = adagrad_epoch(vectors, accum, rows, cols, target, weight, 0.1, 1)
+    assert np.array_equal(vectors, before) and cost == 0.0 and skipped == 2
     # a huge (overflowing) step is skipped, though its accumulator is updated (as coded)
     big = np.array([[1e200, 1e200], [1e200, 1e200]])
     acc = np.ones_like(big)
@@ -107,9 +108,9 @@ def test_threads1_reproducible_and_float32():
 def test_parallel_chunks_learn_too():
     vectors, rows, cols, target, weight = _problem(4, 40, 6, 4000, scale=0.1)
     v, a = vectors.copy(), np.ones_like(vectors)
-    first = adagrad_epoch(v, a, rows, cols, target, weight, 0.1, 2)
+    first, _ = adagrad_epoch(v, a, rows, cols, target, weight, 0.1, 2)
     for _ in range(10):
-        last = adagrad_epoch(v, a, rows, cols, target, weight, 0.1, 2)
+        last, _ = adagrad_epoch(v, a, rows, cols, target, weight, 0.1, 2)
     assert last < first
 
 

@@ -21,6 +21,7 @@ def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # 
     step_i = np.empty(d, dtype=vectors.dtype)
     step_j = np.empty(d, dtype=vectors.dtype)
     cost = 0.0
+    skipped = 0
     for r in range(start, stop):
         i = rows[r]
         j = cols[r]
@@ -30,6 +31,7 @@ def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # 
         e = dot - target[r]  # SPEC b.3
         delta = weight[r] * e
         if not (math.isfinite(e) and math.isfinite(delta)):
+            skipped += 1
             continue
         cost += 0.5 * delta * e  # SPEC b.2: ½ λ e²
         total = 0.0
@@ -42,27 +44,32 @@ def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # 
             step_j[k] = lr * gj / math.sqrt(accum[j, k] + 1e-8)
             total += step_i[k] + step_j[k]
         if not math.isfinite(total):
+            skipped += 1
             continue
         for k in range(d):
             vectors[i, k] -= step_i[k]
             vectors[j, k] -= step_j[k]
-    return cost
+    return cost, skipped
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def adagrad_epoch(vectors, accum, rows, cols, target, weight, lr, n_chunks):  # pragma: no cover - compiled
-    """One epoch over all records; returns the summed cost Σ ½λe² (divide by the record count for SPEC b.2).
+    """One epoch over all records; returns ``(cost, skipped)``: the summed cost Σ ½λe² (divide by the record
+    count for SPEC b.2) and the number of records skipped by the NaN/Inf guards (SPEC b.3).
 
     ``vectors``/``accum``: ``V×d`` (same float dtype), updated in place. ``rows``/``cols``: int32 ids;
     ``target``/``weight``: per record. ``lr``: η. ``n_chunks``: contiguous slices processed in parallel.
     """
     n = rows.shape[0]
     costs = np.zeros(n_chunks, dtype=np.float64)
+    skips = np.zeros(n_chunks, dtype=np.int64)
     for c in prange(n_chunks):
         start = (n * c) // n_chunks
         stop = (n * (c + 1)) // n_chunks
-        costs[c] = _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop)
-    return costs.sum()
+        cost, skipped = _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop)
+        costs[c] = cost
+        skips[c] = skipped
+    return costs.sum(), skips.sum()
 
 
 @njit(parallel=True, nogil=True, cache=True)

@@ -1,0 +1,113 @@
+"""PMIEmbedding: synthetic low-rank PMI recovery, reproducibility, divergence, memory, presets."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from wordvec._kernels import pair_dots
+from wordvec.corpora.vocab import Vocabulary
+from wordvec.errors import DivergenceError, InputError, ResourceError
+from wordvec.pmi import PMIEmbedding, SEED_PRESET
+from wordvec.targets import build_records
+
+
+def synthetic(n_words=300, rank=4, seed=0, scale=0.6, z0=5e7):
+    """Counts drawn (Poisson) from a known model: X_ij ~ Z0 P(i) P(j) exp(⟨w_i, w_j⟩)."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(n_words, rank)) * scale
+    pmi = w @ w.T
+    counts = (1e5 / np.arange(1, n_words + 1) ** 0.8).astype(np.int64)
+    p = counts / counts.sum()
+    x = rng.poisson(np.triu(z0 * np.outer(p, p) * np.exp(pmi), 1))
+    x = x + x.T
+    vocab = Vocabulary([f"w{i}" for i in range(n_words)], counts)
+    obj = SimpleNamespace(matrix=sp.csr_matrix(x.astype(float)), vocab=vocab, total_tokens=int(counts.sum()),
+                          window=5, meta={"min_count": 1})
+    return obj, pmi
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return synthetic()
+
+
+def test_recovers_low_rank_pmi(corpus):
+    counts, true_pmi = corpus
+    model = PMIEmbedding(dim=8, epochs=30, seed=1, threads=2, cds=1.0).fit(counts)
+    rec = build_records(counts)
+    dots = pair_dots(model.embedding_.vectors.astype(np.float64), rec.rows, rec.cols)
+    assert np.corrcoef(dots, rec.target)[0, 1] >= 0.95  # against the empirical targets
+    assert np.corrcoef(dots, true_pmi[rec.rows, rec.cols])[0, 1] >= 0.95  # against the known model
+    emb = model.embedding_
+    assert emb.kind == "pmi" and emb.shape == (300, 8) and emb.vectors.dtype == np.float32
+    assert len(model.loss_) == 30 and model.loss_[-1] < model.loss_[0]
+    for key in ("kind", "total_tokens", "tokenizer", "window", "min_count", "loss_per_epoch", "seconds_per_epoch",
+                "z", "dim", "epochs", "lr", "x_max", "alpha", "truncate", "cds"):
+        assert key in emb.meta
+
+
+def test_callback_and_params(corpus):
+    counts, _ = corpus
+    seen = []
+    est = PMIEmbedding(dim=4, epochs=3, seed=0, threads=1)
+    assert est.get_params()["dim"] == 4 and not hasattr(est, "embedding_")
+    assert est.fit(counts, callback=lambda e, loss, s: seen.append((e, loss, s))) is est
+    assert [e for e, _, _ in seen] == [1, 2, 3]
+    assert [loss for _, loss, _ in seen] == est.loss_
+
+
+def test_threads1_seed_is_bit_for_bit(corpus):
+    counts, _ = corpus
+    a = PMIEmbedding(dim=6, epochs=4, seed=7, threads=1).fit(counts).embedding_.vectors
+    b = PMIEmbedding(dim=6, epochs=4, seed=7, threads=1).fit(counts).embedding_.vectors
+    c = PMIEmbedding(dim=6, epochs=4, seed=8, threads=1).fit(counts).embedding_.vectors
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_resume_from_state_is_bit_for_bit(corpus):
+    counts, _ = corpus
+    full = PMIEmbedding(dim=6, epochs=5, seed=3, threads=1).fit(counts)
+    saved = {}
+    PMIEmbedding(dim=6, epochs=2, seed=3, threads=1).fit(
+        counts, on_epoch_end=lambda s: saved.update({k: np.copy(v) if isinstance(v, np.ndarray) else list(v)
+                                                     if isinstance(v, list) else v for k, v in s.items()}))
+    resumed = PMIEmbedding(dim=6, epochs=5, seed=3, threads=1).fit(counts, state=saved)
+    assert np.array_equal(full.embedding_.vectors, resumed.embedding_.vectors)
+    assert resumed.loss_ == full.loss_
+
+
+def test_float64_and_seed_preset(corpus):
+    counts, _ = corpus
+    est = PMIEmbedding.from_preset("seed", epochs=2, dim=4, seed=0, threads=1, dtype="float64")
+    assert est.both_orientations and est.cds == 1.0 and est.lr == SEED_PRESET["lr"]
+    est.fit(counts)
+    assert est.embedding_.vectors.dtype == np.float64
+    assert est.n_records_ == counts.matrix.nnz - np.count_nonzero(counts.matrix.diagonal())
+
+
+def test_divergence_raises(corpus, tmp_path):
+    counts, _ = corpus
+    with pytest.raises(DivergenceError, match="learning rate"):
+        PMIEmbedding(dim=8, epochs=3, lr=1e30, seed=0, threads=1, x_max=1e-3, alpha=4.0).fit(counts)
+
+
+def test_memory_estimate_refuses(corpus):
+    counts, _ = corpus
+    with pytest.raises(ResourceError, match="GiB"):
+        PMIEmbedding(dim=8, epochs=1, memory=1000).fit(counts)
+
+
+@pytest.mark.parametrize("bad", [dict(dim=0), dict(lr=-1), dict(dtype="float16"), dict(cds=0), dict(threads=0)])
+def test_bad_parameters(corpus, bad):
+    with pytest.raises(InputError):
+        PMIEmbedding(**bad).fit(corpus[0])
+
+
+def test_empty_counts():
+    vocab = Vocabulary(["a", "b"], [3, 2])
+    empty = SimpleNamespace(matrix=sp.csr_matrix((2, 2)), vocab=vocab, total_tokens=5)
+    with pytest.raises(InputError, match="min-count"):
+        PMIEmbedding(dim=2, epochs=1).fit(empty)

@@ -1,0 +1,253 @@
+"""The PMI embedding model (SPEC b): one shared vector per word with ⟨v_i, v_j⟩ ≈ PMI(i, j).
+
+``PMIEmbedding`` follows the scikit-learn estimator style: every hyper-parameter is an explicit keyword
+stored as given, ``__init__`` does no work, ``fit(counts)`` returns ``self`` and the learned state ends in
+``_`` (``embedding_``, ``loss_``, ``seconds_``, ``n_records_``). ``SEED_PRESET`` is the seed's exact
+configuration (SPEC b.5, DECISIONS 4); ``DEFAULT_PRESET`` the measured best (see ``bench/train.py --sweep``).
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from .embedding import Embedding
+from .errors import DivergenceError, InputError, ResourceError
+from .targets import build_records
+
+# the seed's configuration (SPEC b.5 / DECISIONS 4): both orientations per epoch, no smoothing
+SEED_PRESET: dict[str, Any] = dict(
+    dim=128, epochs=30, lr=0.1, x_max=100.0, alpha=0.75, truncate=False, both_orientations=True, cds=1.0,
+)
+# the default: measured on zh_mixed (README, bench/train.py --sweep)
+DEFAULT_PRESET: dict[str, Any] = dict(
+    dim=128, epochs=30, lr=0.1, x_max=100.0, alpha=0.75, truncate=False, both_orientations=False, cds=0.75,
+)
+PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
+
+Callback = Callable[[int, float, float], None]
+
+
+def available_memory() -> int | None:
+    """Bytes of MemAvailable from /proc/meminfo, or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def estimate_memory(n_pairs: int, n_words: int, dim: int, dtype: str = "float32") -> int:
+    """Peak bytes of training: records (ids + target + weight, plus float64 work arrays while they are
+    built) and the two ``V×d`` tables (vectors, AdaGrad accumulators)."""
+    item = np.dtype(dtype).itemsize
+    records = n_pairs * (4 + 4 + 2 * item)
+    building = n_pairs * (8 + 8 + 8 + 8 + 4 + 4)  # coo data/ids, x, target, weight, sort order
+    return records + building + 2 * n_words * dim * item
+
+
+class PMIEmbedding:
+    """Train PMI word vectors by weighted least squares with AdaGrad (SPEC b.2, b.3).
+
+    Parameters (defaults in brackets):
+        dim [128]: vector dimension. epochs [30]: passes over the records. lr [0.1]: AdaGrad η.
+        x_max [100], alpha [0.75]: weights λ = (x/x_max)^α (SPEC b.2). truncate [False]: cap λ at 1.
+        both_orientations [False]: train (i,j) and (j,i) each epoch as the seed does (True), or each
+            unordered pair once (False: half the work).
+        cds [0.75]: context distribution smoothing exponent of P(w) in the target (1.0: the seed's #w/T).
+        seed [None]: random seed (init, shuffle). threads [None: all cores]: Hogwild threads; 1 gives
+            bit-for-bit reproducible results for a fixed seed.
+        dtype ["float32"]: "float32" or "float64" (parity with the C code).
+        memory [None]: bytes the trainer may use (default: MemAvailable); over it → ``ResourceError``.
+    """
+
+    def __init__(
+        self,
+        dim: int = 128,
+        epochs: int = 30,
+        lr: float = 0.1,
+        x_max: float = 100.0,
+        alpha: float = 0.75,
+        truncate: bool = False,
+        both_orientations: bool = False,
+        cds: float = 0.75,
+        seed: int | None = None,
+        threads: int | None = None,
+        dtype: str = "float32",
+        memory: int | None = None,
+    ):
+        self.dim = dim
+        self.epochs = epochs
+        self.lr = lr
+        self.x_max = x_max
+        self.alpha = alpha
+        self.truncate = truncate
+        self.both_orientations = both_orientations
+        self.cds = cds
+        self.seed = seed
+        self.threads = threads
+        self.dtype = dtype
+        self.memory = memory
+
+    # --- scikit-learn style ---------------------------------------------------------------------------
+    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "seed", "threads",
+               "dtype", "memory")
+
+    def get_params(self) -> dict[str, Any]:
+        """The hyper-parameters as given."""
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def set_params(self, **params: Any) -> "PMIEmbedding":
+        """Change hyper-parameters; unknown names raise ``ValueError``."""
+        for name, value in params.items():
+            if name not in self._PARAMS:
+                raise ValueError(f"unknown parameter {name!r}")
+            setattr(self, name, value)
+        return self
+
+    @classmethod
+    def from_preset(cls, name: str = "default", **overrides: Any) -> "PMIEmbedding":
+        """An estimator with a named preset ("default" or "seed") and explicit overrides."""
+        if name not in PRESETS:
+            raise InputError(f"unknown preset {name!r}: use one of {', '.join(PRESETS)}")
+        params = dict(PRESETS[name])
+        params.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**params)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"PMIEmbedding({args})"
+
+    def _check(self) -> None:
+        if int(self.dim) < 1 or int(self.epochs) < 0:
+            raise InputError(f"dim must be >= 1 and epochs >= 0 (got dim={self.dim}, epochs={self.epochs})")
+        if not (float(self.lr) > 0 and float(self.x_max) > 0 and float(self.alpha) >= 0):
+            raise InputError("lr and x_max must be positive and alpha non-negative")
+        if not 0 < float(self.cds) <= 1:
+            raise InputError(f"cds must be in (0, 1] (got {self.cds})")
+        if self.dtype not in ("float32", "float64"):
+            raise InputError(f"dtype must be float32 or float64 (got {self.dtype!r})")
+        if self.threads is not None and int(self.threads) < 1:
+            raise InputError(f"threads must be >= 1 (got {self.threads})")
+
+    # --- training ---------------------------------------------------------------------------------------
+    def fit(
+        self,
+        counts: Any,
+        callback: Callback | None = None,
+        state: dict[str, Any] | None = None,
+        on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+    ) -> "PMIEmbedding":
+        """Train on a ``Cooccurrence``-like object (``.matrix`` symmetric CSR, ``.vocab``, ``.total_tokens``).
+
+        ``callback(epoch, loss, seconds)`` is called after each epoch (epoch counted from 1; loss as SPEC b.2).
+        ``state`` resumes from a state saved by ``on_epoch_end`` (``vectors``, ``accum``, ``epoch``,
+        ``loss``, ``seconds``); ``on_epoch_end(state)`` receives that state after each epoch (checkpoints).
+        Raises ``DivergenceError`` on NaN/Inf (nothing is kept) and ``ResourceError`` when the memory
+        estimate exceeds the budget. Returns ``self``; ``embedding_`` holds the vectors.
+        """
+        from ._kernels import adagrad_epoch
+
+        self._check()
+        dim, dtype = int(self.dim), np.dtype(self.dtype)
+        matrix = counts.matrix
+        n_words = len(counts.vocab)
+        if n_words < 2 or matrix.nnz == 0:
+            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
+        n_pairs = int(matrix.nnz) if self.both_orientations else int(matrix.nnz) // 2 + 1
+        self._check_memory(n_pairs, n_words, dim)
+
+        t0 = time.perf_counter()
+        rec = build_records(counts, both=bool(self.both_orientations), x_max=float(self.x_max),
+                            alpha=float(self.alpha), truncate=bool(self.truncate), cds=float(self.cds))
+        if len(rec) == 0:
+            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
+        rng = np.random.default_rng(self.seed)
+        vectors = rng.uniform(-0.5 / dim, 0.5 / dim, (n_words, dim)).astype(dtype)  # SPEC b.3 init
+        order = rng.permutation(len(rec))  # shuffled once (SPEC a.3)
+        rows, cols = rec.rows[order], rec.cols[order]
+        target = rec.target[order].astype(dtype)
+        weight = rec.weight[order].astype(dtype)
+        del order
+        accum = np.ones((n_words, dim), dtype=dtype)  # AdaGrad G starts at 1 (SPEC b.3)
+        losses: list[float] = []
+        seconds: list[float] = []
+        start_epoch = 0
+        if state is not None:
+            vectors = np.array(state["vectors"], dtype=dtype, copy=True)
+            accum = np.array(state["accum"], dtype=dtype, copy=True)
+            if vectors.shape != (n_words, dim) or accum.shape != (n_words, dim):
+                raise InputError("the checkpoint does not match these counts and settings: start without --resume")
+            start_epoch = int(state["epoch"])
+            losses = [float(v) for v in state.get("loss", [])]
+            seconds = [float(v) for v in state.get("seconds", [])]
+        self.setup_seconds_ = time.perf_counter() - t0
+
+        threads = int(self.threads) if self.threads else (os.cpu_count() or 1)
+        import numba
+
+        threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            for epoch in range(start_epoch + 1, int(self.epochs) + 1):
+                t = time.perf_counter()
+                cost, skipped = adagrad_epoch(vectors, accum, rows, cols, target, weight, float(self.lr), threads)
+                loss = cost / len(rec)  # SPEC b.2
+                elapsed = time.perf_counter() - t
+                if skipped or not np.isfinite(loss) or not np.isfinite(vectors).all():
+                    raise DivergenceError(
+                        f"training diverged at epoch {epoch} (loss {loss:.4g}, {skipped} non-finite updates): lower the learning rate "
+                        f"(e.g. --lr {float(self.lr) / 2:g}) or use --truncate; nothing was saved"
+                    )
+                losses.append(float(loss))
+                seconds.append(elapsed)
+                if callback is not None:
+                    callback(epoch, float(loss), elapsed)
+                if on_epoch_end is not None:
+                    on_epoch_end(dict(vectors=vectors, accum=accum, epoch=epoch, loss=losses, seconds=seconds))
+        finally:
+            numba.set_num_threads(previous)
+
+        self.loss_ = losses
+        self.seconds_ = seconds
+        self.n_records_ = len(rec)
+        self.z_ = rec.z
+        self.accumulators_ = accum
+        self.embedding_ = Embedding(vectors, counts.vocab, self._meta(counts, threads))
+        return self
+
+    def _check_memory(self, n_pairs: int, n_words: int, dim: int) -> None:
+        need = estimate_memory(n_pairs, n_words, dim, self.dtype)
+        budget = self.memory if self.memory else available_memory()
+        if budget is not None and need > budget:
+            raise ResourceError(
+                f"training needs about {need / 2**30:.1f} GiB but only {budget / 2**30:.1f} GiB is available: "
+                "raise --min-count, lower --window or --dim, or use --dtype float32"
+            )
+
+    def _meta(self, counts: Any, threads: int) -> dict[str, Any]:
+        src = dict(getattr(counts, "meta", None) or {})
+        params = self.get_params()
+        params["threads"] = threads
+        return dict(
+            kind="pmi",
+            total_tokens=int(getattr(counts, "total_tokens", 0) or counts.vocab.total),
+            tokenizer=src.get("tokenizer"),
+            window=getattr(counts, "window", src.get("window")),
+            distance_weighting=getattr(counts, "distance_weighting", src.get("distance_weighting")),
+            min_count=src.get("min_count"),
+            **params,
+            z=float(self.z_),
+            records=int(self.n_records_),
+            loss_per_epoch=list(self.loss_),
+            seconds_per_epoch=[round(s, 4) for s in self.seconds_],
+        )
+
+
+__all__ = ["PMIEmbedding", "SEED_PRESET", "DEFAULT_PRESET", "PRESETS", "estimate_memory", "available_memory"]
