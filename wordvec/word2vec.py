@@ -1,0 +1,300 @@
+"""The word2vec bridge: gensim skip-gram + hierarchical softmax, trained from our token cache (DECISIONS 10).
+
+``train_word2vec`` feeds gensim the same token cache as the PMI model (no second tokenization) through a
+temporary ``corpus_file`` (multi-core), with our vocabulary, counts and row order. ``load_gensim_model``
+converts a gensim ``Word2Vec`` saved with ``hs=1``. Both return an ``Embedding`` with ``kind="w2v"`` whose
+extras hold ``syn1`` ((V−1)×d), ``hs_points`` (int32 V×Lmax), ``hs_codes`` (uint8 V×Lmax) and
+``hs_lengths`` (int32 V); the exact queries on it live in ``wordvec.hs`` (re-exported here). gensim is
+imported inside the functions, so importing this module stays cheap.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from wordvec.corpora.vocab import Vocabulary
+
+from .embedding import Embedding
+from .errors import InputError
+from .hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
+
+Progress = Callable[[int, int], None]
+_LINES_PER_CHUNK = 20_000
+
+
+# --- Huffman paths ---------------------------------------------------------------------------------------
+def huffman_arrays(points: Sequence[np.ndarray], codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pad per-word Huffman paths into ``(points int32 V×Lmax, codes uint8 V×Lmax, lengths int32 V)``."""
+    lengths = np.fromiter((len(p) for p in points), dtype=np.int32, count=len(points))
+    lmax = max(int(lengths.max()) if len(lengths) else 0, 1)
+    p_arr = np.zeros((len(points), lmax), dtype=np.int32)
+    c_arr = np.zeros((len(points), lmax), dtype=np.uint8)
+    for row, (p, c) in enumerate(zip(points, codes)):
+        n = len(p)
+        if len(c) != n:
+            raise InputError(f"Huffman code and point lengths differ for word row {row}; the model is damaged")
+        p_arr[row, :n] = p
+        c_arr[row, :n] = c
+    return p_arr, c_arr, lengths
+
+
+def _hs_extras(model, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """``syn1`` (inner nodes only) and padded paths of a gensim model, rows permuted by ``order``."""
+    wv = model.wv
+    n_words = len(wv.index_to_key)
+    point_list, code_list = wv.expandos["point"], wv.expandos["code"]
+    if order is not None:
+        point_list, code_list = point_list[order], code_list[order]
+    points, codes, lengths = huffman_arrays(point_list, code_list)
+    syn1 = np.ascontiguousarray(model.syn1[: n_words - 1], dtype=np.float32)
+    if len(points) and int(points.max()) >= n_words - 1:
+        raise InputError("the gensim model's Huffman points exceed its inner nodes; the model is damaged")
+    return {"syn1": syn1, "hs_points": points, "hs_codes": codes, "hs_lengths": lengths}
+
+
+# --- training ------------------------------------------------------------------------------------------------
+def write_corpus_file(cache, n_words: int, path: str) -> tuple[int, int]:
+    """Write the cached corpus as space-separated words, one line per cached line (gensim ``LineSentence``).
+
+    Tokens with id ≥ ``n_words`` (outside the pruned vocabulary, a prefix of ``cache.vocab``) are dropped,
+    and so are lines left empty. Returns ``(lines_written, tokens_written)``.
+    """
+    words = cache.vocab.words[:n_words]
+    with_space = np.array([(w + " ").encode("utf-8") for w in words] + [b""], dtype=object)
+    with_newline = np.array([(w + "\n").encode("utf-8") for w in words] + [b""], dtype=object)
+    offsets = np.asarray(cache.line_offsets, dtype=np.int64)
+    n_lines = len(offsets) - 1
+    lines = tokens = 0
+    with open(path, "wb") as handle:
+        for start in range(0, n_lines, _LINES_PER_CHUNK):
+            stop = min(start + _LINES_PER_CHUNK, n_lines)
+            ids = np.asarray(cache.ids[offsets[start] : offsets[stop]])
+            line_of = np.repeat(np.arange(start, stop), np.diff(offsets[start : stop + 1]))
+            keep = ids < n_words
+            ids, line_of = ids[keep].astype(np.int64), line_of[keep]
+            if not ids.size:
+                continue
+            last = np.ones(ids.size, dtype=bool)
+            last[:-1] = line_of[1:] != line_of[:-1]
+            handle.write(b"".join(np.where(last, with_newline[ids], with_space[ids]).tolist()))
+            lines += int(last.sum())
+            tokens += int(ids.size)
+    return lines, tokens
+
+
+def _epoch_callback(epochs: int, progress: Progress | None, losses: list, seconds: list):
+    from gensim.models.callbacks import CallbackAny2Vec
+
+    class _Epochs(CallbackAny2Vec):
+        def __init__(self):
+            self.done = 0
+            self.last_loss = 0.0
+            self.started = time.perf_counter()
+
+        def on_epoch_begin(self, model):
+            self.started = time.perf_counter()
+
+        def on_epoch_end(self, model):
+            loss = float(model.get_latest_training_loss())
+            losses.append(loss - self.last_loss)
+            seconds.append(time.perf_counter() - self.started)
+            self.last_loss = loss
+            self.done += 1
+            if progress is not None:
+                progress(self.done, epochs)
+
+    return _Epochs()
+
+
+def train_word2vec(
+    cache,
+    min_count: int = 5,
+    dim: int = 128,
+    window: int = 5,
+    epochs: int = 5,
+    negative: int = 0,
+    workers: int | None = None,
+    seed: int = 1,
+    progress: Progress | None = None,
+    *,
+    max_vocab: int = 0,
+    sample: float = 1e-3,
+    alpha: float = 0.025,
+    min_alpha: float = 0.0001,
+    shrink_windows: bool = True,
+    tmp_dir: str | None = None,
+) -> Embedding:
+    """Train gensim ``Word2Vec(sg=1, hs=1)`` on a token cache; returns an ``Embedding`` with ``kind="w2v"``.
+
+    ``cache``: a ``TokenCache`` (``.vocab`` full vocabulary, ``.ids``, ``.line_offsets``, ``.settings``).
+    The vocabulary is ``cache.vocab.prune(min_count, max_vocab)`` (default min_count 5, no cap), so rows
+    and counts are ours. ``dim`` 128, ``window`` 5 (gensim's dynamic window), ``epochs`` 5, ``negative`` 0
+    (pure hierarchical softmax; > 0 adds negative sampling, as the blog's gensim-3 default did), ``workers``
+    (default: all cores), ``seed`` 1 (runs with several workers are not bit-reproducible), ``sample`` 1e-3,
+    ``alpha`` 0.025 → ``min_alpha`` 1e-4, ``shrink_windows`` True (gensim defaults). ``progress(done,
+    total)`` counts epochs. The temporary corpus file goes to ``tmp_dir`` (default: the system temp dir)
+    and is deleted afterwards.
+    """
+    for name, value, low in (("min_count", min_count, 1), ("dim", dim, 1), ("window", window, 1),
+                             ("epochs", epochs, 1), ("negative", negative, 0), ("max_vocab", max_vocab, 0)):
+        if not isinstance(value, (int, np.integer)) or value < low:
+            raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+    if not 0 <= sample < 1 or not 0 < min_alpha <= alpha:
+        raise InputError(f"need 0 <= sample < 1 and 0 < min_alpha <= alpha (got {sample}, {min_alpha}, {alpha})")
+    vocab: Vocabulary = cache.vocab.prune(min_count, max_vocab)
+    if len(vocab) < 2:
+        raise InputError(
+            f"only {len(vocab)} word(s) occur at least {min_count} times; word2vec needs 2 or more: "
+            "lower --min-count or give more text"
+        )
+    if not workers:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = int(workers)
+
+    from gensim import __version__ as gensim_version
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import CORPUSFILE_VERSION
+
+    if CORPUSFILE_VERSION < 0:  # pragma: no cover - depends on the gensim build
+        raise InputError("this gensim build lacks corpus_file training; reinstall gensim from its wheels")
+    model = Word2Vec(
+        vector_size=dim, window=window, min_count=1, sg=1, hs=1, negative=negative, sample=sample,
+        alpha=alpha, min_alpha=min_alpha, workers=workers, seed=seed, epochs=epochs,
+        sorted_vocab=0, shrink_windows=shrink_windows, compute_loss=True,
+    )
+    fd, corpus_path = tempfile.mkstemp(prefix="wordvec-w2v-", suffix=".txt", dir=tmp_dir)
+    os.close(fd)
+    losses: list[float] = []
+    seconds: list[float] = []
+    try:
+        lines, tokens = write_corpus_file(cache, len(vocab), corpus_path)
+        if tokens != vocab.total:
+            raise InputError(
+                f"token cache is inconsistent: {tokens} in-vocabulary tokens but counts sum to {vocab.total}; "
+                "delete the cache and re-run"
+            )
+        # our counts, our order (sorted_vocab=0 keeps the dict order); gensim builds the Huffman tree
+        model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=lines)
+        if progress is not None:
+            progress(0, epochs)
+        model.train(
+            corpus_file=corpus_path, total_examples=lines, total_words=tokens, epochs=epochs,
+            compute_loss=True, callbacks=[_epoch_callback(epochs, progress, losses, seconds)],
+        )
+    finally:
+        try:
+            os.unlink(corpus_path)
+        except OSError:
+            pass
+    if list(model.wv.index_to_key) != vocab.words:
+        raise RuntimeError("gensim reordered the vocabulary despite sorted_vocab=0")  # a bug, not user error
+    vectors = np.ascontiguousarray(model.wv.vectors, dtype=np.float32)
+    settings = getattr(cache, "settings", None)
+    meta: dict[str, Any] = {
+        "kind": "w2v",
+        "method": "w2v",
+        "total_tokens": int(vocab.total),
+        "tokenizer": settings.to_dict() if settings is not None else None,
+        "sg": 1, "hs": 1, "negative": int(negative), "window": int(window), "epochs": int(epochs),
+        "sample": float(sample), "alpha": float(alpha), "min_alpha": float(min_alpha),
+        "min_count": int(min_count), "max_vocab": int(max_vocab), "seed": int(seed), "dim": int(dim),
+        "workers": workers, "shrink_windows": bool(shrink_windows),
+        "gensim_version": gensim_version,
+        "training_lines": lines,
+        "loss_per_epoch": losses,
+        "loss_note": "gensim's running HS loss (skips nodes with |f| >= 6), per epoch",
+        "seconds_per_epoch": seconds,
+        "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
+    }
+    if getattr(cache, "meta", None):
+        meta["corpus"] = {k: cache.meta[k] for k in ("inputs", "sources") if k in cache.meta}
+    return Embedding(vectors, vocab, meta, _hs_extras(model))
+
+
+# --- importing gensim models --------------------------------------------------------------------------------
+def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) -> Embedding:
+    """Convert a gensim ``Word2Vec`` saved with ``model.save()`` and trained with ``hs=1`` into a w2v ``Embedding``.
+
+    Rows are put in our vocabulary order (count descending, ties by word) when the model has counts;
+    otherwise gensim's order is kept, counts are zero and ``meta["counts_available"]`` is False.
+    ``tokenizer``: the ``TokenizerSettings.to_dict()`` of the model's corpus, recorded in meta (default None:
+    unknown). Raises ``InputError`` for a missing file, a file that is not a gensim model, a model without
+    hierarchical-softmax weights (``hs=0``) and a ``KeyedVectors``-only file.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError(f"gensim model not found: {path}")
+    if os.path.isdir(path):
+        raise InputError(f"{path} is a directory; give the file written by gensim's model.save()")
+    from gensim import __version__ as gensim_version
+    from gensim.models import FastText, KeyedVectors, Word2Vec
+    from gensim.utils import SaveLoad
+
+    try:
+        model = SaveLoad.load(path)
+    except MemoryError:
+        raise
+    except Exception as err:  # unpickling garbage raises almost anything
+        raise InputError(
+            f"{path} is not a gensim model saved with model.save() ({type(err).__name__}); "
+            "word2vec text/binary files hold no HS weights: load them as plain vectors instead"
+        ) from None
+    if isinstance(model, KeyedVectors):
+        raise InputError(
+            f"{path} holds only KeyedVectors; HS queries need the full Word2Vec model (with syn1): "
+            "save it with model.save(), not model.wv.save()"
+        )
+    if not isinstance(model, Word2Vec) or isinstance(model, FastText):
+        raise InputError(f"{path} holds a {type(model).__name__}, not a gensim Word2Vec model")
+    if not getattr(model, "hs", 0) or getattr(model, "syn1", None) is None or not len(model.syn1):
+        raise InputError(
+            f"{path} was trained with hs=0 (no hierarchical-softmax weights); retrain it with hs=1"
+        )
+    wv = model.wv
+    words = list(wv.index_to_key)
+    if len(words) < 2 or "point" not in wv.expandos or "code" not in wv.expandos:
+        raise InputError(f"{path} has no Huffman tree (fewer than 2 words or missing codes); retrain it with hs=1")
+    counts = np.asarray(wv.expandos.get("count", np.zeros(len(words))), dtype=np.int64)
+    counts_available = bool((counts > 0).all())
+    if counts_available:
+        order = np.array(sorted(range(len(words)), key=lambda k: (-int(counts[k]), words[k])), dtype=np.int64)
+    else:
+        order = np.arange(len(words))
+        counts = np.zeros(len(words), dtype=np.int64)
+    vocab = Vocabulary([words[k] for k in order], counts[order])
+    vectors = np.ascontiguousarray(np.asarray(wv.vectors)[order], dtype=np.float32)
+    meta: dict[str, Any] = {
+        "kind": "w2v",
+        "method": "w2v",
+        "source": "gensim",
+        "source_path": os.path.abspath(path),
+        "total_tokens": int(counts.sum()),
+        "tokenizer": tokenizer,
+        "counts_available": counts_available,
+        "sg": int(model.sg), "hs": int(model.hs), "negative": int(model.negative), "window": int(model.window),
+        "epochs": int(model.epochs), "sample": float(model.sample), "alpha": float(model.alpha),
+        "min_alpha": float(model.min_alpha), "min_count": int(model.min_count), "seed": int(model.seed),
+        "dim": int(vectors.shape[1]), "gensim_version": gensim_version,
+        "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
+    }
+    if not counts_available:
+        meta["note"] = "the gensim model has no word counts: counts are 0, alpha-relatedness needs alpha=0"
+    if not model.sg:
+        meta["note_sg"] = "CBOW model: p(o|i) uses the single input vector of i as CBOW's hidden layer"
+    return Embedding(vectors, vocab, meta, _hs_extras(model, order))
+
+
+__all__ = [
+    "train_word2vec",
+    "load_gensim_model",
+    "write_corpus_file",
+    "huffman_arrays",
+    "hs_log_prob_all",
+    "hs_keywords",
+    "hs_related",
+    "hs_predict",
+]
