@@ -126,9 +126,21 @@ class Embedding:
         shared = np.bincount(np.concatenate(hits), minlength=len(self))
         rows = np.flatnonzero(shared)
         lengths = np.fromiter((len(self.vocab.words[r]) for r in rows), dtype=np.int64, count=rows.size)
-        # more shared characters first, then closer length, then frequency (row order)
-        order = np.lexsort((rows, np.abs(lengths - len(word)), -shared[rows]))[:limit]
-        return [self.vocab.words[int(rows[i])] for i in order]
+        # shortlist: more shared characters first, then closer length, then frequency (row order) ...
+        order = np.lexsort((rows, np.abs(lengths - len(word)), -shared[rows]))[: max(200, limit)]
+        shortlist = [(int(rows[i]), self.vocab.words[int(rows[i])], int(shared[rows[i]])) for i in order]
+        # ... then by shared characters, string similarity (order and repeats count), frequency
+        from difflib import SequenceMatcher
+
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(word)  # the matcher caches its second sequence
+
+        def closeness(item: tuple[int, str, int]) -> tuple[int, float, int]:
+            matcher.set_seq1(item[1])
+            return (-item[2], -matcher.ratio(), item[0])
+
+        shortlist.sort(key=closeness)
+        return [candidate for _, candidate, _ in shortlist[:limit]]
 
     # --- files ----------------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:

@@ -102,7 +102,8 @@ def keywords(
     (``unique_context=True``: each distinct word once). ``exclude_self`` subtracts the self term
     ``n_w ‖v_w‖²`` (``n_w`` = occurrences of ``w`` counted in ``s``); ``normalize`` ranks by the cosine of
     ``v_w`` and ``s`` (minus the self part when ``exclude_self``). Word2vec models: the exact
-    ``Σ_k log p(w_k|w)`` of SPEC c.3.1 (only ``unique_context`` applies). ``topn=None`` returns all words.
+    ``Σ_k log p(w_k|w)`` of SPEC c.3.1 (``exclude_self`` drops ``u = w``; ``normalize`` does not apply).
+    ``topn=None`` returns all words.
     """
     ids, unknown = known_ids(emb, text)
     if not ids:
@@ -110,12 +111,16 @@ def keywords(
     words = emb.words
     limit = None if topn is None else max(0, int(topn))
     if emb.kind == "w2v":
-        if normalize or exclude_self:
-            raise InputError("normalize and exclude_self apply to PMI models; word2vec keywords are exact log p(s|w)")
-        from .word2vec import hs_keywords  # lazy
+        if normalize:
+            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)")
+        from .word2vec import hs_keywords  # lazy: numba kernels only for word2vec models
 
-        context = list(dict.fromkeys(ids)) if unique_context else ids
-        cand, scores = hs_keywords(emb, np.asarray(context, dtype=np.int64))
+        # SPEC c.3.1; exclude_self drops the u = w terms, unique_context counts every word once
+        if exclude_self or unique_context:
+            cand, scores = hs_keywords(emb, np.asarray(ids, dtype=np.int64), include_self=not exclude_self,
+                                       unique=unique_context)
+        else:
+            cand, scores = hs_keywords(emb, np.asarray(ids, dtype=np.int64))
         items = [(words[int(c)], float(s)) for c, s in zip(cand, scores)]
         return QueryResult(items[:limit] if limit is not None else items, unknown=unknown)
 
@@ -197,13 +202,12 @@ def predict(
             raise InputError("predict needs at least one context word")
     exclude = sorted(set(ids)) if exclude_context else []
     if emb.kind == "w2v":
-        from .word2vec import hs_related  # lazy
+        from .word2vec import hs_predict  # lazy
 
-        n = len(ids)
-        alpha = (n - 1) / n  # Σ_c [log p(w|c) − α log #w] with α = (n−1)/n gives −(n−1) log #w in total
-        scores = np.zeros(len(emb), dtype=np.float64)
-        for row in ids:
-            scores += np.asarray(hs_related(emb, row, alpha), dtype=np.float64)
+        # SPEC c.8: Σ_c log p(w|c) − (n−1) log p(w), exact from the Huffman paths
+        order, values = hs_predict(emb, np.asarray(ids, dtype=np.int64), topn=0)
+        scores = np.empty(len(emb), dtype=np.float64)
+        scores[np.asarray(order, dtype=np.int64)] = values
     else:
         from .relatedness import log_probabilities
 

@@ -230,7 +230,6 @@ def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) ->
         raise InputError(f"gensim model not found: {path}")
     if os.path.isdir(path):
         raise InputError(f"{path} is a directory; give the file written by gensim's model.save()")
-    from gensim import __version__ as gensim_version
     from gensim.models import FastText, KeyedVectors, Word2Vec
     from gensim.utils import SaveLoad
 
@@ -250,6 +249,14 @@ def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) ->
         )
     if not isinstance(model, Word2Vec) or isinstance(model, FastText):
         raise InputError(f"{path} holds a {type(model).__name__}, not a gensim Word2Vec model")
+    return from_gensim_model(model, tokenizer=tokenizer, source_path=os.path.abspath(path))
+
+
+def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | None = None) -> Embedding:
+    """Convert an in-memory gensim ``Word2Vec`` with ``hs=1`` into a w2v ``Embedding`` (see ``load_gensim_model``)."""
+    from gensim import __version__ as gensim_version
+
+    path = source_path or "the gensim model"
     if not getattr(model, "hs", 0) or getattr(model, "syn1", None) is None or not len(model.syn1):
         raise InputError(
             f"{path} was trained with hs=0 (no hierarchical-softmax weights); retrain it with hs=1"
@@ -271,7 +278,7 @@ def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) ->
         "kind": "w2v",
         "method": "w2v",
         "source": "gensim",
-        "source_path": os.path.abspath(path),
+        "source_path": source_path,
         "total_tokens": int(counts.sum()),
         "tokenizer": tokenizer,
         "counts_available": counts_available,
@@ -291,6 +298,7 @@ def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) ->
 __all__ = [
     "train_word2vec",
     "load_gensim_model",
+    "from_gensim_model",
     "write_corpus_file",
     "huffman_arrays",
     "hs_log_prob_all",

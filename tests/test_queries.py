@@ -1,0 +1,201 @@
+"""Queries on the Embedding: cosine (parity with gensim), 3CosMul, analogy, relatedness, PMI, norms, errors."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from wordvec import Embedding
+from wordvec.corpora import Vocabulary
+from wordvec.errors import InputError, UnknownWordError, WordvecError
+from wordvec.similarity import top_k
+
+
+def random_embedding(v: int = 400, d: int = 16, seed: int = 0, dtype=np.float32, kind: str = "pmi") -> Embedding:
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(v)]
+    counts = np.sort(rng.integers(5, 10_000, size=v))[::-1]
+    vocab = Vocabulary(words, counts)
+    meta = {"kind": kind, "total_tokens": int(counts.sum()), "tokenizer": {"mode": "whitespace"}}
+    return Embedding(rng.standard_normal((v, d)).astype(dtype), vocab, meta)
+
+
+@pytest.fixture(scope="module")
+def emb() -> Embedding:
+    return random_embedding()
+
+
+@pytest.fixture(scope="module")
+def kv(emb):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(emb.shape[1])
+    kv.add_vectors(emb.words, np.asarray(emb.vectors))
+    return kv
+
+
+def assert_same_ranking(ours, theirs, atol=1e-5):
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    assert np.allclose([s for _, s in ours], [s for _, s in theirs], atol=atol)
+    assert all(isinstance(s, float) for _, s in ours)
+
+
+@pytest.mark.parametrize(
+    "positive, negative, restrict",
+    [("w3", [], None), (["w3", "w50"], ["w7"], None), (["w10"], [], 100), ([], ["w2"], None), (["w1", "w2", "w3"], [], 50)],
+)
+def test_most_similar_equals_gensim(emb, kv, positive, negative, restrict):
+    ours = emb.most_similar(positive, negative, topn=12, restrict_vocab=restrict)
+    theirs = kv.most_similar(positive=positive, negative=negative, topn=12, restrict_vocab=restrict)
+    assert_same_ranking(ours, theirs)
+
+
+def test_most_similar_accepts_vectors_and_cosmul_equals_gensim(emb, kv):
+    vec = np.asarray(emb["w5"]) * 3
+    assert_same_ranking(emb.most_similar(vec, topn=5), kv.most_similar(positive=[vec], topn=5))
+    ours = emb.most_similar_cosmul(["w3", "w50"], ["w7"], topn=10)
+    theirs = kv.most_similar_cosmul(positive=["w3", "w50"], negative=["w7"], topn=10)
+    assert_same_ranking(ours, theirs, atol=1e-4)
+    assert abs(emb.similarity("w1", "w2") - float(kv.similarity("w1", "w2"))) < 1e-6
+    with pytest.raises(InputError):
+        emb.most_similar([], [])
+    with pytest.raises(InputError):
+        emb.most_similar(np.ones(3))
+    with pytest.raises(InputError, match="method"):
+        emb.most_similar("w1", method="bogus")
+
+
+def test_analogy_add_and_mul(emb, kv):
+    vec = emb.vectors.astype(np.float64)
+    q = vec[1] + vec[2] - vec[3]
+    unit = vec / np.linalg.norm(vec, axis=1, keepdims=True)
+    scores = unit @ (q / np.linalg.norm(q))
+    expect = [f"w{i}" for i in np.argsort(-scores) if i not in (1, 2, 3)][:5]
+    got = emb.analogy("w1", "w2", "w3", topn=5)
+    assert [w for w, _ in got] == expect
+    kept = emb.analogy("w1", "w2", "w3", topn=400, exclude_inputs=False)
+    assert {"w1", "w2", "w3"} <= {w for w, _ in kept}
+    assert_same_ranking(emb.analogy("w1", "w2", "w3", topn=5, method="mul"),
+                        kv.most_similar_cosmul(positive=["w1", "w2"], negative=["w3"], topn=5), atol=1e-4)
+    assert len(emb.analogy("w1", "w2", None, topn=3)) == 3
+    with pytest.raises(InputError):
+        emb.analogy("w1", "w2", "w3", method="div")
+
+
+def test_most_related_raw_cosine_and_alpha(emb):
+    vec = emb.vectors.astype(np.float64)
+    raw = vec @ vec[4]
+    expect = [f"w{i}" for i in np.argsort(-raw) if i != 4][:8]
+    got = emb.most_related("w4", topn=8)
+    assert [w for w, _ in got] == expect
+    assert np.allclose([s for _, s in got], np.sort(raw[[int(w[1:]) for w in expect]])[::-1], atol=1e-4)
+    # SPEC d.3-5: α = 1 ranks exactly like the raw inner product
+    assert [w for w, _ in emb.most_related("w4", topn=50, alpha=1.0)] == [w for w, _ in emb.most_related("w4", topn=50)]
+    # the α-variant: ⟨v_x,v_y⟩ + (1−α) log P(y)
+    logp = np.log(emb.counts / emb.total_tokens)
+    alpha_scores = raw + 0.1 * logp
+    expect_alpha = [f"w{i}" for i in np.argsort(-alpha_scores) if i != 4][:8]
+    got_alpha = emb.most_related("w4", topn=8, alpha=0.9)
+    assert [w for w, _ in got_alpha] == expect_alpha
+    assert np.allclose([s for _, s in got_alpha], [alpha_scores[int(w[1:])] for w in expect_alpha], atol=1e-4)
+    cos = [w for w, _ in emb.most_related("w4", topn=8, normalize=True)]
+    assert cos == [w for w, _ in emb.most_similar("w4", topn=8)]
+    assert emb.most_related("w4", topn=3, include_self=True)[0][0] in {"w4"} | set(expect[:1])
+    assert abs(emb.pmi("w4", "w9") - raw[9]) < 1e-4
+
+
+def test_alpha_needs_counts():
+    rng = np.random.default_rng(1)
+    vocab = Vocabulary([f"x{i}" for i in range(10)], np.zeros(10, dtype=np.int64))
+    ext = Embedding(rng.standard_normal((10, 4)).astype(np.float32), vocab, {"kind": "external"})
+    assert len(ext.most_related("x1", topn=3)) == 3
+    with pytest.raises(WordvecError, match="no word counts"):
+        ext.most_related("x1", alpha=0.9)
+
+
+def test_norms_and_word_weight(emb):
+    norms = np.linalg.norm(emb.vectors.astype(np.float64), axis=1)
+    asc = emb.norms(topn=5)
+    assert [w for w, _ in asc] == [f"w{i}" for i in np.argsort(norms)[:5]]
+    desc = emb.norms(topn=5, ascending=False)
+    assert [w for w, _ in desc] == [f"w{i}" for i in np.argsort(-norms)[:5]]
+    assert len(emb.norms()) == len(emb)
+    assert abs(emb.word_weight("w7") - norms[7]) < 1e-6
+
+
+def test_unknown_word_error_and_suggestions(emb):
+    with pytest.raises(UnknownWordError, match=r"'w9999'; did you mean: .*w99") as info:
+        emb.most_similar("w9999")
+    assert 1 <= len(info.value.suggestions) <= 5
+    for call in (lambda: emb.most_related("nope"), lambda: emb.pmi("w1", "nope"), lambda: emb.analogy("w1", "w2", "nope")):
+        with pytest.raises(UnknownWordError):
+            call()
+    assert emb.suggest("") == [] and emb.suggest("中") == []
+
+
+def test_suggest_is_fast_on_100k_words():
+    rng = np.random.default_rng(2)
+    alphabet = np.array(list("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"))
+    words = sorted({"".join(rng.choice(alphabet, size=rng.integers(1, 5))) for _ in range(130_000)})[:100_000]
+    vocab = Vocabulary(words, np.ones(len(words), dtype=np.int64))
+    big = Embedding(np.zeros((len(words), 2), np.float32), vocab)
+    big.suggest("经济发展")  # builds the index
+    start = time.perf_counter()
+    got = big.suggest("经济发展")
+    assert time.perf_counter() - start < 0.2
+    assert len(got) == 5 and all(set(w) & set("经济发展") for w in got)
+
+
+def test_top_k_excludes_and_orders():
+    scores = np.array([0.1, 0.9, 0.5, 0.9, -1.0])
+    assert top_k(scores, 3) == [1, 3, 2]
+    assert top_k(scores, 3, exclude=[1]) == [3, 2, 0]
+    assert top_k(scores, 10) == [1, 3, 2, 0, 4]
+    assert top_k(scores, 0) == []
+
+
+def test_load_vector_file_delegates_to_formats(tmp_path, emb):
+    formats = pytest.importorskip("wordvec.formats")
+    path = tmp_path / "vecs.txt"
+    formats.save_word2vec_format(emb, path)
+    back = Embedding.load(path)
+    assert back.words == emb.words and back.kind == "external"
+    assert np.allclose(back.vectors, emb.vectors, atol=1e-5)
+    assert [w for w, _ in back.most_similar("w3", topn=5)] == [w for w, _ in emb.most_similar("w3", topn=5)]
+
+
+def test_word2vec_models_dispatch_to_hs(tmp_path):
+    pytest.importorskip("wordvec.hs")
+    from gensim.models import Word2Vec
+
+    from wordvec.word2vec import load_gensim_model
+
+    rng = np.random.default_rng(3)
+    vocab_words = [f"t{i}" for i in range(30)]
+    sentences = [list(rng.choice(vocab_words, size=12, p=np.linspace(2, 1, 30) / np.linspace(2, 1, 30).sum()))
+                 for _ in range(300)]
+    model = Word2Vec(sentences, vector_size=8, window=3, min_count=1, sg=1, hs=1, negative=0, epochs=2,
+                     workers=1, seed=1)
+    model.save(str(tmp_path / "g.model"))
+    w2v = load_gensim_model(tmp_path / "g.model", tokenizer={"mode": "whitespace"})
+    assert w2v.kind == "w2v"
+    from wordvec.hs import hs_keywords, hs_related
+
+    text = ["t1", "t2", "t2", "t5", "unknown"]
+    got = w2v.keywords(text, topn=None)
+    cand, scores = hs_keywords(w2v, [w2v.index(t) for t in text[:4]])
+    assert [w for w, _ in got] == [w2v.words[i] for i in cand]
+    assert np.allclose([s for _, s in got], scores)
+    rel = w2v.most_related("t3", topn=5)
+    full = hs_related(w2v, w2v.index("t3"), 0.9)
+    expect = [w2v.words[i] for i in np.argsort(-full, kind="stable") if i != w2v.index("t3")][:5]
+    assert [w for w, _ in rel] == expect
+    assert len(w2v.predict(["t1", "t2"], topn=4)) == 4
+    assert len(w2v.most_similar("t1", topn=3)) == 3
+    with pytest.raises(WordvecError, match="needs a PMI model"):
+        w2v.pmi("t1", "t2")
+    with pytest.raises(WordvecError, match="needs a PMI model"):
+        w2v.most_similar("t1", method="profile")
+    with pytest.raises(InputError):
+        w2v.keywords(text, normalize=True)
