@@ -5,5 +5,9 @@ files, stdin), tokenizing (jieba, whitespace, characters) into a token cache, th
 co-occurrence counting (numba kernels, memory-bounded shards, merge).
 """
 from .vocab import Vocabulary, vocab_checksum
+from .tokenize import TokenizerSettings, tokenize_text
+from .reader import ReadReport, read_lines
+from .cache import TokenCache, build_token_cache
 
-__all__ = ["Vocabulary", "vocab_checksum"]
+__all__ = ["Vocabulary", "vocab_checksum", "TokenizerSettings", "tokenize_text", "ReadReport", "read_lines",
+           "TokenCache", "build_token_cache"]

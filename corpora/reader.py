@@ -1,0 +1,387 @@
+"""Reading raw text: files, folders, compressed files and stdin, as lines (one line = one unit, SPEC a.1).
+
+Inputs are paths of files, folders (every non-hidden file below, recursively, in sorted path order) or
+``-`` for stdin; ``.gz``, ``.bz2`` and ``.xz`` files are decompressed by their extension. Text is UTF-8:
+
+* bad bytes are replaced by U+FFFD and counted (``ReadReport.bad_bytes``, with the first ``file:line``);
+  with ``strict=True`` the first bad byte raises ``InputError`` naming the file and line;
+* CRLF line ends lose their ``\\r``; a UTF-8 byte-order mark at the start of a file is dropped;
+* NUL characters are treated as spaces and counted (``nul_bytes``); ``strict=True`` rejects them;
+* a file whose first 64 KB are more than 1% NUL bytes or 30% undecodable bytes is rejected as binary
+  (or not UTF-8, e.g. GBK) with a one-line ``InputError``;
+* a line longer than ``max_line_chars`` characters is cut into pieces of that many characters, each a
+  line of its own, and counted (``long_lines``, ``extra_pieces``); files are read in bounded blocks, so a
+  50 MB line never sits in memory as one string.
+"""
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import lzma
+import os
+import sys
+import zlib
+from dataclasses import asdict, dataclass, fields
+from typing import IO, Any, Iterator, Mapping, Sequence
+
+from wordvec.errors import InputError
+
+BLOCK_SIZE = 1 << 19  # raw bytes read per step (and roughly the text sent to a worker as one task)
+SNIFF_BYTES = 1 << 16
+STDIN = "-"
+NEWLINE = b"\n"
+
+_BAD_SPANS: list[tuple[int, int]] = []
+
+
+def _count_bad(err: UnicodeDecodeError) -> tuple[str, int]:
+    _BAD_SPANS.append((err.start, err.end))
+    return "\ufffd", err.end
+
+
+codecs.register_error("wordvec.count", _count_bad)
+
+
+@dataclass
+class ReadReport:
+    """What reading found: sizes, and every repair made to the text (all counts, first location)."""
+
+    files: int = 0
+    lines: int = 0  # physical input lines
+    bytes: int = 0  # uncompressed bytes read
+    bad_bytes: int = 0
+    first_bad: str | None = None
+    nul_bytes: int = 0
+    first_nul: str | None = None
+    long_lines: int = 0
+    extra_pieces: int = 0
+    first_long: str | None = None
+    boms: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ReadReport":
+        """Inverse of ``to_dict`` (unknown keys ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def problems(self) -> list[str]:
+        """Human-readable lines about repairs made (empty when the input was clean)."""
+        out = []
+        if self.bad_bytes:
+            out.append(f"{self.bad_bytes} invalid UTF-8 bytes replaced by U+FFFD (first at {self.first_bad})")
+        if self.nul_bytes:
+            out.append(f"{self.nul_bytes} NUL bytes treated as spaces (first at {self.first_nul})")
+        if self.long_lines:
+            out.append(
+                f"{self.long_lines} lines longer than the line cap split into {self.extra_pieces} extra pieces "
+                f"(first at {self.first_long})"
+            )
+        return out
+
+
+# --- finding the input files --------------------------------------------------------------------------
+def _walk(folder: str) -> list[str]:
+    found: list[tuple[tuple[str, ...], str]] = []
+    for root, dirs, files in os.walk(folder, onerror=None, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = os.path.join(root, name)
+            if os.path.isfile(path):
+                found.append((tuple(os.path.relpath(path, folder).split(os.sep)), path))
+    return [path for _, path in sorted(found)]
+
+
+def expand_inputs(inputs: Sequence[str | os.PathLike]) -> list[str]:
+    """Resolve ``inputs`` into the ordered list of files to read (``"-"`` stays for stdin).
+
+    Folders expand to their non-hidden files, recursively, sorted by path. Raises ``InputError`` for no
+    input, a missing path, an unreadable file, a folder without files, or ``-`` given twice.
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    if not inputs:
+        raise InputError("no input given: pass text files, folders, or - for stdin")
+    out: list[str] = []
+    for item in inputs:
+        path = os.fspath(item)
+        if path == STDIN:
+            if STDIN in out:
+                raise InputError("stdin (-) given twice: it can be read only once")
+            out.append(STDIN)
+            continue
+        if not os.path.exists(path):
+            raise InputError(f"input not found: {path}: check the path")
+        if os.path.isdir(path):
+            files = _walk(path)
+            if not files:
+                raise InputError(
+                    f"folder {path} has no text files (hidden files are skipped): add files or pass another input"
+                )
+            out.extend(files)
+        else:
+            out.append(path)
+    for path in out:
+        if path != STDIN and not os.access(path, os.R_OK):
+            raise InputError(f"cannot read {path}: permission denied; fix its permissions (chmod +r) or leave it out")
+    return out
+
+
+# --- opening ------------------------------------------------------------------------------------------
+def _open(path: str) -> tuple[IO[bytes], IO[bytes]]:
+    """(decompressed byte stream, raw file) for ``path``; the raw file's position measures progress."""
+    if path == STDIN:
+        stream = sys.stdin.buffer
+        return stream, stream
+    try:
+        raw = open(path, "rb")
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied; fix its permissions (chmod +r) or leave it out") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder: pass it as an input of its own") from None
+    except OSError as err:
+        raise InputError(f"cannot open {path}: {err.strerror or err}") from None
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
+    if lower.endswith(".bz2"):
+        return bz2.BZ2File(raw, mode="rb"), raw
+    if lower.endswith(".xz"):
+        return lzma.LZMAFile(raw, mode="rb"), raw
+    return raw, raw
+
+
+def _read(stream: IO[bytes], size: int, name: str) -> bytes:
+    try:
+        return stream.read(size)
+    except (EOFError, OSError, lzma.LZMAError, zlib.error) as err:
+        kind = os.path.splitext(name)[1] or "compressed"
+        raise InputError(f"cannot decompress {name}: {err}; the file is truncated or not really {kind}") from None
+
+
+# --- decoding -----------------------------------------------------------------------------------------
+class _FileReader:
+    """Turns one input's bytes into lists of lines, applying the module's text policy."""
+
+    def __init__(self, name: str, max_line_chars: int, strict: bool, report: ReadReport):
+        self.name = name
+        self.cap = int(max_line_chars)
+        self.strict = strict
+        self.report = report
+        self.lineno = 0  # physical lines completed in this file
+        self.at_start = True  # no text decoded yet (the BOM check)
+        self.continuing = False  # the current physical line already produced pieces
+
+    def where(self, data: bytes, pos: int) -> str:
+        return f"{self.name}:{self.lineno + data.count(NEWLINE, 0, pos) + 1}"
+
+    def decode(self, data: bytes) -> str:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            if self.strict:
+                raise InputError(
+                    f"{self.where(data, err.start)}: invalid UTF-8 byte 0x{data[err.start]:02x}; convert the "
+                    f"file to UTF-8, or leave out --strict to replace and count bad bytes"
+                ) from None
+            _BAD_SPANS.clear()
+            text = data.decode("utf-8", "wordvec.count")
+            report = self.report
+            report.bad_bytes += sum(end - start for start, end in _BAD_SPANS)
+            if report.first_bad is None and _BAD_SPANS:
+                report.first_bad = self.where(data, _BAD_SPANS[0][0])
+            _BAD_SPANS.clear()
+        if self.at_start and text:
+            self.at_start = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+                self.report.boms += 1
+        if "\x00" in text:
+            pos = text.index("\x00")
+            where = f"{self.name}:{self.lineno + text.count(chr(10), 0, pos) + 1}"
+            if self.strict:
+                raise InputError(f"{where}: NUL byte in text; remove it, or leave out --strict to treat NULs as spaces")
+            self.report.nul_bytes += text.count("\x00")
+            if self.report.first_nul is None:
+                self.report.first_nul = where
+            text = text.replace("\x00", " ")
+        return text
+
+    def sniff(self, data: bytes) -> None:
+        sample = data[:SNIFF_BYTES]
+        if not sample:
+            return
+        nul = sample.count(0)
+        _BAD_SPANS.clear()
+        sample.decode("utf-8", "wordvec.count")
+        tail = len(sample) - 3  # a character cut by the sample's end is not an error
+        bad = sum(end - start for start, end in _BAD_SPANS if start < tail)
+        _BAD_SPANS.clear()
+        if nul > 0.01 * len(sample) or bad > 0.3 * len(sample):
+            share = 100.0 * (nul + bad) / len(sample)
+            raise InputError(
+                f"{self.name} looks binary or not UTF-8 ({share:.0f}% of its first {len(sample)} bytes are NUL or "
+                f"undecodable): convert it to UTF-8 text (e.g. iconv -f GBK -t UTF-8) or leave it out"
+            )
+
+    def complete_lines(self, data: bytes) -> list[str]:
+        """Lines of ``data`` (ends with a newline, or is the file's last line)."""
+        text = self.decode(data)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        elif lines[-1].endswith("\r"):
+            lines[-1] = lines[-1][:-1]
+        n_physical = len(lines)
+        cap = self.cap
+        if self.continuing or (lines and max(map(len, lines)) > cap):
+            lines = self._cap(lines)
+        self.lineno += n_physical
+        self.report.lines += n_physical
+        return lines
+
+    def _cap(self, lines: list[str]) -> list[str]:
+        cap = self.cap
+        out: list[str] = []
+        for k, line in enumerate(lines):
+            if len(line) <= cap and not (k == 0 and self.continuing):
+                out.append(line)
+                continue
+            pieces = [line[i : i + cap] for i in range(0, len(line), cap)] or [""]
+            out.extend(pieces)
+            if k == 0 and self.continuing:
+                self.report.extra_pieces += len(pieces) - 1
+                self.continuing = False
+            else:
+                self._long_line(len(pieces) - 1, self.lineno + k + 1)
+        return out
+
+    def _long_line(self, extra: int, lineno: int) -> None:
+        self.report.long_lines += 1
+        self.report.extra_pieces += extra
+        if self.report.first_long is None:
+            self.report.first_long = f"{self.name}:{lineno}"
+
+    def partial_pieces(self, carry: bytes) -> tuple[list[str], bytes]:
+        """Cut full ``cap``-character pieces off a long line still in progress; return them and the rest."""
+        end = len(carry)
+        for back in range(1, 4):  # keep an incomplete UTF-8 sequence at the end for the next block
+            if end - back < 0:
+                break
+            byte = carry[end - back]
+            if byte >= 0xC0:
+                need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+                if need > back:
+                    end -= back
+                break
+            if byte < 0x80:
+                break
+        text = self.decode(carry[:end])
+        n_full = (len(text) - 1) // self.cap  # keep a non-empty rest: the line may go on
+        if n_full <= 0:
+            return [], carry
+        cut = n_full * self.cap
+        pieces = [text[i : i + self.cap] for i in range(0, cut, self.cap)]
+        if self.continuing:
+            self.report.extra_pieces += n_full
+        else:
+            self._long_line(n_full, self.lineno + 1)
+            self.continuing = True
+        return pieces, text[cut:].encode("utf-8") + carry[end:]
+
+
+def iter_line_blocks(
+    inputs: Sequence[str],
+    max_line_chars: int,
+    strict: bool,
+    report: ReadReport,
+    block_size: int = BLOCK_SIZE,
+) -> Iterator[tuple[list[str], int]]:
+    """Yield ``(lines, raw_bytes_done)`` for already expanded ``inputs`` (see ``expand_inputs``).
+
+    Each list holds the lines decoded from about ``block_size`` bytes; ``raw_bytes_done`` counts the bytes
+    of the input files (compressed size) consumed so far, for progress. ``report`` is updated as it goes.
+    """
+    done_before = 0
+    for name in inputs:
+        stream, raw = _open(name)
+        label = "<stdin>" if name == STDIN else name
+        reader = _FileReader(label, max_line_chars, strict, report)
+        report.files += 1
+        limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
+        carry = b""
+        first = True
+        try:
+            while True:
+                data = _read(stream, block_size, label)
+                if not data:
+                    break
+                report.bytes += len(data)
+                if first:
+                    reader.sniff(data)
+                    first = False
+                buf = carry + data if carry else data
+                cut = buf.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = buf
+                    if len(carry) > limit:
+                        pieces, carry = reader.partial_pieces(carry)
+                        if pieces:
+                            yield pieces, done_before + _tell(raw, report)
+                    continue
+                carry = buf[cut:]
+                lines = reader.complete_lines(buf[:cut])
+                while len(carry) > limit:  # a long line starts after the last newline
+                    pieces, rest = reader.partial_pieces(carry)
+                    if not pieces:
+                        break
+                    lines.extend(pieces)
+                    carry = rest
+                yield lines, done_before + _tell(raw, report)
+            if carry:
+                yield reader.complete_lines(carry), done_before + _tell(raw, report)
+            done_before += _tell(raw, report)
+        finally:
+            if name != STDIN:
+                stream.close()
+                raw.close()
+
+
+def _tell(raw: IO[bytes], report: ReadReport) -> int:
+    try:
+        return raw.tell()
+    except (OSError, ValueError):
+        return report.bytes
+
+
+def read_lines(
+    inputs: Sequence[str | os.PathLike],
+    max_line_chars: int = 1_000_000,
+    strict: bool = False,
+    report: ReadReport | None = None,
+) -> Iterator[str]:
+    """Every line of ``inputs`` (files, folders, ``-``) under the module's text policy; see the module doc.
+
+    ``report`` (a ``ReadReport``, optional) receives the counts of repairs made.
+    """
+    report = report if report is not None else ReadReport()
+    for lines, _ in iter_line_blocks(expand_inputs(inputs), max_line_chars, strict, report):
+        yield from lines
+
+
+def input_size(inputs: Sequence[str]) -> int | None:
+    """Total on-disk size of expanded ``inputs`` (None when stdin is among them)."""
+    if STDIN in inputs:
+        return None
+    return sum(os.path.getsize(path) for path in inputs)
+
+
+__all__ = ["ReadReport", "expand_inputs", "iter_line_blocks", "read_lines", "input_size", "STDIN", "BLOCK_SIZE"]
