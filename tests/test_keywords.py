@@ -1,0 +1,127 @@
+"""Keywords, sentence vectors/similarity and predict (SPEC c.3.2, c.4, c.8, d.3-4, DECISIONS 6)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from wordvec import Embedding
+from wordvec.corpora import Vocabulary
+from wordvec.errors import InputError, UnknownWordError
+from wordvec.keywords import NoKnownWordWarning, QueryResult
+
+
+def make(mode: str = "whitespace", seed: int = 0) -> Embedding:
+    rng = np.random.default_rng(seed)
+    words = [f"k{i}" for i in range(50)]
+    vocab = Vocabulary(words, np.arange(50, 0, -1) * 7)
+    meta = {"kind": "pmi", "total_tokens": int(vocab.total), "tokenizer": {"mode": mode}}
+    return Embedding(rng.standard_normal((50, 6)).astype(np.float64), vocab, meta)
+
+
+def test_keyword_scores_are_sums_of_inner_products():
+    emb = make()
+    tokens = ["k1", "k2", "k2", "k7", "zz", "k1", "k30"]
+    known = [t for t in tokens if t in emb]
+    vec = emb.vectors
+
+    def score(w, context):
+        return sum(float(vec[emb.index(k)] @ vec[emb.index(w)]) for k in context)
+
+    got = emb.keywords(tokens, topn=None)
+    assert isinstance(got, QueryResult) and got.note is None and got.unknown == ["zz"]
+    expect = sorted(((w, score(w, known)) for w in set(known)), key=lambda x: -x[1])
+    assert [w for w, _ in got] == [w for w, _ in expect]
+    assert np.allclose([s for _, s in got], [s for _, s in expect], atol=1e-9)
+    # the same text as a string goes through the model's tokenizer (whitespace here)
+    assert emb.keywords(" ".join(tokens), topn=None) == got
+    assert len(emb.keywords(tokens, topn=2)) == 2
+
+    # exclude_self: Σ over k with w_k ≠ w
+    ex = dict(emb.keywords(tokens, topn=None, exclude_self=True))
+    for w in set(known):
+        assert abs(ex[w] - score(w, [k for k in known if k != w])) < 1e-9
+    # unique context: every word once
+    uq = dict(emb.keywords(tokens, topn=None, unique_context=True))
+    for w in set(known):
+        assert abs(uq[w] - score(w, sorted(set(known)))) < 1e-9
+    # normalize: cosine of v_w and s (and of v_w and s without w's own terms)
+    s = vec[[emb.index(k) for k in known]].sum(axis=0)
+    nz = dict(emb.keywords(tokens, topn=None, normalize=True))
+    for w in set(known):
+        v = vec[emb.index(w)]
+        assert abs(nz[w] - v @ s / np.linalg.norm(v) / np.linalg.norm(s)) < 1e-9
+    nx = dict(emb.keywords(tokens, topn=None, normalize=True, exclude_self=True))
+    for w in set(known):
+        v = vec[emb.index(w)]
+        rest = s - known.count(w) * v
+        assert abs(nx[w] - v @ rest / np.linalg.norm(v) / np.linalg.norm(rest)) < 1e-9
+
+
+def test_toy_sun_sentence_puts_the_stopword_last():
+    # SPEC c.3.2 toy: 是 has a tiny norm, 太阳 and 恒星 large ones
+    words = ["是", "太阳", "一颗", "恒星"]
+    vocab = Vocabulary(words, np.array([100, 10, 20, 5]))
+    vec = np.array([[0.1, 0.05, 0.0], [1.2, 0.9, 0.1], [0.3, 0.2, 0.6], [1.0, 1.1, 0.2]])
+    emb = Embedding(vec, vocab, {"kind": "pmi", "tokenizer": {"mode": "jieba", "hmm": False}})
+    got = emb.keywords("太阳是一颗恒星")
+    assert [w for w, _ in got][-1] == "是"
+    assert {w for w, _ in got[:2]} == {"太阳", "恒星"}
+
+
+def test_no_known_word_is_an_empty_result_not_a_crash():
+    emb = make()
+    with pytest.warns(NoKnownWordWarning):
+        got = emb.keywords("xx yy")
+    assert got == [] and "no word" in got.note and got.unknown == ["xx", "yy"]
+    with pytest.warns(NoKnownWordWarning):
+        assert emb.keywords("") == []
+    with pytest.warns(NoKnownWordWarning):
+        assert emb.sentence_similarity("xx", "k1") == 0.0
+    with pytest.warns(NoKnownWordWarning):
+        assert not emb.sentence_vector("xx").any()
+    with pytest.warns(NoKnownWordWarning):
+        assert emb.predict("xx yy") == []
+
+
+def test_sentence_vector_and_similarity():
+    emb = make()
+    vec = emb.vectors
+    a, b = ["k1", "k2", "k2"], ["k3", "k9"]
+    sa, sb = vec[[1, 2, 2]].sum(axis=0), vec[[3, 9]].sum(axis=0)
+    assert np.allclose(emb.sentence_vector(a), sa)
+    assert np.allclose(emb.sentence_vector("k1 k2 k2 zz", mode="mean"), sa / 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert abs(emb.sentence_similarity(a, b) - sa @ sb / np.linalg.norm(sa) / np.linalg.norm(sb)) < 1e-12
+        assert abs(emb.sentence_similarity(" ".join(a), b, raw=True) - sa @ sb) < 1e-9
+    with pytest.raises(InputError):
+        emb.sentence_vector(a, mode="max")
+
+
+def test_predict_pmi_form():
+    emb = make()
+    vec = emb.vectors
+    s = vec[[4, 5]].sum(axis=0)
+    scores = vec @ s + np.log(emb.counts / emb.total_tokens)
+    expect = [f"k{i}" for i in np.argsort(-scores) if i not in (4, 5)][:6]
+    got = emb.predict(["k4", "k5"], topn=6)
+    assert [w for w, _ in got] == expect
+    assert np.allclose([s for _, s in got], [scores[int(w[1:])] for w in expect], atol=1e-5)
+    assert "k4" in [w for w, _ in emb.predict(["k4", "k5"], topn=50, exclude_context=False)]
+    with pytest.raises(UnknownWordError):
+        emb.predict(["k4", "nope"])
+    with pytest.raises(InputError):
+        emb.predict([])
+
+
+def test_tokenizer_from_model_meta():
+    emb = make(mode="char")
+    vocab = Vocabulary(["北", "京", "好"], np.array([3, 2, 1]))
+    char = Embedding(np.eye(3), vocab, {"kind": "pmi", "tokenizer": {"mode": "char"}})
+    assert char.tokenize("北京 好") == ["北", "京", "好"]
+    assert [w for w, _ in char.keywords("北京北")][0] == "北"
+    assert emb.tokenize("k1  k2") == list("k1k2")  # char mode: whitespace is never a token
+    plain = Embedding(np.eye(3), vocab)  # no tokenizer meta: jieba, HMM off
+    assert "".join(plain.tokenize("北京好")) == "北京好"
