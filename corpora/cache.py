@@ -80,7 +80,8 @@ class TokenCache:
     """A tokenized corpus: ``vocab`` (full ``Vocabulary``), ``ids`` (uint32), ``line_offsets`` (int64).
 
     Also ``settings`` (``TokenizerSettings``), ``meta`` (dict), ``report`` (``ReadReport``: repairs made
-    while reading) and ``path`` (the directory, None for an unsaved cache, e.g. from stdin).
+    while reading), ``path`` (the directory, None for an unsaved cache, e.g. from stdin) and ``reused``
+    (True when ``build_token_cache`` found it valid on disk instead of tokenizing).
     """
 
     def __init__(self, vocab: Vocabulary, ids: np.ndarray, line_offsets: np.ndarray, settings: TokenizerSettings,
@@ -92,6 +93,7 @@ class TokenCache:
         self.meta = meta if meta is not None else {}
         self.report = report if report is not None else ReadReport()
         self.path = path
+        self.reused = False  # set by build_token_cache when an existing cache was loaded
 
     @property
     def n_lines(self) -> int:
@@ -264,6 +266,7 @@ def build_token_cache(
         if cache is not None:
             if strict:
                 _raise_if_strict(cache.report)
+            cache.reused = True
             return cache
 
     start = time.perf_counter()
