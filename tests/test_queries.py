@@ -199,3 +199,72 @@ def test_word2vec_models_dispatch_to_hs(tmp_path):
         w2v.most_similar("t1", method="profile")
     with pytest.raises(InputError):
         w2v.keywords(text, normalize=True)
+
+
+def top_k_dot_twin(table, query, scale, bias, k):
+    """Plain-Python twin of ``wordvec._query_kernels.top_k_dot``: score every row, sort, keep k."""
+    scores = []
+    for i, row in enumerate(table):
+        x = float(sum(float(a) * float(b) for a, b in zip(row, query)))
+        if len(scale):
+            x *= float(scale[i])
+        if len(bias):
+            x += float(bias[i])
+        if x == x:
+            scores.append((-x, i))
+    scores.sort()
+    return [i for _, i in scores[:k]], [-x for x, _ in scores[:k]]
+
+
+def test_kernel_matches_twin():
+    pytest.importorskip("numba")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from wordvec._query_kernels import top_k_dot
+
+    @settings(max_examples=40, deadline=None)
+    @given(n=st.integers(1, 60), d=st.integers(1, 9), k=st.integers(0, 70), seed=st.integers(0, 10_000),
+           use_scale=st.booleans(), use_bias=st.booleans(), ties=st.booleans(), dtype=st.sampled_from(["f4", "f8"]))
+    def check(n, d, k, seed, use_scale, use_bias, ties, dtype):
+        rng = np.random.default_rng(seed)
+        table = rng.standard_normal((n, d))
+        if ties:  # repeated rows: equal scores must keep the lower row first
+            table = np.round(table[rng.integers(0, max(1, n // 3), size=n)], 1)
+        table = table.astype(dtype)
+        query = rng.standard_normal(d).astype(dtype)
+        scale = rng.random(n) if use_scale else np.zeros(0)
+        bias = rng.standard_normal(n) if use_bias else np.zeros(0)
+        idx, val = top_k_dot(table, query, scale, bias, k)
+        t_idx, t_val = top_k_dot_twin(table, query, scale, bias, k)
+        assert np.allclose(val, t_val, atol=1e-4)
+        if not ties:
+            assert list(idx) == t_idx
+        else:
+            assert np.allclose(val, [t_val[j] for j in range(len(t_idx))], atol=1e-4)
+            assert all(val[j] > val[j + 1] or idx[j] < idx[j + 1] for j in range(len(idx) - 1))
+
+    check()
+    nan_table = np.array([[np.nan], [1.0], [2.0]])
+    idx, _ = top_k_dot(nan_table, np.ones(1), np.zeros(0), np.zeros(0), 3)
+    assert list(idx) == [2, 1]
+
+
+@pytest.mark.parametrize("mode", ["always", "never"])
+def test_kernel_and_numpy_paths_agree(mode, monkeypatch):
+    pytest.importorskip("numba")
+    import wordvec.similarity as sim
+
+    big = random_embedding(v=3000, d=12, seed=5)
+    monkeypatch.setattr(sim, "ACCELERATE", "never")
+    expect = [big.most_similar("w3"), big.most_similar(["w3", "w9"], "w1", restrict_vocab=500),
+              big.most_related("w3"), big.most_related("w3", alpha=0.8), big.most_related("w3", normalize=True),
+              big.analogy("w1", "w2", "w3"), big.predict(["w1", "w2"]),
+              big.most_similar("w3", method="profile", context_words=100)]
+    monkeypatch.setattr(sim, "ACCELERATE", mode)
+    got = [big.most_similar("w3"), big.most_similar(["w3", "w9"], "w1", restrict_vocab=500),
+           big.most_related("w3"), big.most_related("w3", alpha=0.8), big.most_related("w3", normalize=True),
+           big.analogy("w1", "w2", "w3"), big.predict(["w1", "w2"]),
+           big.most_similar("w3", method="profile", context_words=100)]
+    for a, b in zip(got, expect):
+        assert_same_ranking(a, b, atol=1e-4)

@@ -203,8 +203,12 @@ class Embedding:
                 cnorm = np.sqrt(max(float(vec @ transform.scatter @ vec), 0.0))
                 query += sign * (vec / cnorm if cnorm > 0 else vec)
         clip = len(self) if not restrict_vocab else max(0, min(int(restrict_vocab), len(self)))
-        scores = transform.scores(self.vectors[:clip], query)
-        return similarity.ranked(self, scores, topn, rows)
+        cq = transform.scatter @ query  # SPEC c.2.3: v C q / (‖v‖_C ‖q‖_C), ‖v‖_C precomputed
+        qnorm = float(np.sqrt(max(float(query @ cq), 0.0)))
+        if qnorm == 0:
+            return similarity.ranked(self, np.zeros(clip), topn, rows)
+        return similarity.rank_dot(self, self.vectors[:clip], cq / qnorm, topn, rows,
+                                   scale=transform._inv[:clip])
 
     def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:

@@ -211,8 +211,12 @@ def predict(
     else:
         from .relatedness import log_probabilities
 
+        from .similarity import rank_dot
+
         s = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)
-        scores = emb.vectors @ s.astype(emb.vectors.dtype) + log_probabilities(emb)  # SPEC c.8
+        # SPEC c.8: ⟨v_w, Σ_c v_c⟩ + log P(w)
+        bias = log_probabilities(emb).astype(np.float64)
+        return QueryResult(rank_dot(emb, emb.vectors, s, topn, exclude, bias=bias), unknown=unknown)
     return QueryResult(ranked(emb, scores, topn, exclude), unknown=unknown)
 
 

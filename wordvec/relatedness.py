@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import InputError, WordvecError
 from .profile import require_pmi
-from .similarity import ranked
+from .similarity import rank_dot, ranked
 
 if TYPE_CHECKING:  # pragma: no cover
     from .embedding import Embedding
@@ -79,8 +79,14 @@ def most_related(
     (PMI: ``⟨v_x,v_y⟩ + (1−α) log P(y)``; word2vec: ``log p(y|x) − α log #y``, default 0.9 there);
     ``include_self`` keep the query word in the list (default False).
     """
+    row = emb.index(word)
+    exclude = [] if include_self else [row]
+    if emb.kind != "w2v" and not (normalize and alpha is not None):
+        # one fused pass: SPEC c.1.1 (raw or cosine) and c.1.2 (bias (1 − α) log P(y))
+        table = emb.unit_vectors if normalize else emb.vectors
+        bias = None if alpha is None else (1.0 - float(alpha)) * log_probabilities(emb).astype(np.float64)
+        return rank_dot(emb, table, table[row], topn, exclude, bias=bias)
     scores = related_scores(emb, word, normalize=normalize, alpha=alpha)
-    exclude = [] if include_self else [emb.index(word)]
     return ranked(emb, scores, topn, exclude)
 
 

@@ -5,6 +5,7 @@ lists of ``(word, score)`` with Python floats, best first, in the manner of gens
 """
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Iterable, Sequence, Union
 
 import numpy as np
@@ -15,6 +16,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .embedding import Embedding
 
 WordOrVector = Union[str, np.ndarray]
+
+# "auto": use the numba kernel (wordvec._query_kernels) on tables of at least KERNEL_MIN_ROWS rows once numba
+# is loaded or the Embedding has answered a ranking query before (a one-shot CLI query does not pay the
+# numba import); "always" / "never" force the choice (benchmarks, tests).
+ACCELERATE = "auto"
+KERNEL_MIN_ROWS = 20_000
 
 
 def as_list(items: WordOrVector | Sequence[WordOrVector] | None) -> list:
@@ -51,6 +58,59 @@ def ranked(emb: "Embedding", scores: np.ndarray, topn: int, exclude: Iterable[in
     words = emb.words
     shifted = [i - offset for i in exclude]
     return [(words[i + offset], float(scores[i])) for i in top_k(scores, topn, shifted)]
+
+
+def _use_kernel(emb: "Embedding", rows: int) -> bool:
+    if ACCELERATE == "never":
+        return False
+    if ACCELERATE != "always":
+        seen = emb._cache.get("ranked_queries", 0)
+        emb._cache["ranked_queries"] = seen + 1
+        if rows < KERNEL_MIN_ROWS or (seen == 0 and "numba" not in sys.modules):
+            return False
+    try:
+        import wordvec._query_kernels  # noqa: F401
+    except ImportError:  # pragma: no cover - numba missing
+        return False
+    return True
+
+
+def rank_dot(
+    emb: "Embedding",
+    table: np.ndarray,
+    query: np.ndarray,
+    topn: int,
+    exclude: Iterable[int] = (),
+    scale: np.ndarray | None = None,
+    bias: np.ndarray | None = None,
+) -> list[tuple[str, float]]:
+    """The ``topn`` best rows by ``(table[i]·query)·scale[i] + bias[i]`` as ``(word, score)``, ``exclude`` left out.
+
+    ``table`` is the first rows of the vocabulary (all of it, or a ``restrict_vocab`` prefix). One BLAS
+    mat-vec + ``np.argpartition``, or on large tables the fused numba kernel (same results up to float
+    rounding; see ``ACCELERATE``).
+    """
+    exclude = [int(i) for i in exclude]
+    query = np.asarray(query, dtype=table.dtype)
+    n = table.shape[0]
+    if _use_kernel(emb, n):
+        from ._query_kernels import top_k_dot
+
+        empty = np.zeros(0, dtype=np.float64)
+        k = min(n, topn + len(set(exclude)))
+        idx, val = top_k_dot(
+            np.ascontiguousarray(table), np.ascontiguousarray(query),
+            empty if scale is None else np.asarray(scale, np.float64),
+            empty if bias is None else np.asarray(bias, np.float64), k,
+        )
+        words, skip = emb.words, set(exclude)
+        return [(words[int(i)], float(v)) for i, v in zip(idx, val) if int(i) not in skip][:topn]
+    scores = table @ query
+    if scale is not None:
+        scores = scores * scale
+    if bias is not None:
+        scores = scores + bias
+    return ranked(emb, scores, topn, exclude)
 
 
 def _resolve(emb: "Embedding", items: Sequence[WordOrVector], unit: bool) -> tuple[list[np.ndarray], list[int]]:
@@ -99,9 +159,7 @@ def most_similar(
     if norm > 0:
         mean = mean / norm
     clip = _clip(emb, restrict_vocab)
-    unit = emb.unit_vectors
-    scores = unit[:clip] @ mean.astype(unit.dtype)
-    return ranked(emb, scores, topn, pos_rows + neg_rows)
+    return rank_dot(emb, emb.unit_vectors[:clip], mean, topn, pos_rows + neg_rows)
 
 
 def most_similar_cosmul(
@@ -176,8 +234,7 @@ def analogy(
     norm = np.linalg.norm(q)
     if norm > 0:
         q = q / norm
-    unit = emb.unit_vectors
-    return ranked(emb, unit @ q.astype(unit.dtype), topn, excluded)
+    return rank_dot(emb, emb.unit_vectors, q, topn, excluded)
 
 
-__all__ = ["most_similar", "most_similar_cosmul", "similarity", "analogy", "top_k", "ranked", "as_list"]
+__all__ = ["most_similar", "most_similar_cosmul", "similarity", "analogy", "top_k", "ranked", "rank_dot", "as_list"]
