@@ -7,7 +7,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordvec._hs_kernels import log_sigmoid, path_log_prob_matrix, path_log_probs, path_log_probs_serial
+from wordvec._hs_kernels import (
+    log_prob_matrix,
+    log_sigmoid,
+    node_log_sigmoids,
+    path_log_prob_matrix,
+    path_sums,
+    path_sums_parallel,
+)
 
 
 def twin_log_prob(syn1, x, path_points, path_codes):
@@ -62,16 +69,26 @@ def test_kernel_equals_per_node_twin(problem):
     points, codes, lengths = pad(paths)
     h = xs @ syn1.T
     got = path_log_prob_matrix(h, points, codes, lengths)
+    table = np.empty((h.shape[0], 2 * h.shape[1]))
+    node_log_sigmoids(h, table)
     par = np.empty_like(got)
-    path_log_probs(h, points, codes, lengths, par)
+    path_sums_parallel(table, points, codes, lengths, par)
     ser = np.empty_like(got)
-    path_log_probs_serial(h, points, codes, lengths, ser)
+    path_sums(table, points, codes, lengths, ser)
+    assert np.array_equal(par, path_log_prob_matrix(h, points, codes, lengths, parallel=True))
+    fused = log_prob_matrix(xs, syn1, None, points, codes, lengths)
+    # a node subset: the used nodes only, paths re-indexed into it (as hs_keywords does)
+    nodes = np.unique(np.concatenate([np.asarray(p, dtype=np.int64) for p, _ in paths] + [np.zeros(1, np.int64)]))
+    local = np.searchsorted(nodes, points).astype(np.int32)
+    subset = log_prob_matrix(xs, syn1, nodes, local, codes, lengths)
     for r in range(xs.shape[0]):
         for o, (p, c) in enumerate(paths):
             want = twin_log_prob(syn1, xs[r], p, c)
             assert abs(got[r, o] - want) <= 1e-6 * max(1.0, abs(want))
             assert abs(par[r, o] - want) <= 1e-6 * max(1.0, abs(want))
             assert abs(ser[r, o] - want) <= 1e-6 * max(1.0, abs(want))
+            assert abs(fused[r, o] - want) <= 1e-6 * max(1.0, abs(want))
+            assert abs(subset[r, o] - want) <= 1e-6 * max(1.0, abs(want))
 
 
 def test_log_sigmoid_is_stable_at_extremes():
@@ -116,3 +133,13 @@ def test_float32_activations_accepted():
     got = path_log_prob_matrix(h, points, codes, lengths)
     assert got.dtype == np.float64
     assert abs(got[0, 1] - log_sigmoid(-1.5)) < 1e-6
+
+
+def test_float32_inputs_accumulate_in_float64():
+    rng = np.random.default_rng(5)
+    syn1 = rng.normal(0, 1, (6, 50)).astype(np.float32)
+    x = rng.normal(0, 1, (2, 50)).astype(np.float32)
+    points, codes, lengths = pad([([0, 3, 5], [1, 0, 1]), ([2], [0])])
+    got = log_prob_matrix(x, syn1, None, points, codes, lengths)
+    want = path_log_prob_matrix(x.astype(np.float64) @ syn1.T.astype(np.float64), points, codes, lengths)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

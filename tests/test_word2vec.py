@@ -119,7 +119,7 @@ def test_kernel_matches_brute_force_on_trained_model(emb):
     for i in rng.choice(len(emb), 4, replace=False):
         got = hs_log_prob_all(emb, int(i))
         for o in rng.choice(len(emb), 10, replace=False):
-            assert abs(got[o] - brute_log_prob(emb, int(i), int(o))) < 1e-6
+            assert abs(got[o] - brute_log_prob(emb, int(i), int(o))) < 1e-5  # float32 activations
 
 
 def test_topics_are_learned(emb):

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._hs_kernels import path_log_prob_matrix
+from ._hs_kernels import log_prob_matrix
 from .errors import InputError
 
 HS_EXTRAS = ("syn1", "hs_points", "hs_codes", "hs_lengths")
@@ -42,12 +42,12 @@ def _check_id(emb, word_id: int) -> int:
 def hs_log_prob_all(emb, word_id: int) -> np.ndarray:
     """``log p(o|i)`` for every vocabulary word ``o`` (float64, length V), with ``i = word_id`` (SPEC c.7).
 
-    One mat-vec ``h = syn1·x_i`` (numpy BLAS), then the numba path kernel over all words in parallel.
+    One activation per inner node (``h = syn1·x_i``, float64 accumulation) and its two log-sigmoids, then
+    a gather-add along every path (numba, one thread: faster than BLAS + threads on a shared machine).
     """
     syn1, points, codes, lengths = hs_arrays(emb)
-    x = np.asarray(emb.vectors[_check_id(emb, word_id)])
-    h = syn1 @ x  # SPEC c.7: one activation per inner node
-    return path_log_prob_matrix(h[None, :], points, codes, lengths)[0]
+    x = np.asarray(emb.vectors[_check_id(emb, word_id)])[None, :]
+    return log_prob_matrix(x, syn1, None, points, codes, lengths)[0]  # SPEC c.7: h = syn1·x, path sums
 
 
 def _log_counts(emb, alpha: float) -> np.ndarray:
@@ -113,8 +113,8 @@ def hs_keywords(
     nodes = np.unique(sub_points[valid])
     local = np.searchsorted(nodes, sub_points).astype(np.int32)
     local[~valid] = 0
-    h = np.asarray(emb.vectors[cands]) @ np.asarray(syn1[nodes]).T  # m×|nodes|
-    logp = path_log_prob_matrix(h, local, sub_codes, sub_lengths)  # logp[r, k] = log p(cand_k | cand_r)
+    # logp[r, k] = log p(cand_k | cand_r), activations only for the path nodes of the sentence words
+    logp = log_prob_matrix(np.asarray(emb.vectors[cands]), syn1, nodes, local, sub_codes, sub_lengths)
     if not include_self:
         np.fill_diagonal(logp, 0.0)
     scores = logp @ mult
@@ -134,8 +134,7 @@ def hs_predict(emb, context_ids: Sequence[int], topn: int = 10) -> tuple[np.ndar
     ids = _in_vocab_ids(emb, context_ids)
     if ids.size == 0:
         raise InputError("no context word is in the vocabulary; give at least one known word")
-    h = np.asarray(emb.vectors[ids]) @ np.asarray(syn1).T  # n×(V−1)
-    scores = path_log_prob_matrix(h, points, codes, lengths).sum(axis=0)
+    scores = log_prob_matrix(np.asarray(emb.vectors[ids]), syn1, None, points, codes, lengths).sum(axis=0)
     if ids.size > 1:
         counts = np.asarray(emb.counts, dtype=np.float64)
         if not (counts > 0).any():
