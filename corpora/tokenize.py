@@ -95,6 +95,8 @@ def get_jieba(user_dict: str | None = None):
                     raise InputError(
                         f"cannot read user dictionary {user_dict}: {err}; use UTF-8 lines 'word [freq] [tag]'"
                     ) from None
+            while len(_JIEBA) >= 4:  # keep memory bounded when user dictionaries keep changing
+                _JIEBA.pop(next(iter(_JIEBA)))
             _JIEBA[key] = tokenizer
     return tokenizer
 
