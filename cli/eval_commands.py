@@ -1,6 +1,114 @@
-"""`wordvec` sub-commands of this group; `COMMANDS` lists what `cli.main` registers."""
+"""`wordvec evaluate` and `wordvec export`: score a model on similarity/analogy sets, write vector files.
+
+MODEL is a model directory or any word2vec (text/binary) / GloVe file. Thin wrappers over
+``wordvec.evaluate`` and ``wordvec.formats``.
+"""
 from __future__ import annotations
+
+import os
 
 import click
 
-COMMANDS: list[click.Command] = []
+from .output import echo_json, echo_table, json_option, quiet_option
+
+EXPORT_FORMATS = ("word2vec", "word2vec-binary", "glove")
+
+
+def _load_model(path: str):
+    from wordvec.embedding import Embedding
+    from wordvec.errors import InputError
+
+    if not os.path.exists(path):
+        raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
+    if os.path.isdir(path):
+        return Embedding.load(path, mmap=True)
+    from wordvec.formats import load_vectors
+
+    return load_vectors(path)
+
+
+def _unique(name: str, taken: dict) -> str:
+    key, k = name, 2
+    while key in taken:
+        key, k = f"{name}#{k}", k + 1
+    return key
+
+
+@click.command("evaluate")
+@click.argument("model", type=click.Path())
+@click.argument("datasets", nargs=-1, required=True, metavar="DATASET...")
+@click.option("--oov", type=click.Choice(["skip", "wrong"]), default="skip", show_default=True,
+              help="Analogy questions with unknown words: skipped (gensim's default) or counted wrong.")
+@click.option("--restrict-vocab", type=click.IntRange(min=0), default=300000, show_default=True,
+              help="Only the N most frequent words count as known (0: all), as gensim.")
+@click.option("--case-insensitive/--case-sensitive", default=True, show_default=True,
+              help="Compare upper-cased words (gensim's default); the most frequent case variant is used.")
+@json_option
+@quiet_option
+def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_vocab: int,
+                     case_insensitive: bool, as_json: bool, quiet: bool) -> None:
+    """Score MODEL on word-similarity and analogy DATASETs (paths, or wordsim353, simlex999, questions-words).
+
+    Similarity: Spearman and Pearson of cosine vs gold on covered pairs. Analogy: 3CosAdd and 3CosMul
+    accuracy with the inputs excluded. Both report covered/total; every dataset is one table row.
+    """
+    from wordvec.evaluate import evaluate, resolve_dataset
+
+    from .progress import Progress
+
+    emb = _load_model(model)
+    resolved = [resolve_dataset(name) for name in datasets]  # fail early on a missing dataset
+    results: dict = {}
+    for display, path in resolved:
+        with Progress(f"analogies {display}", "questions", quiet=quiet or as_json) as progress:
+            result = evaluate(emb, path, restrict_vocab=restrict_vocab or None, case_insensitive=case_insensitive,
+                              oov=oov, progress=progress)
+        results[_unique(display, results)] = result
+    if as_json:
+        out = {}
+        for key, result in results.items():
+            data = result.to_dict()
+            data.pop("dataset")
+            out[key] = data
+        echo_json(out)
+        return
+    def fmt(value):
+        return f"{value:.4f}" if value is not None else "-"
+
+    rows = []
+    for key, result in results.items():
+        if result.kind == "similarity":
+            scores = [fmt(result.spearman), fmt(result.pearson), "", ""]
+        else:
+            scores = ["", "", fmt(result.accuracy), fmt(result.accuracy_cosmul)]
+        rows.append([key, result.kind, *scores, result.covered, result.total, f"{100 * result.coverage:.1f}%"])
+    echo_table(rows, ["dataset", "kind", "spearman", "pearson", "3CosAdd", "3CosMul", "covered", "total",
+                      "coverage"])
+    for key, result in results.items():
+        if result.missing and not quiet:
+            shown = ", ".join(result.missing[:10]) + (", …" if len(result.missing) > 10 else "")
+            click.echo(f"note: {key}: {len(result.missing)} unknown words: {shown}", err=True)
+
+
+@click.command("export")
+@click.argument("model", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="word2vec", show_default=True,
+              help="word2vec text (header 'V d'), word2vec binary, or GloVe text (no header).")
+def export_command(model: str, output: str, fmt: str) -> None:
+    """Write MODEL's vectors as a word2vec (text or binary) or GloVe file; gensim's
+    KeyedVectors.load_word2vec_format reads the word2vec ones. Written atomically."""
+    from wordvec.errors import InputError
+    from wordvec.formats import save_glove, save_word2vec_format
+
+    if os.path.isdir(output):
+        raise InputError(f"{output} is a directory; give a file name with -o")
+    emb = _load_model(model)
+    if fmt == "glove":
+        save_glove(emb, output)
+    else:
+        save_word2vec_format(emb, output, binary=fmt == "word2vec-binary")
+    click.echo(f"wrote {len(emb)} vectors of dimension {emb.shape[1]} to {output} ({fmt})", err=True)
+
+
+COMMANDS: list[click.Command] = [evaluate_command, export_command]
