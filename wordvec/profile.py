@@ -42,9 +42,9 @@ class ProfileTransform:
         projected = table @ self.scatter.astype(self.dtype)  # E C
         sq = np.einsum("ij,ij->i", projected, table, dtype=np.float64)
         self.row_norms = np.sqrt(np.maximum(sq, 0.0)).astype(self.dtype)  # √diag(E C Eᵀ)
-        self._inv = np.zeros_like(self.row_norms)
         positive = self.row_norms > 0
-        self._inv[positive] = 1.0 / self.row_norms[positive]
+        self._inv = np.zeros(self.row_norms.shape, dtype=np.float64)  # 1/‖v‖_C, 0 for a constant profile
+        self._inv[positive] = 1.0 / self.row_norms[positive].astype(np.float64)
 
     def scores(self, vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Profile similarity of the vector ``query`` to every row of ``vectors`` (one mat-vec)."""
@@ -53,8 +53,7 @@ class ProfileTransform:
         if qnorm == 0:
             return np.zeros(vectors.shape[0], dtype=self.dtype)
         out = np.asarray(vectors) @ (cq / qnorm).astype(self.dtype)
-        out *= self._inv[: vectors.shape[0]]
-        return out
+        return out * self._inv[: vectors.shape[0]].astype(self.dtype)
 
     def pair(self, a: np.ndarray, b: np.ndarray) -> float:
         """Profile similarity of two vectors, in float64."""

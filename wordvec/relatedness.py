@@ -43,6 +43,16 @@ def log_probabilities(emb: "Embedding") -> np.ndarray:
     return cached
 
 
+def _alpha_bias(emb: "Embedding", alpha: float) -> np.ndarray:
+    """``(1 − α) log P(y)`` for every row (float64), cached for the last α used."""
+    key = ("alpha_bias", alpha)
+    cached = emb._cache.get("alpha_bias")
+    if cached is None or cached[0] != key:
+        cached = (key, (1.0 - alpha) * log_probabilities(emb).astype(np.float64))
+        emb._cache["alpha_bias"] = cached
+    return cached[1]
+
+
 def related_scores(emb: "Embedding", word: str, normalize: bool = False, alpha: float | None = None) -> np.ndarray:
     """Relatedness of ``word`` to every vocabulary word (see ``most_related``), as one float array."""
     row = emb.index(word)
@@ -84,7 +94,7 @@ def most_related(
     if emb.kind != "w2v" and not (normalize and alpha is not None):
         # one fused pass: SPEC c.1.1 (raw or cosine) and c.1.2 (bias (1 − α) log P(y))
         table = emb.unit_vectors if normalize else emb.vectors
-        bias = None if alpha is None else (1.0 - float(alpha)) * log_probabilities(emb).astype(np.float64)
+        bias = None if alpha is None else _alpha_bias(emb, float(alpha))
         return rank_dot(emb, table, table[row], topn, exclude, bias=bias)
     scores = related_scores(emb, word, normalize=normalize, alpha=alpha)
     return ranked(emb, scores, topn, exclude)
