@@ -11,7 +11,7 @@ import click
 
 from wordvec._version import __version__
 
-from . import corpus_commands, eval_commands, query_commands, train_commands, w2v_commands
+from . import corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -46,7 +46,7 @@ def cli() -> None:
     """
 
 
-for _module in (corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
+for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
