@@ -62,7 +62,7 @@ def problems(draw):
     return syn1, xs, paths
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(problems())
 def test_kernel_equals_per_node_twin(problem):
     syn1, xs, paths = problem

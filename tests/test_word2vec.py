@@ -304,3 +304,32 @@ def test_bad_gensim_inputs(lines, tmp_path):
     with pytest.raises(InputError, match="not a gensim model") as err:
         load_gensim_model(tmp_path / "vec.txt")
     assert "\n" not in str(err.value)
+
+
+# --- the real token cache --------------------------------------------------------------------------------------
+def test_train_from_real_token_cache(lines, tmp_path):
+    from wordvec.corpora.cache import build_token_cache
+    from wordvec.corpora.tokenize import TokenizerSettings
+
+    text = tmp_path / "corpus.txt"
+    text.write_text("\n".join(" ".join(line) for line in lines[:1500]) + "\n", encoding="utf-8")
+    cache = build_token_cache([str(text)], TokenizerSettings(mode="whitespace"), cache_dir=tmp_path / "cache",
+                              workers=1)
+    emb = train_word2vec(cache, min_count=3, dim=8, epochs=2, workers=2)
+    vocab = cache.vocab.prune(3)
+    assert emb.words == vocab.words and np.array_equal(emb.counts, vocab.counts)
+    assert emb.meta["tokenizer"] == TokenizerSettings(mode="whitespace").to_dict()
+    assert emb.meta["total_tokens"] == vocab.total
+    assert abs(np.exp(hs_log_prob_all(emb, 0)).sum() - 1) < 1e-4
+
+
+@pytest.mark.slow
+def test_zh_small_keywords_put_stopwords_last(shared_data, tmp_path):
+    from wordvec.corpora.cache import build_token_cache
+    from wordvec.corpora.tokenize import TokenizerSettings, tokenize_text
+
+    cache = build_token_cache([str(shared_data("corpora/zh_small.txt.xz"))], TokenizerSettings())
+    emb = train_word2vec(cache, min_count=5, dim=64, epochs=3)
+    tokens = tokenize_text("太阳是一颗恒星", TokenizerSettings())
+    cand, _ = hs_keywords(emb, [emb.vocab.index.get(t, -1) for t in tokens])
+    assert emb.words[int(cand[-1])] == "是"
