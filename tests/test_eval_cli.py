@@ -126,3 +126,22 @@ def test_builtin_dataset_names(tmp_path):
     save_word2vec_format(emb, path)
     data = json.loads(run("evaluate", str(path), "wordsim353", "--json").output)
     assert data["wordsim353"]["covered"] == data["wordsim353"]["total"] == 353
+
+
+def test_cli_agrees_with_gensim_on_exported_gensim_model(tmp_path):
+    from gensim.models import Word2Vec
+    from gensim.test.utils import datapath
+
+    with open(datapath("wordsim353.tsv"), encoding="utf-8") as handle:
+        pairs = [line.split("\t")[:2] for line in handle if not line.startswith("#")]
+    with open(datapath("questions-words.txt"), encoding="utf-8") as handle:
+        sentences = [line.split() for line in handle if not line.startswith(":")][::4]
+    sentences += [[w.lower() for w in pair] * 2 for pair in pairs[:300]]
+    kv = Word2Vec(sentences, vector_size=24, window=3, min_count=1, workers=1, seed=2, epochs=3, sg=1).wv
+    path = tmp_path / "g.bin"
+    kv.save_word2vec_format(str(path), binary=True)
+    data = json.loads(run("evaluate", str(path), "wordsim353", "questions-words", "--json").output)
+    _, spearman, _ = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
+    score, _ = kv.evaluate_word_analogies(datapath("questions-words.txt"))
+    assert abs(data["wordsim353"]["spearman"] - spearman.statistic) < 1e-6
+    assert data["questions-words"]["accuracy"] == pytest.approx(score, abs=1e-12)

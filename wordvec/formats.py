@@ -302,8 +302,8 @@ def _read_binary(path: str, data, strict: bool):
     if declared is None:
         raise CorruptFileError(f"{path}:1: expected a header 'VOCAB_SIZE DIM', found {first[:40]!r}")
     count, dim = declared
-    if dim <= 0:
-        raise CorruptFileError(f"{path}:1: header declares dimension {dim}; the file is damaged")
+    if dim <= 0 or count <= 0:
+        raise CorruptFileError(f"{path}:1: header declares {count} vectors of dimension {dim}; no vectors to load")
     size = len(data)
     need = dim * 4
     if count * (need + 2) > size - end:
