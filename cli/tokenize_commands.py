@@ -80,6 +80,7 @@ def summary(cache) -> dict:
         "lines": cache.n_lines,
         "tokens": cache.n_tokens,
         "types": len(cache.vocab),
+        "bytes": cache.report.bytes,
         "megabytes": round(mb, 3),
         "seconds": seconds,
         "mb_per_s": round(mb / seconds, 3) if seconds > 0 else None,

@@ -243,7 +243,8 @@ def build_token_cache(
     """
     settings = settings or TokenizerSettings()
     files = expand_inputs(inputs)
-    use_stdin = STDIN in files
+    # stdin and pipes (e.g. /dev/fd/63 from `<(zcat ...)`) have no stable size/mtime: never cached
+    use_stdin = any(f == STDIN or not os.path.isfile(f) for f in files)
     user_dict = _user_dict_stat(settings)
     sources = None if use_stdin else source_stats(files)
     if output is not None:

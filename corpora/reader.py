@@ -378,8 +378,8 @@ def read_lines(
 
 
 def input_size(inputs: Sequence[str]) -> int | None:
-    """Total on-disk size of expanded ``inputs`` (None when stdin is among them)."""
-    if STDIN in inputs:
+    """Total on-disk size of expanded ``inputs`` (None when stdin or a pipe is among them)."""
+    if any(path == STDIN or not os.path.isfile(path) for path in inputs):
         return None
     return sum(os.path.getsize(path) for path in inputs)
 
