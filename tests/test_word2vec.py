@@ -333,3 +333,31 @@ def test_zh_small_keywords_put_stopwords_last(shared_data, tmp_path):
     tokens = tokenize_text("太阳是一颗恒星", TokenizerSettings())
     cand, _ = hs_keywords(emb, [emb.vocab.index.get(t, -1) for t in tokens])
     assert emb.words[int(cand[-1])] == "是"
+
+
+def test_progress_reports_thousandths_of_epochs(cache, capfd):
+    import logging
+
+    calls = []
+    logger = logging.getLogger("gensim.models.word2vec")
+    level, propagate = logger.level, logger.propagate
+    train_word2vec(cache, min_count=2, dim=8, epochs=3, workers=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (0, 3000) and calls[-1] == (3000, 3000)
+    assert all(t == 3000 for _, t in calls)
+    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+    assert (logger.level, logger.propagate) == (level, propagate)
+    out, err = capfd.readouterr()
+    assert "PROGRESS" not in out + err
+
+
+def test_gensim_progress_log_is_translated():
+    import logging
+
+    from wordvec.word2vec import _progress_from_gensim_log
+
+    calls = []
+    logger = logging.getLogger("gensim.models.word2vec")
+    with _progress_from_gensim_log(4, lambda d, t: calls.append((d, t))):
+        logger.info("EPOCH %i - PROGRESS: at %.2f%% words, %.0f words/s, in_qsize %i, out_qsize %i", 1, 50.0, 1e5, -1, 0)
+        logger.info("something else %s", "x")
+    assert calls == [(1500, 4000)]

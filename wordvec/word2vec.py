@@ -9,9 +9,11 @@ imported inside the functions, so importing this module stays cheap.
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -24,6 +26,7 @@ from .hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F4
 
 Progress = Callable[[int, int], None]
 _LINES_PER_CHUNK = 20_000
+_STEPS_PER_EPOCH = 1000  # progress unit: thousandths of an epoch
 
 
 # --- Huffman paths ---------------------------------------------------------------------------------------
@@ -105,9 +108,44 @@ def _epoch_callback(epochs: int, progress: Progress | None, losses: list, second
             self.last_loss = loss
             self.done += 1
             if progress is not None:
-                progress(self.done, epochs)
+                progress(self.done * _STEPS_PER_EPOCH, epochs * _STEPS_PER_EPOCH)
 
     return _Epochs()
+
+
+class _GensimProgress(logging.Handler):
+    """Turns gensim's per-second "EPOCH e - PROGRESS: at p% ..." log records into ``progress`` calls."""
+
+    def __init__(self, epochs: int, progress: Progress):
+        super().__init__(logging.INFO)
+        self.epochs, self.progress = epochs, progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, str) and record.msg.startswith("EPOCH %i - PROGRESS") and len(record.args) >= 2:
+            epoch, percent = record.args[0], record.args[1]
+            done = int((epoch + min(max(percent, 0.0), 100.0) / 100.0) * _STEPS_PER_EPOCH)
+            self.progress(min(done, self.epochs * _STEPS_PER_EPOCH), self.epochs * _STEPS_PER_EPOCH)
+
+
+@contextmanager
+def _progress_from_gensim_log(epochs: int, progress: Progress | None):
+    """Listen to gensim's progress log while training, without printing anything the user did not ask for."""
+    if progress is None:
+        yield
+        return
+    logger = logging.getLogger("gensim.models.word2vec")
+    handler = _GensimProgress(epochs, progress)
+    old_level, old_propagate = logger.level, logger.propagate
+    if logger.getEffectiveLevel() > logging.INFO:  # the user does not want gensim's INFO lines: keep them here
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
 
 
 def train_word2vec(
@@ -136,7 +174,8 @@ def train_word2vec(
     (pure hierarchical softmax; > 0 adds negative sampling, as the blog's gensim-3 default did), ``workers``
     (default: all cores), ``seed`` 1 (runs with several workers are not bit-reproducible), ``sample`` 1e-3,
     ``alpha`` 0.025 → ``min_alpha`` 1e-4, ``shrink_windows`` True (gensim defaults). ``progress(done,
-    total)`` counts epochs. The temporary corpus file goes to ``tmp_dir`` (default: the system temp dir)
+    total)`` counts thousandths of an epoch (``total = 1000·epochs``), updated about once a second from
+    gensim's progress log, which is kept off the terminal unless the caller enabled INFO logging. The temporary corpus file goes to ``tmp_dir`` (default: the system temp dir)
     and is deleted afterwards.
     """
     for name, value, low in (("min_count", min_count, 1), ("dim", dim, 1), ("window", window, 1),
@@ -180,11 +219,12 @@ def train_word2vec(
         # our counts, our order (sorted_vocab=0 keeps the dict order); gensim builds the Huffman tree
         model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=lines)
         if progress is not None:
-            progress(0, epochs)
-        model.train(
-            corpus_file=corpus_path, total_examples=lines, total_words=tokens, epochs=epochs,
-            compute_loss=True, callbacks=[_epoch_callback(epochs, progress, losses, seconds)],
-        )
+            progress(0, epochs * _STEPS_PER_EPOCH)
+        with _progress_from_gensim_log(epochs, progress):
+            model.train(
+                corpus_file=corpus_path, total_examples=lines, total_words=tokens, epochs=epochs,
+                compute_loss=True, callbacks=[_epoch_callback(epochs, progress, losses, seconds)],
+            )
     finally:
         try:
             os.unlink(corpus_path)
