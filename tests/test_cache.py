@@ -257,6 +257,12 @@ def test_cli_bad_inputs_one_line_errors(tmp_path, monkeypatch):
     _check_error(run("vocab", tmp_path / "missing.txt", "--cache-dir", root), "input not found", root)
     _check_error(run("tokenize", tmp_path / "bad.txt", "--user-dict", tmp_path / "nodict.txt", "--cache-dir", root),
                  "user dictionary not found", root)
+    out = tmp_path / "never"
+    _check_error(run("tokenize", tmp_path / "empty.txt", "-o", out), "no tokens in")
+    assert not out.exists() and not [p for p in os.listdir(tmp_path) if p.startswith(".never")]
+    (tmp_path / "gbk_dict.txt").write_bytes("词语 5\n".encode("gbk"))
+    _check_error(run("tokenize", tmp_path / "bad.txt", "--user-dict", tmp_path / "gbk_dict.txt", "--cache-dir", root),
+                 "cannot read user dictionary", root)
     # an unreadable file (simulated: chmod 000 does not stop root)
     (tmp_path / "locked.txt").write_text("文本\n")
     import wordvec.corpora.reader as reader
