@@ -56,7 +56,7 @@ def _problem(seed, n_words, dim, n_rec, scale=1.0):
     rng = np.random.default_rng(seed)
     vectors = rng.uniform(-0.5, 0.5, (n_words, dim)) * scale
     rows = rng.integers(0, n_words, n_rec).astype(np.int32)
-    cols = rng.integers(0, n_words, n_rec).astype(np.int32)
+    cols = ((rows + rng.integers(1, n_words, n_rec)) % n_words).astype(np.int32)  # records never have i == j
     target = rng.normal(size=n_rec)
     weight = rng.uniform(0.01, 3.0, n_rec)
     return vectors, rows, cols, target, weight

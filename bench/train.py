@@ -1,0 +1,191 @@
+"""Benchmark and quality sweep of the PMI trainer on zh_mixed (issue 3).
+
+    python bench/train.py                 # wordvec train (default + seed preset) vs gensim SGNS, same run
+    python bench/train.py --sweep         # settings → wordsim-240/297 Spearman, CA_translated accuracy → time
+
+Tokens come from the project's token cache ($WORDVEC_CACHE_DIR); the sweep counts them itself (numpy,
+below) so that window shapes and subsampling can be tried before the counting stage offers them.
+Scores: ``wordvec.evaluate`` when present, else the small evaluator below (cosine Spearman over covered
+pairs; 3CosAdd over the whole vocabulary with the three inputs excluded).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import spearmanr
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.environ.get("WORDVEC_SHARED_DATA", os.path.join(HERE, "..", "..", "shared", "data"))
+CORPUS = os.path.join(DATA, "corpora", "zh_mixed.txt.gz")
+EVAL = {name: os.path.join(DATA, "eval", name + ".txt") for name in ("wordsim-240", "wordsim-297", "ca_translated")}
+
+
+# --- tokens and counts -------------------------------------------------------------------------------------
+def load_tokens(corpus: str = CORPUS, workers: int = 2):
+    """The token cache of ``corpus`` (jieba, HMM off), built once and reused."""
+    from wordvec.corpora.cache import build_token_cache
+    from wordvec.corpora.tokenize import TokenizerSettings
+
+    return build_token_cache([corpus], TokenizerSettings(mode="jieba"), workers=workers)
+
+
+def count(cache, min_count: int = 5, window: int = 10, shape: str = "flat", subsample: float = 0.0, seed: int = 0):
+    """Symmetric co-occurrence counts (SPEC a.3) of a token cache, in numpy.
+
+    ``shape``: "flat" (1.0 per pair, the seed), "harmonic" (1/distance) or "linear" (word2vec's dynamic
+    window in expectation: (window − distance + 1)/window). ``subsample`` t > 0 drops each token with
+    probability 1 − sqrt(t/f) (word2vec) before windowing; unigram counts stay those of the full corpus.
+    """
+    from wordvec.corpora.vocab import Vocabulary
+
+    vocab = cache.vocab.prune(min_count)
+    n = len(vocab)
+    ids = np.asarray(cache.ids)
+    line = np.repeat(np.arange(len(cache.line_offsets) - 1, dtype=np.int64), np.diff(cache.line_offsets))
+    keep = ids < n  # a pruned vocabulary is a prefix: OOV tokens never occupy a position (SPEC a.3)
+    if subsample > 0:
+        freq = vocab.counts / vocab.total
+        p_keep = np.minimum(1.0, np.sqrt(subsample / freq))
+        rng = np.random.default_rng(seed)
+        keep &= rng.random(len(ids)) < p_keep[np.minimum(ids, n - 1)]
+    ids, line = ids[keep].astype(np.int64), line[keep]
+    acc = sp.csr_matrix((n, n))
+    for d in range(1, window + 1):
+        same = line[:-d] == line[d:]
+        a, b = ids[:-d][same], ids[d:][same]
+        w = {"flat": 1.0, "harmonic": 1.0 / d, "linear": (window - d + 1) / window}[shape]
+        acc = acc + sp.csr_matrix((np.full(len(a), w), (a, b)), shape=(n, n))
+    matrix = (acc + acc.T).tocsr()
+    return SimpleNamespace(matrix=matrix, vocab=Vocabulary(vocab.words, vocab.counts), total_tokens=vocab.total,
+                           window=window, distance_weighting=shape, z=None,
+                           meta=dict(min_count=min_count, window=window, shape=shape, subsample=subsample))
+
+
+# --- evaluation --------------------------------------------------------------------------------------------
+def _read_pairs(path):
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            fields = [f.strip() for f in line.strip().split("\t")]
+            if len(fields) >= 3 and fields[0] and fields[1]:
+                out.append((fields[0], fields[1], float(fields[2])))
+    return out
+
+
+def _read_analogies(path):
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 4 and not line.startswith(":"):
+                out.append(parts)
+    return out
+
+
+def scores(emb, unit: np.ndarray | None = None) -> dict[str, float]:
+    """wordsim-240/297 Spearman (cosine, covered pairs) and CA_translated 3CosAdd accuracy (covered)."""
+    vecs = np.asarray(emb.vectors, dtype=np.float32) if unit is None else unit
+    if unit is None:
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        vecs = vecs / np.maximum(norms, 1e-12)
+    index = emb.vocab.index
+    result = {}
+    for name in ("wordsim-240", "wordsim-297"):
+        pairs = [(index[a], index[b], s) for a, b, s in _read_pairs(EVAL[name]) if a in index and b in index]
+        sims = [float(vecs[a] @ vecs[b]) for a, b, _ in pairs]
+        result[name] = float(spearmanr(sims, [s for *_, s in pairs])[0])
+        result[name + "/n"] = len(pairs)
+    quads = [[index[w] for w in q] for q in _read_analogies(EVAL["ca_translated"]) if all(w in index for w in q)]
+    correct = 0
+    for start in range(0, len(quads), 256):
+        batch = np.array(quads[start:start + 256])
+        query = vecs[batch[:, 1]] - vecs[batch[:, 0]] + vecs[batch[:, 2]]
+        sims = query @ vecs.T
+        rows = np.arange(len(batch))
+        for col in range(3):
+            sims[rows, batch[:, col]] = -np.inf
+        correct += int((sims.argmax(1) == batch[:, 3]).sum())
+    result["ca_translated"] = correct / max(1, len(quads))
+    result["ca_translated/n"] = len(quads)
+    return result
+
+
+# --- sweep --------------------------------------------------------------------------------------------------
+SCREEN = [  # (label, count options, PMIEmbedding options); screened with few epochs, then confirmed
+    ("seed (w10 flat, both, cds1)", {}, dict(both_orientations=True, cds=1.0)),
+    ("once per pair", {}, dict(cds=1.0)),
+    ("+cds 0.75", {}, dict(cds=0.75)),
+    ("+cds 0.75 truncate", {}, dict(cds=0.75, truncate=True)),
+    ("+cds 0.75 x_max 10", {}, dict(cds=0.75, x_max=10.0)),
+    ("+cds 0.75 alpha 0.5", {}, dict(cds=0.75, alpha=0.5)),
+    ("+cds 0.75 lr 0.05", {}, dict(cds=0.75, lr=0.05)),
+    ("+cds 0.75 w5", dict(window=5), dict(cds=0.75)),
+    ("+cds 0.75 w10 harmonic", dict(shape="harmonic"), dict(cds=0.75)),
+    ("+cds 0.75 w10 linear", dict(shape="linear"), dict(cds=0.75)),
+    ("+cds 0.75 subsample 1e-4", dict(subsample=1e-4), dict(cds=0.75)),
+]
+
+
+def sweep(cache, configs, epochs: int, dim: int, threads: int, out) -> None:
+    from wordvec.pmi import PMIEmbedding
+
+    counted = {}
+    header = f"{'setting':34s} {'ep':>3s} {'ws240':>6s} {'ws297':>6s} {'CA':>6s} {'nnz':>10s} {'s/ep':>6s} {'total s':>8s}"
+    print(header, flush=True)
+    for label, copts, popts in configs:
+        key = json.dumps(copts, sort_keys=True)
+        t0 = time.perf_counter()
+        if key not in counted:
+            counted = {key: count(cache, **copts)}  # keep one matrix in memory at a time
+        counts = counted[key]
+        params = dict(dim=dim, epochs=epochs, seed=1, threads=threads)
+        params.update(popts)
+        if popts.get("method") == "svd":
+            from wordvec.svd import PPMISVD
+
+            model = PPMISVD(dim=dim, seed=1).fit(counts)
+            per_epoch = 0.0
+        else:
+            model = PMIEmbedding(**params).fit(counts)
+            per_epoch = float(np.mean(model.seconds_))
+        elapsed = time.perf_counter() - t0  # includes counting when this setting needed new counts
+        s = scores(model.embedding_)
+        row = dict(setting=label, count=copts, params=params, scores=s, nnz=int(counts.matrix.nnz),
+                   seconds_per_epoch=per_epoch, seconds=elapsed)
+        print(f"{label:34s} {epochs:3d} {s['wordsim-240']:6.3f} {s['wordsim-297']:6.3f} {s['ca_translated']:6.3f} "
+              f"{counts.matrix.nnz:10d} {per_epoch:6.2f} {elapsed:8.1f}", flush=True)
+        if out:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.flush()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", action="store_true", help="run the quality sweep instead of the benchmark")
+    parser.add_argument("--only", default=None, help="sweep: comma-separated row numbers to run")
+    parser.add_argument("--epochs", type=int, default=10, help="sweep: epochs per setting [10]")
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--log", default=None, help="sweep: also append JSON lines here")
+    args = parser.parse_args(argv)
+    cache = load_tokens()
+    if args.sweep:
+        configs = SCREEN if not args.only else [SCREEN[int(i)] for i in args.only.split(",")]
+        with open(args.log, "a", encoding="utf-8") if args.log else open(os.devnull, "w") as out:
+            sweep(cache, configs, args.epochs, args.dim, args.threads, out)
+        return
+    from bench_train_compare import compare  # noqa: E402  (kept apart to stay short)
+
+    compare(cache, args)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, HERE)
+    main()
