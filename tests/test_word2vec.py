@@ -361,3 +361,19 @@ def test_gensim_progress_log_is_translated():
         logger.info("EPOCH %i - PROGRESS: at %.2f%% words, %.0f words/s, in_qsize %i, out_qsize %i", 1, 50.0, 1e5, -1, 0)
         logger.info("something else %s", "x")
     assert calls == [(1500, 4000)]
+
+
+def test_damaged_hs_arrays_raise_one_line_error(emb):
+    from wordvec.errors import CorruptFileError
+
+    extras = dict(emb.extras)
+    points = extras["hs_points"].copy()
+    points[3, 0] = len(emb) + 10
+    extras["hs_points"] = points
+    broken = Embedding(emb.vectors, emb.vocab, emb.meta, extras)
+    with pytest.raises(CorruptFileError, match="out of range"):
+        hs_log_prob_all(broken, 0)
+    extras["hs_points"] = emb.extras["hs_points"]
+    extras["syn1"] = emb.extras["syn1"][:-1]
+    with pytest.raises(CorruptFileError, match="syn1"):
+        hs_keywords(Embedding(emb.vectors, emb.vocab, emb.meta, extras), [0, 1])

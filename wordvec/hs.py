@@ -16,20 +16,45 @@ from typing import Sequence
 import numpy as np
 
 from ._hs_kernels import log_prob_matrix
-from .errors import InputError
+from .errors import CorruptFileError, InputError
 
 HS_EXTRAS = ("syn1", "hs_points", "hs_codes", "hs_lengths")
 
 
 def hs_arrays(emb) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(syn1, points, codes, lengths)`` of a w2v ``Embedding``; ``InputError`` if the model has none."""
+    """``(syn1, points, codes, lengths)`` of a w2v ``Embedding``; ``InputError`` if the model has none.
+
+    The arrays are checked once per ``Embedding`` (shapes, ranges: the kernels do not bounds-check), a
+    damaged model raises ``CorruptFileError``.
+    """
     missing = [name for name in HS_EXTRAS if name not in emb.extras]
     if missing:
         raise InputError(
             f"this {emb.kind!r} model has no hierarchical-softmax weights ({', '.join(missing)} missing): "
             "train with --method w2v or import a gensim model saved with hs=1"
         )
-    return emb.extras["syn1"], emb.extras["hs_points"], emb.extras["hs_codes"], emb.extras["hs_lengths"]
+    arrays = emb.extras["syn1"], emb.extras["hs_points"], emb.extras["hs_codes"], emb.extras["hs_lengths"]
+    if getattr(emb, "_hs_checked", None) is not arrays[0]:
+        _validate(emb, *arrays)
+        emb._hs_checked = arrays[0]
+    return arrays
+
+
+def _validate(emb, syn1, points, codes, lengths) -> None:
+    V, d = emb.shape
+    problem = None
+    if syn1.ndim != 2 or syn1.shape != (V - 1, d) or syn1.dtype.kind != "f":
+        problem = f"syn1 has shape {syn1.shape}, expected {(V - 1, d)}"
+    elif points.ndim != 2 or points.shape[0] != V or codes.shape != points.shape or lengths.shape != (V,):
+        problem = f"Huffman arrays have shapes {points.shape}, {codes.shape}, {lengths.shape} for {V} words"
+    elif points.dtype.kind not in "iu" or codes.dtype.kind not in "iub" or lengths.dtype.kind not in "iu":
+        problem = "Huffman arrays are not integer arrays"
+    elif V > 1 and (lengths.min() < 1 or lengths.max() > points.shape[1]):
+        problem = "Huffman path lengths are out of range"
+    elif points.size and (points.min() < 0 or points.max() >= max(V - 1, 1) or codes.max() > 1):
+        problem = "Huffman points or codes are out of range"
+    if problem:
+        raise CorruptFileError(f"damaged word2vec model: {problem}; re-train or re-import it")
 
 
 def _check_id(emb, word_id: int) -> int:
