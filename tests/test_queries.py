@@ -221,7 +221,7 @@ def test_kernel_matches_twin():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from wordvec._query_kernels import top_k_dot
+    from wordvec._query_kernels import quantize_rows, top_k_dot, top_k_dot_screened
 
     @settings(max_examples=40, deadline=None)
     @given(n=st.integers(1, 60), d=st.integers(1, 9), k=st.integers(0, 70), seed=st.integers(0, 10_000),
@@ -235,19 +235,31 @@ def test_kernel_matches_twin():
         query = rng.standard_normal(d).astype(dtype)
         scale = rng.random(n) if use_scale else np.zeros(0)
         bias = rng.standard_normal(n) if use_bias else np.zeros(0)
-        idx, val = top_k_dot(table, query, scale, bias, k)
         t_idx, t_val = top_k_dot_twin(table, query, scale, bias, k)
-        assert np.allclose(val, t_val, atol=1e-4)
-        if not ties:
-            assert list(idx) == t_idx
-        else:
-            assert np.allclose(val, [t_val[j] for j in range(len(t_idx))], atol=1e-4)
-            assert all(val[j] > val[j + 1] or idx[j] < idx[j + 1] for j in range(len(idx) - 1))
+        codes, row_scale = quantize_rows(table)
+        assert np.all(np.abs(codes * row_scale[:, None] - table) <= row_scale[:, None] * 0.5 + 1e-6)
+        for idx, val in (top_k_dot(table, query, scale, bias, k),
+                         top_k_dot_screened(codes, row_scale, table, query, scale, bias, k)):
+            assert np.allclose(val, t_val, atol=1e-4)
+            if not ties:
+                assert list(idx) == t_idx
+            else:
+                assert all(val[j] > val[j + 1] or idx[j] < idx[j + 1] for j in range(len(idx) - 1))
 
     check()
     nan_table = np.array([[np.nan], [1.0], [2.0]])
     idx, _ = top_k_dot(nan_table, np.ones(1), np.zeros(0), np.zeros(0), 3)
     assert list(idx) == [2, 1]
+    # screening never loses a true top-k row, also on a larger table with near-ties
+    rng = np.random.default_rng(9)
+    table = rng.standard_normal((5000, 32)).astype(np.float32)
+    table[100:200] = table[99] + rng.standard_normal((100, 32)).astype(np.float32) * 1e-3
+    codes, row_scale = quantize_rows(table)
+    for seed in range(5):
+        query = np.random.default_rng(seed).standard_normal(32).astype(np.float32) if seed else table[99]
+        exact = np.argsort(-(table.astype(np.float64) @ query.astype(np.float64)), kind="stable")[:50]
+        idx, _ = top_k_dot_screened(codes, row_scale, table, query, np.zeros(0), np.zeros(0), 50)
+        assert set(idx[:45]) <= set(exact) and len(idx) == 50
 
 
 @pytest.mark.parametrize("mode", ["always", "never"])

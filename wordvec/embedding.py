@@ -208,7 +208,7 @@ class Embedding:
         if qnorm == 0:
             return similarity.ranked(self, np.zeros(clip), topn, rows)
         return similarity.rank_dot(self, self.vectors[:clip], cq / qnorm, topn, rows,
-                                   scale=transform._inv[:clip])
+                                   scale=transform._inv[:clip], source="raw")
 
     def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:

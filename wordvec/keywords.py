@@ -216,7 +216,7 @@ def predict(
         s = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)
         # SPEC c.8: ⟨v_w, Σ_c v_c⟩ + log P(w)
         bias = log_probabilities(emb).astype(np.float64)
-        return QueryResult(rank_dot(emb, emb.vectors, s, topn, exclude, bias=bias), unknown=unknown)
+        return QueryResult(rank_dot(emb, emb.vectors, s, topn, exclude, bias=bias, source="raw"), unknown=unknown)
     return QueryResult(ranked(emb, scores, topn, exclude), unknown=unknown)
 
 

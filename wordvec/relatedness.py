@@ -95,7 +95,7 @@ def most_related(
         # one fused pass: SPEC c.1.1 (raw or cosine) and c.1.2 (bias (1 − α) log P(y))
         table = emb.unit_vectors if normalize else emb.vectors
         bias = None if alpha is None else _alpha_bias(emb, float(alpha))
-        return rank_dot(emb, table, table[row], topn, exclude, bias=bias)
+        return rank_dot(emb, table, table[row], topn, exclude, bias=bias, source="unit" if normalize else "raw")
     scores = related_scores(emb, word, normalize=normalize, alpha=alpha)
     return ranked(emb, scores, topn, exclude)
 

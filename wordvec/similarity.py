@@ -75,6 +75,18 @@ def _use_kernel(emb: "Embedding", rows: int) -> bool:
     return True
 
 
+def _codes(emb: "Embedding", source: str) -> tuple[np.ndarray, np.ndarray]:
+    """The int8 copy (codes, row scales) of the unit (``source="unit"``) or raw table, built once."""
+    key = "int8_" + source
+    cached = emb._cache.get(key)
+    if cached is None:
+        from ._query_kernels import quantize_rows
+
+        cached = quantize_rows(np.asarray(emb.unit_vectors if source == "unit" else emb.vectors))
+        emb._cache[key] = cached
+    return cached
+
+
 def rank_dot(
     emb: "Embedding",
     table: np.ndarray,
@@ -83,26 +95,32 @@ def rank_dot(
     exclude: Iterable[int] = (),
     scale: np.ndarray | None = None,
     bias: np.ndarray | None = None,
+    source: str | None = None,
 ) -> list[tuple[str, float]]:
     """The ``topn`` best rows by ``(table[i]·query)·scale[i] + bias[i]`` as ``(word, score)``, ``exclude`` left out.
 
-    ``table`` is the first rows of the vocabulary (all of it, or a ``restrict_vocab`` prefix). One BLAS
-    mat-vec + ``np.argpartition``, or on large tables the fused numba kernel (same results up to float
-    rounding; see ``ACCELERATE``).
+    ``table`` is a prefix of the vocabulary's rows (all of them, or a ``restrict_vocab`` prefix) of the
+    unit table (``source="unit"``) or the raw one (``"raw"``). One BLAS mat-vec + ``np.argpartition``, or on
+    large tables the numba kernel, screening an int8 copy of the table first when ``source`` is given
+    (exact: same results up to float rounding; see ``ACCELERATE`` and ``wordvec._query_kernels``).
     """
     exclude = [int(i) for i in exclude]
     query = np.asarray(query, dtype=table.dtype)
     n = table.shape[0]
     if _use_kernel(emb, n):
-        from ._query_kernels import top_k_dot
+        from ._query_kernels import top_k_dot, top_k_dot_screened
 
         empty = np.zeros(0, dtype=np.float64)
         k = min(n, topn + len(set(exclude)))
-        idx, val = top_k_dot(
-            np.ascontiguousarray(table), np.ascontiguousarray(query),
-            empty if scale is None else np.asarray(scale, np.float64),
-            empty if bias is None else np.asarray(bias, np.float64), k,
-        )
+        scale64 = empty if scale is None else np.asarray(scale, np.float64)
+        bias64 = empty if bias is None else np.asarray(bias, np.float64)
+        table = np.ascontiguousarray(table)
+        query = np.ascontiguousarray(query)
+        if source is not None:
+            codes, row_scale = _codes(emb, source)
+            idx, val = top_k_dot_screened(codes[:n], row_scale[:n], table, query, scale64, bias64, k)
+        else:
+            idx, val = top_k_dot(table, query, scale64, bias64, k)
         words, skip = emb.words, set(exclude)
         return [(words[int(i)], float(v)) for i, v in zip(idx, val) if int(i) not in skip][:topn]
     scores = table @ query
@@ -159,7 +177,7 @@ def most_similar(
     if norm > 0:
         mean = mean / norm
     clip = _clip(emb, restrict_vocab)
-    return rank_dot(emb, emb.unit_vectors[:clip], mean, topn, pos_rows + neg_rows)
+    return rank_dot(emb, emb.unit_vectors[:clip], mean, topn, pos_rows + neg_rows, source="unit")
 
 
 def most_similar_cosmul(
@@ -234,7 +252,7 @@ def analogy(
     norm = np.linalg.norm(q)
     if norm > 0:
         q = q / norm
-    return rank_dot(emb, emb.unit_vectors, q, topn, excluded)
+    return rank_dot(emb, emb.unit_vectors, q, topn, excluded, source="unit")
 
 
 __all__ = ["most_similar", "most_similar_cosmul", "similarity", "analogy", "top_k", "ranked", "rank_dot", "as_list"]
