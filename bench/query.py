@@ -8,6 +8,8 @@ gensim ``KeyedVectors.most_similar`` (cosine), and plain numpy (``V @ v`` + ``ar
 O(k²) pairwise sum) where gensim has no such query. The word2vec section builds a Huffman tree with gensim
 (``build_vocab_from_freq``, random ``syn1``) to time the exact HS queries (issue 5, acceptance 3).
 The machine may be shared: medians over many queries, but expect noise; compare ratios, not absolutes.
+On a busy 2-core machine multi-threaded BLAS (numpy, gensim) slows down a lot; run once more with
+``OPENBLAS_NUM_THREADS=1`` for the single-thread peer numbers. Our kernel path is serial either way.
 """
 from __future__ import annotations
 

@@ -125,3 +125,27 @@ def test_tokenizer_from_model_meta():
     assert emb.tokenize("k1  k2") == list("k1k2")  # char mode: whitespace is never a token
     plain = Embedding(np.eye(3), vocab)  # no tokenizer meta: jieba, HMM off
     assert "".join(plain.tokenize("北京好")) == "北京好"
+
+
+@pytest.mark.slow
+def test_zh_small_model_properties(shared_data, tmp_path):
+    """SPEC d.3-8/d.3-9 on a PMI model trained from zh_small (minutes: WORDVEC_SLOW=1)."""
+    corpus = shared_data("corpora/zh_small.txt.xz")
+    from wordvec.corpora.cache import build_token_cache
+    from wordvec.corpora.cooccur import count_cooccurrences
+    from wordvec.corpora.tokenize import TokenizerSettings
+    from wordvec.pmi import PMIEmbedding
+
+    settings = TokenizerSettings()
+    counts = count_cooccurrences(build_token_cache([str(corpus)], settings), min_count=5, window=10)
+    emb = PMIEmbedding(dim=64, epochs=15, seed=1).fit(counts).embedding_
+    emb.meta.setdefault("tokenizer", settings.to_dict())
+    sun = [w for w, _ in emb.keywords("太阳是一颗恒星", topn=None)]
+    assert sun[-1] == "是"
+    for text in ("国务院总理在北京主持召开常务会议，部署稳定就业的政策措施。",
+                 "人民法院依法公开审理这起合同纠纷案件，判决被告赔偿原告经济损失。",
+                 "这家酒店的房间干净整洁，服务态度也很好，下次出差还会选择这里。"):
+        top3 = {w for w, _ in emb.keywords(text, topn=3)}
+        assert not top3 & {"的", "是", "在", "了", "和"}, (text, top3)
+    for city in ("北京", "上海"):
+        assert [w for w, _ in emb.most_related(city)] != [w for w, _ in emb.most_similar(city)]
