@@ -1,0 +1,374 @@
+"""The counting engine behind ``count_cooccurrences`` (SPEC a.3): numba kernels, a memory budget, threads, shards.
+
+How it works (GloVe-like). Ids of words outside the pruned vocabulary are dropped line by line (they never
+occupy a window position). Each event (two tokens at distance d ≤ window on one line) is an unordered pair
+``a <= b``. Pairs of frequent words, ``(a+1)(b+1) <= P``, are added into a dense upper-triangular block;
+the others are appended to a bounded buffer that, when full, is radix-sorted and reduced into a sorted
+*run*. Every thread has its own block and buffer over its own token span, so threads never share writes.
+Counts are integers in units of ``1/scale`` (``scale`` = 1, or lcm(1..window) with distance weighting), so
+the totals are exact and identical for any number of threads, any budget and any shard order. Runs stay in
+memory while they fit the budget; beyond it they are written as shards (``corpora/shards.py``) and merged
+from disk in row blocks.
+"""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from wordvec.errors import InputError, ResourceError
+
+from . import _kernels as K
+from .shards import CsrDiskSink, CsrMemorySink, ShardWriter, merge_runs
+from .vocab import Vocabulary
+
+DEFAULT_MEMORY = 2 << 30
+MIN_MEMORY = 1 << 16
+
+
+def default_threads() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def weight_table(window: int, distance_weighting: bool) -> tuple[int, np.ndarray]:
+    """``(scale, weights)``: the integer weight of distance d is ``weights[d]``; X = sum / scale (SPEC a.3)."""
+    if not distance_weighting:
+        return 1, np.ones(window + 1, np.int64)
+    scale = math.lcm(*range(1, window + 1)) if window <= 20 else 1 << 32  # exact 1/d up to window 20
+    weights = np.array([0] + [round(scale / d) for d in range(1, window + 1)], np.int64)
+    return scale, weights
+
+
+def dense_layout(vocab_size: int, entries: int) -> tuple[int, np.ndarray, np.ndarray, int]:
+    """Largest product bound P whose dense block ``{a <= b: (a+1)(b+1) <= P}`` has at most ``entries`` cells.
+
+    Returns ``(rows, doff, dcut, total)``: row a covers columns [a, dcut[a]) at ``doff[a]``.
+    """
+    def layout(p: int):
+        n = min(vocab_size, math.isqrt(max(p, 0)))
+        a = np.arange(n, dtype=np.int64)
+        cut = np.minimum(vocab_size, p // (a + 1))
+        rows = int(np.count_nonzero(cut > a))
+        cut = cut[:rows]
+        doff = np.zeros(rows + 1, np.int64)
+        doff[1:] = np.cumsum(cut - a[:rows])
+        return rows, doff, cut, int(doff[-1])
+
+    lo, hi = 0, vocab_size * vocab_size
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if layout(mid)[3] <= entries:
+            lo = mid
+        else:
+            hi = mid - 1
+    return layout(lo)
+
+
+@dataclass
+class Plan:
+    """How a count is laid out in memory (see ``make_plan``)."""
+
+    vocab_size: int
+    window: int
+    scale: int
+    weights: np.ndarray
+    dbits: int
+    bits: int
+    threads: int
+    chunk_tokens: int
+    buf_events: int
+    rows: int
+    doff: np.ndarray
+    dcut: np.ndarray
+    dense_entries: int
+    dense_dtype: Any
+    run_bytes: int
+    block_entries: int
+    budget: int
+
+
+def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: bool, memory: int | None,
+              threads: int | None) -> Plan:
+    """Split the memory budget (bytes, default 2 GiB): 35% dense blocks (one per thread), 15% event buffers,
+    8% in-memory runs before they spill to shards, 8% token chunks, 30% for the final merge's row blocks."""
+    budget = DEFAULT_MEMORY if memory is None else int(memory)
+    if budget < MIN_MEMORY:
+        raise InputError(f"memory budget {budget} bytes is too small: give at least {MIN_MEMORY // 1024}K")
+    threads = max(1, int(threads or default_threads()))
+    scale, weights = weight_table(window, distance_weighting)
+    dbits = (window.bit_length()) if distance_weighting else 0
+    bits = 2 * K.col_bits(vocab_size) + dbits
+    if bits > 64:
+        raise ResourceError(f"vocabulary of {vocab_size} words is too large to count: lower --max-vocab")
+    if n_tokens * window * 2 * scale >= 2 ** 63:
+        raise ResourceError("corpus too large for exact distance-weighted counts: count it in parts and merge")
+    itemsize = 4 if n_tokens * window < 2 ** 32 - 1 and not distance_weighting else 8
+    dense_budget = int(budget * 0.35) // (threads * itemsize)
+    rows, doff, dcut, entries = dense_layout(vocab_size, dense_budget)
+    buf_events = max(window + 1, int(budget * 0.15) // (threads * 32))
+    chunk_tokens = max(window + 1, int(budget * 0.08) // 12)
+    run_bytes = int(budget * 0.08)
+    block_entries = max(256, int(budget * 0.30) // 80)
+    return Plan(vocab_size, window, scale, weights, dbits, bits, threads, chunk_tokens, buf_events, rows, doff,
+                dcut, entries, np.uint32 if itemsize == 4 else np.uint64, run_bytes, block_entries, budget)
+
+
+def _read_ids(ids: Any, start: int, stop: int) -> np.ndarray:
+    """ids[start:stop]; read through the file for a memory map so that mapped pages do not pile up in RSS."""
+    filename = getattr(ids, "filename", None)
+    if isinstance(ids, np.memmap) and filename:
+        with open(filename, "rb") as handle:
+            handle.seek(int(ids.offset) + start * ids.itemsize)
+            out = np.fromfile(handle, dtype=ids.dtype, count=stop - start)
+        if len(out) != stop - start:
+            raise InputError(f"{filename}: truncated token cache; delete it and tokenize again")
+        return out
+    return np.asarray(ids[start:stop])
+
+
+class _RunStore:
+    """Sorted runs of upper-triangle pair counts: kept in memory (merged LSM-style) until they exceed
+    ``limit`` bytes, then spilled to a ``ShardWriter`` (all later runs go there too)."""
+
+    def __init__(self, limit: int, make_writer: Callable[[], ShardWriter]):
+        self.limit = limit
+        self.make_writer = make_writer
+        self.stack: list[tuple[np.ndarray, np.ndarray]] = []
+        self.writer: ShardWriter | None = None
+
+    def entries(self) -> int:
+        return sum(len(k) for k, _ in self.stack)
+
+    def add(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        if self.writer is not None:
+            self.writer.add_upper(keys, vals)
+            return
+        self.stack.append((keys, vals))
+        while len(self.stack) >= 2 and len(self.stack[-2][0]) <= 2 * len(self.stack[-1][0]):
+            (k2, v2), (k1, v1) = self.stack.pop(), self.stack.pop()
+            self.stack.append(K.merge_two(k1, v1, k2, v2))
+        if 16 * self.entries() > self.limit:
+            self.spill()
+
+    def spill(self) -> None:
+        if self.writer is None:
+            self.writer = self.make_writer()
+        while self.stack:
+            keys, vals = self.stack.pop()
+            self.writer.add_upper(keys, vals)
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray]:
+        keys, vals = np.empty(0, np.uint64), np.empty(0, np.uint64)
+        while self.stack:
+            k, v = self.stack.pop()
+            keys, vals = K.merge_two(k, v, keys, vals) if len(keys) else (k, v)
+        return keys, vals
+
+
+def _count_into(cache: Any, plan: Plan, store: _RunStore, progress: Callable[[int, int], None] | None):
+    """Count the whole corpus; sparse runs go to ``store``; returns the dense blocks (one row per thread,
+    the sum in row 0)."""
+    offsets = np.asarray(cache.line_offsets)
+    n_lines = len(offsets) - 1
+    total = int(offsets[-1]) if n_lines >= 0 else 0
+    t = plan.threads
+    dense = np.zeros((t, plan.dense_entries), plan.dense_dtype)
+    bufs = np.empty((t, plan.buf_events), np.uint64)
+    tmps = np.empty((t, plan.buf_events), np.uint64)
+    out_keys = np.empty((t, plan.buf_events), np.uint64)
+    out_vals = np.empty((t, plan.buf_events), np.uint64)
+    out_n = np.zeros(t, np.int64)
+    nbufs = np.zeros(t, np.int64)
+    vb = K.col_bits(plan.vocab_size)
+    K.set_threads(t)
+
+    def flush(mask: np.ndarray) -> None:
+        K.reduce_all(bufs, np.where(mask, nbufs, 0), tmps, plan.bits, plan.dbits, plan.weights, out_keys,
+                     out_vals, out_n)
+        for i in np.flatnonzero(mask):
+            store.add(out_keys[i, :out_n[i]].copy(), out_vals[i, :out_n[i]].copy())
+            nbufs[i] = 0
+
+    line = 0
+    while line < n_lines:
+        start_tok = int(offsets[line])
+        stop_line = int(np.searchsorted(offsets, start_tok + plan.chunk_tokens, side="right")) - 1
+        stop_line = min(n_lines, max(stop_line, line + 1))
+        raw = _read_ids(cache.ids, start_tok, int(offsets[stop_line]))
+        local = np.ascontiguousarray(offsets[line:stop_line + 1] - start_tok)
+        fids, foffs = K.filter_tokens(raw, local, plan.vocab_size, 0, stop_line - line)
+        del raw, local
+        edges = np.linspace(0, len(fids), t + 1).astype(np.int64)
+        starts, stops = edges[:-1].copy(), edges[1:].copy()
+        while np.any(starts < stops):
+            K.count_parallel(fids, foffs, starts, stops, plan.window, plan.weights, plan.dbits, vb,
+                             dense, plan.doff, plan.dcut, plan.rows, bufs, nbufs)
+            full = starts < stops
+            if full.any():
+                flush(full)
+        del fids, foffs
+        line = stop_line
+        if progress is not None:
+            progress(int(offsets[line]), total)
+    if np.any(nbufs > 0):
+        flush(nbufs > 0)
+    del bufs, tmps, out_keys, out_vals
+    for i in range(1, t):
+        dense[0] += dense[i]
+    return dense
+
+
+def prune_vocab(cache: Any, min_count: int, max_vocab: int) -> Vocabulary:
+    """The pruned vocabulary (a prefix of ``cache.vocab``); ``InputError`` when nothing survives."""
+    vocab = cache.vocab.prune(min_count, max_vocab)
+    if len(vocab) == 0:
+        raise InputError(f"no word occurs at least {min_count} times in the corpus: lower --min-count")
+    return vocab
+
+
+def _check(window: int, min_count: int, max_vocab: int) -> None:
+    if int(window) < 1:
+        raise InputError(f"window must be at least 1, got {window}")
+    if int(min_count) < 1:
+        raise InputError(f"min_count must be at least 1, got {min_count}")
+    if int(max_vocab) < 0:
+        raise InputError(f"max_vocab must be 0 (no limit) or positive, got {max_vocab}")
+
+
+class _Job:
+    """One counting run: the plan, the run store (spilling into a temporary folder), the dense blocks."""
+
+    def __init__(self, cache, min_count, max_vocab, window, distance_weighting, memory, threads, spill_dir):
+        _check(window, min_count, max_vocab)
+        self.cache = cache
+        self.vocab = prune_vocab(cache, min_count, max_vocab)
+        self.plan = make_plan(len(self.vocab), len(cache.ids), int(window), bool(distance_weighting), memory,
+                              threads)
+        self.spill_dir = spill_dir
+        self.tmp: str | None = None
+        self.store = _RunStore(self.plan.run_bytes, self._writer)
+        self.dense: np.ndarray | None = None
+
+    def _writer(self) -> ShardWriter:
+        self.tmp = tempfile.mkdtemp(prefix=".wordvec-shards-", dir=self.spill_dir)
+        return ShardWriter(self.tmp, len(self.vocab))
+
+    def count(self, progress) -> None:
+        self.dense = _count_into(self.cache, self.plan, self.store, progress)
+
+    def finish(self, sink) -> None:
+        """Combine dense block and runs into the symmetric CSR, written to ``sink``."""
+        plan, V = self.plan, len(self.vocab)
+        dense = self.dense[0]
+        nz = int(np.count_nonzero(dense))
+        fits = 40 * (nz + self.store.entries()) <= 0.6 * plan.budget
+        if self.store.writer is None and fits:
+            keys, vals = self.store.merged()
+            indptr, indices, data = K.build_symmetric(dense, plan.doff, plan.dcut, plan.rows, keys, vals, V,
+                                                      K.col_bits(V), float(plan.scale))
+            self.dense = dense = None
+            del keys, vals
+            sink.write_rows(indptr, indices, data)
+            return
+        self.store.spill()
+        dense = self.dense[0]  # the sum over threads (all rows stay allocated: they were budgeted)
+        merge_runs(self.store.writer.runs(), V, sink, plan.block_entries, (dense, plan.doff, plan.dcut, plan.rows))
+        self.dense = None
+
+    def cleanup(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def count_to_memory(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int = 10,
+                    distance_weighting: bool = False, memory: int | None = None, threads: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> tuple[Vocabulary, sp.csr_matrix]:
+    """Count and return ``(pruned vocabulary, symmetric CSR)``; spills to a temporary shard folder."""
+    job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
+    try:
+        job.count(progress)
+        sink = CsrMemorySink(len(job.vocab), job.plan.scale)
+        job.finish(sink)
+        return job.vocab, sink.matrix()
+    finally:
+        job.cleanup()
+
+
+def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any], min_count: int = 5,
+                       max_vocab: int = 0, window: int = 10, distance_weighting: bool = False,
+                       memory: int | None = None, threads: int | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Count straight into a counts directory (as ``Cooccurrence.save`` writes it) with bounded memory.
+
+    Same parameters as ``count_cooccurrences`` plus ``path`` and ``meta`` (extra meta entries); returns the
+    written meta. Working memory stays near the budget whatever the size of the result.
+    """
+    from wordvec._atomic import atomic_directory, save_json
+    from wordvec._version import __version__
+
+    from .cooccur import FORMAT, FORMAT_VERSION
+
+    path = os.path.abspath(os.fspath(path))
+    with atomic_directory(path) as tmp:
+        job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, tmp)
+        try:
+            job.count(progress)
+            sink = CsrDiskSink(os.path.join(tmp, "cooccurrence.npz"), len(job.vocab), tmp, job.plan.scale)
+            job.finish(sink)
+            info = sink.close()
+        finally:
+            job.cleanup()
+        job.vocab.save(os.path.join(tmp, "vocab.tsv"))
+        full = dict(meta)
+        full.update({"format": FORMAT, "version": FORMAT_VERSION, "wordvec_version": __version__,
+                     "window": int(window), "distance_weighting": bool(distance_weighting),
+                     "vocab_size": len(job.vocab), "vocab_checksum": job.vocab.checksum(),
+                     "total_tokens": job.vocab.total, "z": info["z"], "nnz": info["nnz"]})
+        save_json(os.path.join(tmp, "meta.json"), full)
+    return full
+
+
+def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], min_count: int = 5,
+                    max_vocab: int = 0, window: int = 10, distance_weighting: bool = False,
+                    memory: int | None = None, threads: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Count into a shard directory (format in ``corpora/shards.py``) for a later ``wordvec merge``.
+
+    Same parameters as ``count_to_directory``; returns the written meta.
+    """
+    from wordvec._atomic import atomic_directory
+
+    from .merge import write_shard_meta
+
+    path = os.path.abspath(os.fspath(path))
+    with atomic_directory(path) as tmp:
+        job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
+        job.store.writer = ShardWriter(tmp, len(job.vocab))
+        job.count(progress)
+        plan, V = job.plan, len(job.vocab)
+        vb = K.col_bits(V)
+        dense = job.dense[0]
+        counts = K.dense_sym_count(plan.doff, plan.dcut, plan.rows, V)
+        row, last = 0, (int(plan.dcut.max()) if plan.rows else 0)
+        while row < last:  # dense cells as sorted runs, in row blocks
+            stop = row + 1
+            acc = int(counts[row])
+            while stop < last and acc + counts[stop] <= plan.block_entries:
+                acc += int(counts[stop])
+                stop += 1
+            keys, vals = K.dense_sym_keys(dense, plan.doff, plan.dcut, plan.rows, V, vb, row, stop - 1, 0, V << vb)
+            job.store.writer.add_sorted(keys, vals)
+            row = stop
+        full = dict(meta)
+        full.update({"window": int(window), "distance_weighting": bool(distance_weighting)})
+        return write_shard_meta(tmp, job.vocab, job.store.writer, plan.scale, full)
