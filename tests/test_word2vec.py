@@ -377,3 +377,12 @@ def test_damaged_hs_arrays_raise_one_line_error(emb):
     extras["syn1"] = emb.extras["syn1"][:-1]
     with pytest.raises(CorruptFileError, match="syn1"):
         hs_keywords(Embedding(emb.vectors, emb.vocab, emb.meta, extras), [0, 1])
+
+
+def test_shuffled_corpus_file_has_the_same_lines(cache, tmp_path):
+    n_words = len(cache.vocab.prune(2))
+    plain, shuffled = tmp_path / "a.txt", tmp_path / "b.txt"
+    assert write_corpus_file(cache, n_words, str(plain)) == write_corpus_file(cache, n_words, str(shuffled), 1)
+    a = plain.read_text(encoding="utf-8").splitlines()
+    b = shuffled.read_text(encoding="utf-8").splitlines()
+    assert a != b and sorted(a) == sorted(b)

@@ -60,23 +60,28 @@ def _hs_extras(model, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
 
 
 # --- training ------------------------------------------------------------------------------------------------
-def write_corpus_file(cache, n_words: int, path: str) -> tuple[int, int]:
+def write_corpus_file(cache, n_words: int, path: str, shuffle_seed: int | None = None) -> tuple[int, int]:
     """Write the cached corpus as space-separated words, one line per cached line (gensim ``LineSentence``).
 
     Tokens with id ≥ ``n_words`` (outside the pruned vocabulary, a prefix of ``cache.vocab``) are dropped,
-    and so are lines left empty. Returns ``(lines_written, tokens_written)``.
+    and so are lines left empty. ``shuffle_seed``: write the lines in a random order drawn from this seed
+    (default None: corpus order). Returns ``(lines_written, tokens_written)``.
     """
     words = cache.vocab.words[:n_words]
     with_space = np.array([(w + " ").encode("utf-8") for w in words] + [b""], dtype=object)
     with_newline = np.array([(w + "\n").encode("utf-8") for w in words] + [b""], dtype=object)
     offsets = np.asarray(cache.line_offsets, dtype=np.int64)
     n_lines = len(offsets) - 1
+    order = np.arange(n_lines) if shuffle_seed is None else np.random.default_rng(shuffle_seed).permutation(n_lines)
     lines = tokens = 0
     with open(path, "wb") as handle:
         for start in range(0, n_lines, _LINES_PER_CHUNK):
-            stop = min(start + _LINES_PER_CHUNK, n_lines)
-            ids = np.asarray(cache.ids[offsets[start] : offsets[stop]])
-            line_of = np.repeat(np.arange(start, stop), np.diff(offsets[start : stop + 1]))
+            chosen = order[start : start + _LINES_PER_CHUNK]
+            begins, lengths = offsets[chosen], offsets[chosen + 1] - offsets[chosen]
+            # positions of the chosen lines' tokens in cache.ids, line after line
+            shift = begins - (np.cumsum(lengths) - lengths)
+            ids = np.asarray(cache.ids[np.repeat(shift, lengths) + np.arange(int(lengths.sum()))])
+            line_of = np.repeat(np.arange(len(chosen)), lengths)
             keep = ids < n_words
             ids, line_of = ids[keep].astype(np.int64), line_of[keep]
             if not ids.size:
@@ -164,6 +169,7 @@ def train_word2vec(
     alpha: float = 0.025,
     min_alpha: float = 0.0001,
     shrink_windows: bool = True,
+    shuffle: bool = True,
     tmp_dir: str | None = None,
 ) -> Embedding:
     """Train gensim ``Word2Vec(sg=1, hs=1)`` on a token cache; returns an ``Embedding`` with ``kind="w2v"``.
@@ -176,7 +182,10 @@ def train_word2vec(
     ``alpha`` 0.025 → ``min_alpha`` 1e-4, ``shrink_windows`` True (gensim defaults). ``progress(done,
     total)`` counts thousandths of an epoch (``total = 1000·epochs``), updated about once a second from
     gensim's progress log, which is kept off the terminal unless the caller enabled INFO logging. The temporary corpus file goes to ``tmp_dir`` (default: the system temp dir)
-    and is deleted afterwards.
+    and is deleted afterwards. ``shuffle`` (default True): the lines are written in a random order (from
+    ``seed``), because gensim's corpus-file workers split the file by *bytes* but stop after an equal share
+    of *words*: where the words-per-byte density varies (a corpus concatenated from sources), an unshuffled
+    file leaves some lines untrained and trains others twice per epoch.
     """
     for name, value, low in (("min_count", min_count, 1), ("dim", dim, 1), ("window", window, 1),
                              ("epochs", epochs, 1), ("negative", negative, 0), ("max_vocab", max_vocab, 0)):
@@ -210,7 +219,7 @@ def train_word2vec(
     losses: list[float] = []
     seconds: list[float] = []
     try:
-        lines, tokens = write_corpus_file(cache, len(vocab), corpus_path)
+        lines, tokens = write_corpus_file(cache, len(vocab), corpus_path, seed if shuffle else None)
         if tokens != vocab.total:
             raise InputError(
                 f"token cache is inconsistent: {tokens} in-vocabulary tokens but counts sum to {vocab.total}; "
@@ -221,7 +230,7 @@ def train_word2vec(
         if progress is not None:
             progress(0, epochs * _STEPS_PER_EPOCH)
         with _progress_from_gensim_log(epochs, progress):
-            model.train(
+            _, raw_words = model.train(
                 corpus_file=corpus_path, total_examples=lines, total_words=tokens, epochs=epochs,
                 compute_loss=True, callbacks=[_epoch_callback(epochs, progress, losses, seconds)],
             )
@@ -242,9 +251,10 @@ def train_word2vec(
         "sg": 1, "hs": 1, "negative": int(negative), "window": int(window), "epochs": int(epochs),
         "sample": float(sample), "alpha": float(alpha), "min_alpha": float(min_alpha),
         "min_count": int(min_count), "max_vocab": int(max_vocab), "seed": int(seed), "dim": int(dim),
-        "workers": workers, "shrink_windows": bool(shrink_windows),
+        "workers": workers, "shrink_windows": bool(shrink_windows), "shuffle": bool(shuffle),
         "gensim_version": gensim_version,
         "training_lines": lines,
+        "gensim_raw_words": int(raw_words),  # = epochs·total_tokens when gensim read every token we wrote
         "loss_per_epoch": losses,
         "loss_note": "gensim's running HS loss (skips nodes with |f| >= 6), per epoch",
         "seconds_per_epoch": seconds,
