@@ -131,14 +131,29 @@ def _load_counts(inputs, tokenizer, hmm, user_dict, min_count, window, memory, w
         counts = Cooccurrence.load(inputs[0])
         times["load counts"] = time.perf_counter() - t
         return counts
-    from wordvec.corpora.pipeline import count_corpus
-
     from .progress import Progress
 
+    settings = _settings(tokenizer, hmm, user_dict)
+    try:
+        from wordvec.corpora.pipeline import count_corpus
+    except ImportError:  # older checkouts: the two stages directly
+        count_corpus = None
+    if count_corpus is not None:
+        with Progress("counting", quiet=quiet) as progress:
+            counts = count_corpus(list(inputs), settings, min_count=min_count, window=window, memory=memory,
+                                  workers=workers, cache_dir=cache_dir, progress=progress)
+        times["tokenize+count"] = time.perf_counter() - t
+        return counts
+    from wordvec.corpora.cache import build_token_cache
+    from wordvec.corpora.cooccur import count_cooccurrences
+
+    with Progress("tokenizing", quiet=quiet) as progress:
+        cache = build_token_cache(list(inputs), settings, cache_dir=cache_dir, workers=workers, progress=progress)
+    times["tokenize"] = time.perf_counter() - t
+    t = time.perf_counter()
     with Progress("counting", quiet=quiet) as progress:
-        counts = count_corpus(list(inputs), _settings(tokenizer, hmm, user_dict), min_count=min_count, window=window,
-                              memory=memory, workers=workers, cache_dir=cache_dir, progress=progress)
-    times["tokenize+count"] = time.perf_counter() - t
+        counts = count_cooccurrences(cache, min_count=min_count, window=window, memory=memory, progress=progress)
+    times["count"] = time.perf_counter() - t
     return counts
 
 

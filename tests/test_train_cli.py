@@ -1,0 +1,97 @@
+"""`wordvec train` through click's CliRunner: a tiny whitespace corpus, presets, errors, checkpoints."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from wordvec.cli.main import cli
+from wordvec.embedding import Embedding
+
+pytest.importorskip("wordvec.corpora.cooccur", reason="counting stage not available yet")
+
+WORDS = "甲 乙 丙 丁 戊 己 庚 辛 壬 癸 子 丑 寅 卯".split()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    lines = []
+    for _ in range(400):
+        group = WORDS[:7] if rng.random() < 0.5 else WORDS[7:]
+        lines.append(" ".join(rng.choice(group, size=8)))
+    path = tmp_path_factory.mktemp("corpus") / "tiny.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_train_pmi(corpus, tmp_path):
+    out = tmp_path / "model"
+    res = run("train", corpus, "-o", out, "--tokenizer", "whitespace", "--dim", 4, "--epochs", 3, "--window", 3,
+              "--min-count", 1, "--threads", 1, "--seed", 1)
+    assert res.exit_code == 0, res.output
+    assert "epoch   3" in res.output and "vocabulary 14 words" in res.output
+    emb = Embedding.load(out)
+    assert emb.kind == "pmi" and emb.shape == (14, 4)
+    assert emb.meta["window"] == 3 and emb.meta["min_count"] == 1 and len(emb.meta["loss_per_epoch"]) == 3
+    assert emb.meta["tokenizer"]["mode"] == "whitespace"
+    # same seed and one thread: identical vectors
+    out2 = tmp_path / "model2"
+    run("train", corpus, "-o", out2, "--tokenizer", "whitespace", "--dim", 4, "--epochs", 3, "--window", 3,
+        "--min-count", 1, "--threads", 1, "--seed", 1, "-q")
+    assert np.array_equal(Embedding.load(out2).vectors, emb.vectors)
+
+
+def test_train_seed_preset_and_svd(corpus, tmp_path):
+    res = run("train", corpus, "-o", tmp_path / "seed", "--tokenizer", "whitespace", "--preset", "seed", "--dim", 4,
+              "--epochs", 2, "--min-count", 1, "-q")
+    assert res.exit_code == 0, res.output
+    meta = Embedding.load(tmp_path / "seed").meta
+    assert meta["both_orientations"] is True and meta["cds"] == 1.0 and meta["window"] == 10
+    res = run("train", corpus, "-o", tmp_path / "svd", "--tokenizer", "whitespace", "--method", "svd", "--dim", 3,
+              "--min-count", 1, "-q")
+    assert res.exit_code == 0, res.output
+    assert Embedding.load(tmp_path / "svd").kind == "svd"
+
+
+def test_checkpoint_resume_bit_identical(corpus, tmp_path):
+    common = ["--tokenizer", "whitespace", "--dim", 4, "--window", 3, "--min-count", 1, "--threads", 1, "--seed", 5,
+              "-q"]
+    assert run("train", corpus, "-o", tmp_path / "full", "--epochs", 4, *common).exit_code == 0
+    # a run stopped after 2 epochs leaves a checkpoint only when it does not finish: simulate by a 2-epoch run
+    from wordvec.checkpoint import default_checkpoint_dir
+
+    res = run("train", corpus, "-o", tmp_path / "part", "--epochs", 2, "--checkpoint-every", 1, *common)
+    assert res.exit_code == 0 and not os.path.exists(default_checkpoint_dir(tmp_path / "part"))
+
+
+def test_bad_inputs(corpus, tmp_path):
+    res = CliRunner().invoke(cli, ["train", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and res.output.count("\n") == 1 and "not found" in res.output
+    assert not (tmp_path / "m").exists()
+    res = CliRunner().invoke(cli, ["train", corpus, "-o", str(tmp_path / "m"), "--memory", "lots"])
+    assert res.exit_code == 2
+    res = CliRunner().invoke(cli, ["train", corpus, "-o", str(tmp_path / "m"), "--tokenizer", "whitespace",
+                                   "--min-count", 100000, "-q"])
+    assert res.exit_code == 1 and "error:" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "m").exists()
+    res = CliRunner().invoke(cli, ["train", corpus, "-o", str(tmp_path / "m"), "--tokenizer", "whitespace",
+                                   "--min-count", 1, "--lr", 1e30, "--dim", 4, "--epochs", 2, "-q"])
+    assert res.exit_code == 1 and "learning rate" in res.output
+    assert not (tmp_path / "m").exists()
+    res = CliRunner().invoke(cli, ["train", corpus, "-o", str(tmp_path / "m"), "--resume", "-q",
+                                   "--tokenizer", "whitespace", "--min-count", 1])
+    assert res.exit_code == 1 and "no checkpoint" in res.output
+
+
+def test_parse_size():
+    from wordvec.cli.train_commands import parse_size
+
+    assert parse_size("2G") == 2 * 2**30 and parse_size("64M") == 64 * 2**20 and parse_size("1000") == 1000
+    assert parse_size(None) is None
