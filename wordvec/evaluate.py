@@ -265,25 +265,35 @@ def _solve(unit: np.ndarray, norms_ok: np.ndarray, questions: np.ndarray, exclud
     """Predicted rows (3CosAdd, 3CosMul) for question rows ``(n, 3)`` = (a, b, c); inputs excluded."""
     add = np.empty(len(questions), dtype=np.int64)
     mul = np.empty(len(questions), dtype=np.int64)
+    unit_t = unit.T
+    dead = np.flatnonzero(~norms_ok)
     for start in range(0, len(questions), batch):
         q = questions[start:start + batch]
         ua, ub, uc = unit[q[:, 0]], unit[q[:, 1]], unit[q[:, 2]]
         mean = (ub + uc) - ua  # gensim most_similar: mean of b, c, -a, re-normalised
         mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), np.float32(1e-30))
-        cos_a, cos_b, cos_c = unit @ ua.T, unit @ ub.T, unit @ uc.T  # V × batch
-        scores_add = unit @ mean.T
-        # 3CosMul, Levy & Goldberg 2014 eq. 4, cosines shifted to [0, 1] as gensim's most_similar_cosmul
-        scores_mul = ((1 + cos_b) / 2) * ((1 + cos_c) / 2) / ((1 + cos_a) / 2 + COSMUL_EPS)
-        del cos_a, cos_b, cos_c
         chunk = exclude[start:start + len(q)]
-        rows = np.fromiter((r for ex in chunk for r in ex), dtype=np.int64)
-        cols = np.repeat(np.arange(len(q)), [len(ex) for ex in chunk])
-        scores_add[rows, cols] = -np.inf
-        scores_mul[rows, cols] = -np.inf
-        scores_add[~norms_ok] = -np.inf
-        scores_mul[~norms_ok] = -np.inf
-        add[start:start + len(q)] = np.argmax(scores_add, axis=0)
-        mul[start:start + len(q)] = np.argmax(scores_mul, axis=0)
+        rows = np.repeat(np.arange(len(q)), [len(ex) for ex in chunk])
+        cols = np.fromiter((r for ex in chunk for r in ex), dtype=np.int64)
+        scores = mean @ unit_t  # batch × V
+        scores[rows, cols] = -np.inf
+        scores[:, dead] = -np.inf
+        add[start:start + len(q)] = np.argmax(scores, axis=1)
+        # 3CosMul, Levy & Goldberg 2014 eq. 4, cosines shifted to [0, 1] as gensim's most_similar_cosmul
+        num = ub @ unit_t
+        num += 1
+        other = uc @ unit_t
+        other += 1
+        num *= other
+        num *= 0.25
+        np.matmul(ua, unit_t, out=other)
+        other += 1
+        other *= 0.5
+        other += COSMUL_EPS
+        num /= other
+        num[rows, cols] = -np.inf
+        num[:, dead] = -np.inf
+        mul[start:start + len(q)] = np.argmax(num, axis=1)
     return add, mul
 
 
@@ -327,7 +337,7 @@ def evaluate_analogies(
             expected.append(lookup.fold(d))
             exclude.append(sorted({r for w in (a, b, c) for r in lookup.excluded(w)}))
             owner.append(s)
-    batch = max(1, min(1024, (1 << 22) // max(1, lookup.limit)))
+    batch = max(1, min(1024, (1 << 23) // max(1, lookup.limit)))
     qarr = np.asarray(questions, dtype=np.int64).reshape(-1, 3)
     add = np.empty(0, np.int64)
     mul = np.empty(0, np.int64)
