@@ -149,3 +149,28 @@ def test_zh_small_model_properties(shared_data, tmp_path):
         assert not top3 & {"的", "是", "在", "了", "和"}, (text, top3)
     for city in ("北京", "上海"):
         assert [w for w, _ in emb.most_related(city)] != [w for w, _ in emb.most_similar(city)]
+
+
+def test_cds_models_answer_in_pmi_units():
+    """A model trained with cds ≠ 1 fits PMI + δ_i + δ_j: queries subtract the offsets (wordvec.relatedness)."""
+    emb = make()
+    emb.meta["cds"] = 0.75
+    counts = emb.counts.astype(np.float64)
+    delta = np.log(counts / emb.total_tokens) - np.log(counts**0.75 / (counts**0.75).sum())
+    vec = emb.vectors
+    assert abs(emb.pmi("k1", "k2") - (vec[1] @ vec[2] - delta[1] - delta[2])) < 1e-9
+    tokens = ["k1", "k2", "k2", "k7", "k30"]
+    for exclude_self in (False, True):
+        got = dict(emb.keywords(tokens, topn=None, exclude_self=exclude_self))
+        for w in set(tokens):
+            context = [k for k in tokens if not (exclude_self and k == w)]
+            assert abs(got[w] - sum(emb.pmi(k, w) for k in context)) < 1e-9
+    related = emb.most_related("k3", topn=10)
+    assert all(abs(s - emb.pmi("k3", w)) < 1e-4 for w, s in related)
+    assert [w for w, _ in emb.most_related("k3", topn=49, alpha=1.0)] == [w for w, _ in emb.most_related("k3", topn=49)]
+    logp = np.log(counts / emb.total_tokens)
+    for w, s in emb.predict(["k4", "k5"], topn=5):
+        assert abs(s - (emb.pmi(w, "k4") + emb.pmi(w, "k5") + logp[emb.index(w)])) < 1e-4
+    raw = emb.sentence_similarity(["k1", "k2"], ["k3"], raw=True)
+    assert abs(raw - emb.pmi("k1", "k3") - emb.pmi("k2", "k3")) < 1e-9
+    assert emb.norms(3) == make().norms(3)  # norms are the plain vector norms

@@ -98,7 +98,8 @@ def keywords(
 ) -> QueryResult:
     """Keywords of a text: its in-vocabulary words ranked by ``log p(s|w)`` (SPEC c.3; DECISIONS 6).
 
-    PMI models: score ``⟨v_w, s⟩`` with ``s = Σ_k v_k`` over all in-vocabulary tokens, repeats included
+    PMI models: score ``⟨v_w, s⟩ = Σ_k PMI(w_k, w)`` with ``s = Σ_k v_k`` over all in-vocabulary tokens
+    (models trained with ``cds ≠ 1``: minus the offsets of ``wordvec.relatedness.pmi_offsets``), repeats included
     (``unique_context=True``: each distinct word once). ``exclude_self`` subtracts the self term
     ``n_w ‖v_w‖²`` (``n_w`` = occurrences of ``w`` counted in ``s``); ``normalize`` ranks by the cosine of
     ``v_w`` and ``s`` (minus the self part when ``exclude_self``). Word2vec models: the exact
@@ -136,6 +137,17 @@ def keywords(
     sq = np.einsum("ij,ij->i", cvec, cvec)
     if exclude_self:
         scores = scores - mult * sq  # drop the self term n_w ‖v_w‖²
+    from .relatedness import pmi_offsets
+
+    offsets = pmi_offsets(emb)
+    if offsets is not None and not normalize:
+        # cds model: Σ_k PMI(w_k, w) = Σ_k (⟨v_k, v_w⟩ − δ_k − δ_w) over the context tokens
+        delta = offsets[cand]
+        n_ctx = float(mult.sum())
+        d_ctx = float(delta @ mult)
+        scores = scores - n_ctx * delta - d_ctx
+        if exclude_self:
+            scores = scores + 2 * mult * delta
     if normalize:
         s_sq = float(s @ s)
         if exclude_self:
@@ -175,6 +187,13 @@ def sentence_similarity(emb: "Embedding", a: TextOrTokens, b: TextOrTokens, raw:
     vb = sentence_vector(emb, b)
     dot = float(va @ vb)  # SPEC c.4 eq. 46: PMI(S1, S2) = ⟨Σ v, Σ v'⟩
     if raw:
+        from .relatedness import pmi_offsets
+
+        offsets = pmi_offsets(emb)
+        if offsets is not None and dot != 0.0:  # cds model: Σ_i Σ_j (⟨v_i, v_j⟩ − δ_i − δ_j)
+            ids_a, _ = known_ids(emb, a)
+            ids_b, _ = known_ids(emb, b)
+            dot -= len(ids_b) * float(offsets[ids_a].sum()) + len(ids_a) * float(offsets[ids_b].sum())
         return dot
     den = float(np.linalg.norm(va) * np.linalg.norm(vb))
     return dot / den if den > 0 else 0.0
@@ -213,9 +232,14 @@ def predict(
 
         from .similarity import rank_dot
 
+        from .relatedness import pmi_offsets
+
         s = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)
-        # SPEC c.8: ⟨v_w, Σ_c v_c⟩ + log P(w)
+        # SPEC c.8: ⟨v_w, Σ_c v_c⟩ + log P(w)  (cds models: Σ_c PMI(w, c) = ⟨v_w, s⟩ − n δ_w − Σ_c δ_c)
         bias = log_probabilities(emb).astype(np.float64)
+        offsets = pmi_offsets(emb)
+        if offsets is not None:
+            bias = bias - len(ids) * offsets - float(offsets[ids].sum())
         return QueryResult(rank_dot(emb, emb.vectors, s, topn, exclude, bias=bias, source="raw"), unknown=unknown)
     return QueryResult(ranked(emb, scores, topn, exclude), unknown=unknown)
 

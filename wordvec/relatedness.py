@@ -4,6 +4,11 @@
 α-variant ``⟨v_x,v_y⟩ + (1−α) log P(y)`` (needs stored counts). The query word itself is **excluded** by
 default for every model kind (its self-PMI is an extrapolation, SPEC a.4, and it is never news to the
 user); ``include_self=True`` keeps it, which reproduces the blog's word2vec lists (SPEC c.1.3).
+Context smoothing [derived]: a PMI model trained with ``cds = c ≠ 1`` (``meta["cds"]``; the trainer's
+``P_c(w) ∝ #w^c`` on both sides of the target) fits ``⟨v_i,v_j⟩ ≈ PMI(i,j) + δ_i + δ_j`` with
+``δ_w = log P(w) − log P_c(w)``. Every PMI-valued query (``pmi``, raw ``most_related``, keywords, predict,
+raw sentence PMI) subtracts these offsets so that it returns the PMI estimate of SPEC a.4; cosine queries
+and ``norms`` use the vectors as they are. For ``cds = 1`` (the seed) the offsets are zero.
 Word2vec (hierarchical softmax) models are scored exactly by ``wordvec.word2vec.hs_related`` with
 ``log p(y|x) − α log #y``; their default α is 0.9, the blog's "slightly below 1" (SPEC c.1.2/c.1.3).
 """
@@ -43,6 +48,26 @@ def log_probabilities(emb: "Embedding") -> np.ndarray:
     return cached
 
 
+def pmi_offsets(emb: "Embedding") -> np.ndarray | None:
+    """``δ_w = log(#w/T) − log(#w^c / Σ_u #u^c)`` for a PMI model trained with ``cds = c ≠ 1``, else ``None``.
+
+    Then ``PMI(i, j) ≈ ⟨v_i, v_j⟩ − δ_i − δ_j`` (module docstring). Cached.
+    """
+    if "pmi_offsets" not in emb._cache:
+        offsets = None
+        cds = emb.meta.get("cds")
+        counts = np.asarray(emb.counts, dtype=np.float64)
+        if emb.kind == "pmi" and cds is not None and float(cds) != 1.0 and counts.size and np.all(counts > 0):
+            c = float(cds)
+            log_c = np.log(counts)
+            powered = c * log_c
+            log_norm = np.log(np.exp(powered - powered.max()).sum()) + powered.max()
+            total = float(emb.total_tokens or counts.sum())
+            offsets = (log_c - np.log(total)) - (powered - log_norm)  # log P(w) − log P_c(w)
+        emb._cache["pmi_offsets"] = offsets
+    return emb._cache["pmi_offsets"]
+
+
 def _alpha_bias(emb: "Embedding", alpha: float) -> np.ndarray:
     """``(1 − α) log P(y)`` for every row (float64), cached for the last α used."""
     key = ("alpha_bias", alpha)
@@ -51,6 +76,15 @@ def _alpha_bias(emb: "Embedding", alpha: float) -> np.ndarray:
         cached = (key, (1.0 - alpha) * log_probabilities(emb).astype(np.float64))
         emb._cache["alpha_bias"] = cached
     return cached[1]
+
+
+def _related_bias(emb: "Embedding", row: int, alpha: float | None) -> np.ndarray | None:
+    """Per-row additive term of raw relatedness: ``−δ_x − δ_y`` (cds models) ``+ (1 − α) log P(y)`` (α given)."""
+    offsets = pmi_offsets(emb)
+    bias = None if alpha is None else _alpha_bias(emb, float(alpha))  # SPEC c.1.2
+    if offsets is not None:
+        bias = (0.0 if bias is None else bias) - offsets - offsets[row]
+    return bias
 
 
 def related_scores(emb: "Embedding", word: str, normalize: bool = False, alpha: float | None = None) -> np.ndarray:
@@ -69,10 +103,8 @@ def related_scores(emb: "Embedding", word: str, normalize: bool = False, alpha: 
         return unit @ unit[row]  # SPEC c.1.1 eq. 30
     vec = emb.vectors
     scores = vec @ vec[row]  # SPEC c.1.1: PMI(x, y) ≈ ⟨v_x, v_y⟩
-    if alpha is not None:
-        # SPEC c.1.2: rel_α(x, y) = ⟨v_x, v_y⟩ + (1 − α) log P(y)
-        scores = scores + np.float32(1.0 - float(alpha)) * log_probabilities(emb)
-    return scores
+    bias = _related_bias(emb, row, alpha)
+    return scores if bias is None else scores + bias
 
 
 def most_related(
@@ -94,17 +126,20 @@ def most_related(
     if emb.kind != "w2v" and not (normalize and alpha is not None):
         # one fused pass: SPEC c.1.1 (raw or cosine) and c.1.2 (bias (1 − α) log P(y))
         table = emb.unit_vectors if normalize else emb.vectors
-        bias = None if alpha is None else _alpha_bias(emb, float(alpha))
+        bias = None if normalize else _related_bias(emb, row, alpha)
         return rank_dot(emb, table, table[row], topn, exclude, bias=bias, source="unit" if normalize else "raw")
     scores = related_scores(emb, word, normalize=normalize, alpha=alpha)
     return ranked(emb, scores, topn, exclude)
 
 
 def pmi(emb: "Embedding", a: str, b: str) -> float:
-    """The model's PMI estimate ``⟨v_a, v_b⟩`` (SPEC b.1; PMI models only)."""
+    """The model's PMI estimate ``⟨v_a, v_b⟩`` (SPEC b.1; minus ``δ_a + δ_b`` for cds models; PMI models only)."""
     require_pmi(emb, "pmi")
     vec = emb.vectors
-    return float(np.dot(vec[emb.index(a)].astype(np.float64), vec[emb.index(b)].astype(np.float64)))
+    i, j = emb.index(a), emb.index(b)
+    value = float(np.dot(vec[i].astype(np.float64), vec[j].astype(np.float64)))
+    offsets = pmi_offsets(emb)
+    return value if offsets is None else value - float(offsets[i] + offsets[j])
 
 
 def norm_array(emb: "Embedding") -> np.ndarray:
@@ -135,4 +170,4 @@ def word_weight(emb: "Embedding", word: str) -> float:
     return float(norm_array(emb)[emb.index(word)])
 
 
-__all__ = ["most_related", "related_scores", "pmi", "norms", "word_weight", "log_probabilities", "W2V_DEFAULT_ALPHA"]
+__all__ = ["pmi_offsets", "most_related", "related_scores", "pmi", "norms", "word_weight", "log_probabilities", "W2V_DEFAULT_ALPHA"]
