@@ -31,8 +31,8 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.environ.get("WORDVEC_SHARED_DATA", os.path.join(HERE, "..", "..", "shared", "data"))
-CORPUS = os.path.join(SHARED, "corpora", "zh_mixed.txt.gz")
-EVAL = os.path.join(SHARED, "eval")
+CORPUS = os.path.realpath(os.path.join(SHARED, "corpora", "zh_mixed.txt.gz"))
+EVAL = os.path.realpath(os.path.join(SHARED, "eval"))
 STAGES = ["tokenize", "count", "pmi-seed", "pmi-default", "ppmi-svd", "gensim-sgns", "w2v-hs"]
 
 

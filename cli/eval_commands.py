@@ -14,7 +14,10 @@ from .output import echo_json, echo_table, json_option, quiet_option
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "glove")
 
 
-def _load_model(path: str):
+def _load_model(path: str, strict: bool = False):
+    """A model directory, or a word2vec/GloVe file (repairs reported as one-line warnings on stderr)."""
+    import warnings
+
     from wordvec.embedding import Embedding
     from wordvec.errors import InputError
 
@@ -22,9 +25,18 @@ def _load_model(path: str):
         raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
     if os.path.isdir(path):
         return Embedding.load(path, mmap=True)
-    from wordvec.formats import load_vectors
+    from wordvec.formats import VectorFileWarning, load_vectors
 
-    return load_vectors(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", VectorFileWarning)
+        emb = load_vectors(path, strict=strict)
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
+    return emb
+
+
+STRICT = click.option("--strict", is_flag=True,
+                      help="Vector files: duplicate words or invalid UTF-8 are errors (default: keep first, replace).")
 
 
 def _unique(name: str, taken: dict) -> str:
@@ -43,10 +55,11 @@ def _unique(name: str, taken: dict) -> str:
               help="Only the N most frequent words count as known (0: all), as gensim.")
 @click.option("--case-insensitive/--case-sensitive", default=True, show_default=True,
               help="Compare upper-cased words (gensim's default); the most frequent case variant is used.")
+@STRICT
 @json_option
 @quiet_option
 def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_vocab: int,
-                     case_insensitive: bool, as_json: bool, quiet: bool) -> None:
+                     case_insensitive: bool, strict: bool, as_json: bool, quiet: bool) -> None:
     """Score MODEL on word-similarity and analogy DATASETs (paths, or wordsim353, simlex999, questions-words).
 
     Similarity: Spearman and Pearson of cosine vs gold on covered pairs. Analogy: 3CosAdd and 3CosMul
@@ -56,7 +69,7 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
 
     from .progress import Progress
 
-    emb = _load_model(model)
+    emb = _load_model(model, strict)
     resolved = [resolve_dataset(name) for name in datasets]  # fail early on a missing dataset
     results: dict = {}
     for display, path in resolved:
@@ -95,7 +108,8 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="word2vec", show_default=True,
               help="word2vec text (header 'V d'), word2vec binary, or GloVe text (no header).")
-def export_command(model: str, output: str, fmt: str) -> None:
+@STRICT
+def export_command(model: str, output: str, fmt: str, strict: bool) -> None:
     """Write MODEL's vectors as a word2vec (text or binary) or GloVe file; gensim's
     KeyedVectors.load_word2vec_format reads the word2vec ones. Written atomically."""
     from wordvec.errors import InputError
@@ -103,7 +117,7 @@ def export_command(model: str, output: str, fmt: str) -> None:
 
     if os.path.isdir(output):
         raise InputError(f"{output} is a directory; give a file name with -o")
-    emb = _load_model(model)
+    emb = _load_model(model, strict)
     if fmt == "glove":
         save_glove(emb, output)
     else:

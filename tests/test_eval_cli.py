@@ -145,3 +145,16 @@ def test_cli_agrees_with_gensim_on_exported_gensim_model(tmp_path):
     score, _ = kv.evaluate_word_analogies(datapath("questions-words.txt"))
     assert abs(data["wordsim353"]["spearman"] - spearman.statistic) < 1e-6
     assert data["questions-words"]["accuracy"] == pytest.approx(score, abs=1e-12)
+
+
+def test_vector_file_repairs_warn_on_one_line_and_strict_fails(datasets, tmp_path):
+    vectors = tmp_path / "dup.txt"
+    vectors.write_bytes(b"man 1 0\nwoman 0 1\nman 1 1\nking 1 0.5\nqueen 0.5 1\n")
+    result = CliRunner().invoke(cli, ["evaluate", str(vectors), datasets[0], "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["pairs"]["covered"] == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning:")] == [
+        line for line in result.stderr.splitlines()] and "duplicate" in result.stderr
+    strict = CliRunner().invoke(cli, ["export", str(vectors), "-o", str(tmp_path / "o.txt"), "--strict"])
+    assert strict.exit_code == 1 and "duplicate word 'man'" in strict.output
+    assert not (tmp_path / "o.txt").exists()
