@@ -218,6 +218,10 @@ def info(model: str, as_json: bool) -> None:
     }
     if emb.extras:
         facts["extras"] = {name: list(arr.shape) for name, arr in emb.extras.items()}
+    losses, seconds = emb.meta.get("loss_per_epoch"), emb.meta.get("seconds_per_epoch")
+    if isinstance(losses, list) and losses:
+        facts["training"] = f"{len(losses)} epochs, final loss {_brief(losses[-1])}" + (
+            f", {sum(seconds):.0f} s" if isinstance(seconds, list) and seconds else "")
     for key, value in emb.meta.items():
         if key not in _INFO_SKIP and key not in facts:
             facts[key] = value
