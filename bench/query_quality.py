@@ -8,7 +8,8 @@ Runs, and prints a PASS/FAIL line for each check:
 2. 太阳是一颗恒星: 是 ranks last among the keywords;
 3. three city names: ``most_related`` (raw PMI) and ``most_similar`` (cosine; profile too for PMI models)
    top-10 side by side; the lists must differ;
-4. (PMI models) at least half of the 50 smallest-norm words are punctuation or function words by jieba's
+4. (PMI models) at least half of the 50 smallest-norm words (√ of the self-PMI estimate, i.e. ``norms(
+   corrected=True)``, which is ‖v‖ for cds = 1) are punctuation or function words by jieba's
    POS dictionary (SPEC d.3-7; with untruncated weights and cds=1).
 Works for PMI and word2vec (HS) models alike; the model's own tokenizer settings are used.
 """
@@ -59,19 +60,19 @@ SUN = "太阳是一颗恒星"
 DEFAULT_CITIES = ("北京", "上海", "广州")
 
 
-FUNCTION_TAGS = ("p", "c", "u", "d", "r", "m", "q", "x", "w", "y", "e", "o", "f")  # jieba POS prefixes
+FUNCTION_TAGS = ("p", "c", "u", "d", "r", "q", "y", "e", "o", "f")  # jieba POS prefixes ("eng" excluded)
 
 
 def is_function_or_punct(word: str) -> bool:
     """Punctuation/symbols, or a word jieba's dictionary tags as a function word (preposition p,
-    conjunction c, auxiliary u, adverb d, pronoun r, numeral m, classifier q, modal y, interjection e,
+    conjunction c, auxiliary u, adverb d, pronoun r, classifier q, modal y, interjection e,
     onomatopoeia o, direction f)."""
     if all(unicodedata.category(ch)[0] in "PSZ" for ch in word):
         return True
     import jieba.posseg as posseg
 
     tagged = posseg.lcut(word, HMM=False)
-    return len(tagged) == 1 and tagged[0].flag.startswith(FUNCTION_TAGS)
+    return len(tagged) == 1 and tagged[0].flag != "eng" and tagged[0].flag.startswith(FUNCTION_TAGS)
 
 
 def run(model_dir: str, cities: tuple[str, ...]) -> dict:
@@ -110,8 +111,9 @@ def run(model_dir: str, cities: tuple[str, ...]) -> dict:
         checks.append((f"{city}: most_related and most_similar top-10 differ", differ, f"{overlap}/10 words shared"))
 
     if emb.kind != "w2v":
-        smallest = emb.norms(topn=50)
+        smallest = emb.norms(topn=50, corrected=True)  # √(self-PMI): ‖v‖ when the model has cds = 1
         report["smallest_norms"] = smallest
+        report["smallest_raw_norms"] = emb.norms(topn=50)
         share = sum(is_function_or_punct(w) for w, _ in smallest)
         checks.append(("50 smallest norms: most are punctuation/function words (SPEC d.3-7)", share >= 25,
                        f"{share}/50: " + " ".join(w for w, _ in smallest[:25])))
@@ -136,7 +138,8 @@ def show(report: dict) -> None:
                 cells.append(f"{word}{' ' * max(pad, 1)}{score:7.3f}")
             print(f"{rank + 1:>2}. " + " | ".join(cells))
     if "smallest_norms" in report:
-        print("\n## 50 smallest norms: " + " ".join(w for w, _ in report["smallest_norms"]))
+        print("\n## 50 smallest √(self-PMI) (= norms when cds = 1): " + " ".join(w for w, _ in report["smallest_norms"]))
+        print("\n## 50 smallest raw norms ‖v‖: " + " ".join(w for w, _ in report["smallest_raw_norms"]))
     print()
     for check in report["checks"]:
         print(f"{'PASS' if check['pass'] else 'FAIL'}  {check['check']}  ({check['detail']})")

@@ -164,12 +164,14 @@ def predict(model: str, words: tuple[str, ...], topn: int, as_json: bool) -> Non
 @click.command("norms")
 @MODEL
 @click.option("--descending", is_flag=True, help="Largest norms first (default: smallest first).")
+@click.option("--corrected", is_flag=True,
+              help="√(self-PMI) instead of ‖v‖ for models trained with context smoothing (cds ≠ 1).")
 @topn_option(20)
 @json_option
-def norms(model: str, descending: bool, topn: int, as_json: bool) -> None:
+def norms(model: str, descending: bool, corrected: bool, topn: int, as_json: bool) -> None:
     """Words by vector norm: small norm = unimportant (stopwords, punctuation) in a PMI model."""
     emb = _load(model)
-    _emit(emb.norms(topn=topn, ascending=not descending), as_json, "norm")
+    _emit(emb.norms(topn=topn, ascending=not descending, corrected=corrected), as_json, "norm")
 
 
 @click.command("pmi")

@@ -136,6 +136,7 @@ def test_predict_norms_pmi(model, emb):
     assert {w for w, _ in pairs(res.output)} == {"，", "的", "是"}
     same(pairs(run("norms", model, "--descending", "--json").output), emb.norms(topn=15, ascending=False)[:15])
     assert run("norms", model).output.splitlines()[0].split() == ["word", "norm"]
+    same(pairs(run("norms", model, "--corrected", "--json").output), emb.norms(topn=20, corrected=True))
     res = run("pmi", model, "北京", "上海", "--json")
     assert json.loads(res.output)["pmi"] == pytest.approx(emb.pmi("北京", "上海"))
     assert float(run("pmi", model, "北京", "上海").output) == pytest.approx(emb.pmi("北京", "上海"), abs=1e-4)

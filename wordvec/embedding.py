@@ -252,11 +252,12 @@ class Embedding:
 
         return pmi(self, a, b)
 
-    def norms(self, topn: int | None = None, ascending: bool = True) -> list[tuple[str, float]]:
-        """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6)."""
+    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = False) -> list[tuple[str, float]]:
+        """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6);
+        ``corrected``: √(self-PMI) for models trained with cds ≠ 1 (see ``wordvec.relatedness.norms``)."""
         from .relatedness import norms
 
-        return norms(self, topn, ascending)
+        return norms(self, topn, ascending, corrected)
 
     def word_weight(self, word: str) -> float:
         """Importance of a word: ``‖v_w‖`` (SPEC c.6)."""

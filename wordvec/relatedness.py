@@ -151,13 +151,19 @@ def norm_array(emb: "Embedding") -> np.ndarray:
     return cached
 
 
-def norms(emb: "Embedding", topn: int | None = None, ascending: bool = True) -> list[tuple[str, float]]:
+def norms(emb: "Embedding", topn: int | None = None, ascending: bool = True,
+          corrected: bool = False) -> list[tuple[str, float]]:
     """Words with their vector norms ``‖v_w‖`` (SPEC c.6: ``‖v_w‖² ~ −log P(w)``, norm = importance).
 
     ``ascending`` (default) lists the smallest norms (stopwords, punctuation) first; ``topn=None`` all words.
+    ``corrected``: for a model trained with ``cds ≠ 1`` use ``√max(0, ‖v_w‖² − 2δ_w)``, the square root of
+    the self-PMI estimate, which is what SPEC c.6 reads as importance (equal to ``‖v_w‖`` when cds = 1).
     Ties keep vocabulary (frequency) order.
     """
     values = norm_array(emb)
+    offsets = pmi_offsets(emb) if corrected else None
+    if offsets is not None:
+        values = np.sqrt(np.maximum(values**2 - 2 * offsets, 0.0))
     order = np.argsort(values if ascending else -values, kind="stable")
     if topn is not None:
         order = order[: max(0, int(topn))]
