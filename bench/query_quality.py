@@ -8,9 +8,9 @@ Runs, and prints a PASS/FAIL line for each check:
 2. 太阳是一颗恒星: 是 ranks last among the keywords;
 3. three city names: ``most_related`` (raw PMI) and ``most_similar`` (cosine; profile too for PMI models)
    top-10 side by side; the lists must differ;
-4. (PMI models) at least half of the 50 smallest-norm words (√ of the self-PMI estimate, i.e. ``norms(
+4. (PMI models, INFO only) how many of the 50 smallest-norm words (√ of the self-PMI estimate, i.e. ``norms(
    corrected=True)``, which is ‖v‖ for cds = 1) are punctuation or function words by jieba's
-   POS dictionary (SPEC d.3-7; with untruncated weights and cds=1).
+   POS dictionary (SPEC d.3-7 is the trainer's acceptance; printed, not judged here).
 Works for PMI and word2vec (HS) models alike; the model's own tokenizer settings are used.
 """
 from __future__ import annotations
@@ -115,8 +115,8 @@ def run(model_dir: str, cities: tuple[str, ...]) -> dict:
         report["smallest_norms"] = smallest
         report["smallest_raw_norms"] = emb.norms(topn=50)
         share = sum(is_function_or_punct(w) for w, _ in smallest)
-        checks.append(("50 smallest norms: most are punctuation/function words (SPEC d.3-7)", share >= 25,
-                       f"{share}/50: " + " ".join(w for w, _ in smallest[:25])))
+        report["info"] = [("50 smallest norms: punctuation/function words (SPEC d.3-7, the trainer's check)",
+                           f"{share}/50 by jieba POS")]
     report["checks"] = [{"check": name, "pass": ok, "detail": detail} for name, ok, detail in checks]
     return report
 
@@ -143,6 +143,8 @@ def show(report: dict) -> None:
     print()
     for check in report["checks"]:
         print(f"{'PASS' if check['pass'] else 'FAIL'}  {check['check']}  ({check['detail']})")
+    for name, detail in report.get("info", []):
+        print(f"INFO  {name}: {detail}")
 
 
 def main() -> None:
