@@ -261,7 +261,7 @@ class _Job:
 
     def _writer(self) -> ShardWriter:
         self.tmp = tempfile.mkdtemp(prefix=".wordvec-shards-", dir=self.spill_dir)
-        return ShardWriter(self.tmp, len(self.vocab))
+        return ShardWriter(self.tmp, len(self.vocab), self.plan.block_entries)
 
     def count(self, progress) -> None:
         self.dense = _count_into(self.cache, self.plan, self.store, progress)
@@ -353,7 +353,7 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
     path = os.path.abspath(os.fspath(path))
     with atomic_directory(path) as tmp:
         job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
-        job.store.writer = ShardWriter(tmp, len(job.vocab))
+        job.store.writer = ShardWriter(tmp, len(job.vocab), job.plan.block_entries)
         job.count(progress)
         plan, V = job.plan, len(job.vocab)
         vb = K.col_bits(V)

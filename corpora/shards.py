@@ -19,6 +19,7 @@ a streaming k-way merge in row order with bounded memory. ``wordvec merge`` also
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
 from typing import Callable, Sequence
 
@@ -43,25 +44,89 @@ def _npy_data_offset(path: str) -> tuple[int, int, np.dtype]:
         return handle.tell(), int(shape[0]) if shape else 0, dtype
 
 
-class ShardWriter:
-    """Writes runs into the folder ``path`` (which must exist); ``add_upper`` takes an upper-triangle run."""
+class _RunFile:
+    """Appends to one run (``prefix.keys.npy`` + ``prefix.values.npy``); headers are written on ``close``."""
 
-    def __init__(self, path: str, vocab_size: int):
+    HEADER = 128
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.handles = [open(prefix + ".keys.npy", "wb"), open(prefix + ".values.npy", "wb")]
+        for handle in self.handles:
+            handle.write(b"\0" * self.HEADER)
+        self.n = 0
+
+    def __call__(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        self.handles[0].write(np.ascontiguousarray(keys, np.uint64).tobytes())
+        self.handles[1].write(np.ascontiguousarray(vals, np.uint64).tobytes())
+        self.n += len(keys)
+
+    def close(self) -> None:
+        import io
+
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": "<u8", "fortran_order": False, "shape": (self.n,)})
+        raw = header.getvalue()
+        if len(raw) > self.HEADER:  # pragma: no cover - needs > 10**40 entries
+            raise ValueError("run too long")
+        raw = raw[:-1].ljust(self.HEADER - 1, b" ") + b"\n"  # keep the header's 16-byte alignment rule
+        for handle in self.handles:
+            handle.seek(0)
+            handle.write(raw[:8] + struct.pack('<H', self.HEADER - 10) + raw[10:])
+            handle.close()
+
+
+class ShardWriter:
+    """Writes runs into the folder ``path`` (which must exist); ``add_upper`` takes an upper-triangle run.
+
+    Runs are compacted LSM-style: whenever ``fan_in`` runs of one level exist they are merged (streaming,
+    about ``budget_entries`` entries in memory) into one run of the next level, so a long count ends with
+    few runs to merge.
+    """
+
+    def __init__(self, path: str, vocab_size: int, budget_entries: int = 1 << 20, fan_in: int = 16):
         self.path = path
         self.vocab_size = vocab_size
-        self.names: list[str] = []
+        self.budget_entries = budget_entries
+        self.fan_in = fan_in
+        self.levels: dict[str, int] = {}
+        self.serial = 0
 
-    def add_sorted(self, keys: np.ndarray, vals: np.ndarray) -> None:
-        """Write one sorted run of the symmetric matrix (keys ``row*V+col``, integer values)."""
+    @property
+    def names(self) -> list[str]:
+        return list(self.levels)
+
+    def _name(self) -> str:
+        self.serial += 1
+        return f"run-{self.serial - 1:06d}"
+
+    def add_sorted(self, keys: np.ndarray, vals: np.ndarray, level: int = 0) -> None:
+        """Write one sorted run of the symmetric matrix (keys ``(row << col_bits) | col``, integer values)."""
         if len(keys) == 0:
             return
-        name = f"run-{len(self.names):06d}"
+        name = self._name()
         np.save(os.path.join(self.path, name + ".keys.npy"), np.ascontiguousarray(keys, np.uint64))
         np.save(os.path.join(self.path, name + ".values.npy"), np.ascontiguousarray(vals, np.uint64))
-        self.names.append(name)
+        self.levels[name] = level
+        self._compact(level)
+
+    def _compact(self, level: int) -> None:
+        same = [n for n, lv in self.levels.items() if lv == level]
+        if len(same) < self.fan_in:
+            return
+        name = self._name()
+        out = _RunFile(os.path.join(self.path, name))
+        merge_runs([os.path.join(self.path, n) for n in same], self.vocab_size, out, self.budget_entries)
+        out.close()
+        for n in same:
+            del self.levels[n]
+            for suffix in (".keys.npy", ".values.npy"):
+                os.remove(os.path.join(self.path, n + suffix))
+        self.levels[name] = level + 1
+        self._compact(level + 1)
 
     def add_upper(self, keys: np.ndarray, vals: np.ndarray) -> None:
-        """Write an upper-triangle run (keys ``a*V+b``, a <= b) as its upper and transposed halves."""
+        """Write an upper-triangle run (keys ``a<<b | b``, a <= b) as its upper and transposed halves."""
         up_vals, lk, lv = K.split_upper(keys, vals, K.col_bits(self.vocab_size))
         self.add_sorted(keys, up_vals)
         del up_vals
@@ -69,7 +134,7 @@ class ShardWriter:
 
     def runs(self) -> list[str]:
         """Path prefixes of the runs written so far."""
-        return [os.path.join(self.path, name) for name in self.names]
+        return [os.path.join(self.path, name) for name in self.levels]
 
 
 class _RunReader:
@@ -84,6 +149,10 @@ class _RunReader:
 
             raise CorruptFileError(f"{self.vpath}: length differs from {self.kpath}; recount the shard")
         self.chunk = max(1, chunk)
+        self.kfile = open(self.kpath, "rb")
+        self.vfile = open(self.vpath, "rb")
+        self.kfile.seek(self.koff)
+        self.vfile.seek(self.voff)
         self.pos = 0  # entries consumed from the file into the buffer
         self.keys = np.empty(0, np.uint64)
         self.vals = np.empty(0, np.uint64)
@@ -98,12 +167,8 @@ class _RunReader:
         if want <= 0 or self.done:
             return
         count = min(want, self.n - self.pos)
-        with open(self.kpath, "rb") as handle:
-            handle.seek(self.koff + 8 * self.pos)
-            k = np.fromfile(handle, np.uint64, count)
-        with open(self.vpath, "rb") as handle:
-            handle.seek(self.voff + 8 * self.pos)
-            v = np.fromfile(handle, np.uint64, count)
+        k = np.fromfile(self.kfile, np.uint64, count)
+        v = np.fromfile(self.vfile, np.uint64, count)
         if len(k) != count or len(v) != count:
             from wordvec.errors import CorruptFileError
 
@@ -111,6 +176,10 @@ class _RunReader:
         self.pos += count
         self.keys = np.concatenate([self.keys, k]) if len(self.keys) else k
         self.vals = np.concatenate([self.vals, v]) if len(self.vals) else v
+
+    def close(self) -> None:
+        self.kfile.close()
+        self.vfile.close()
 
     def take(self, bound: int) -> tuple[np.ndarray, np.ndarray]:
         """Remove and return the buffered entries with key < ``bound``."""
@@ -129,6 +198,14 @@ def merge_runs(prefixes: Sequence[str], vocab_size: int, emit: Callable[[np.ndar
     bits = 2 * vb
     per_run = max(16, budget_entries // max(1, 2 * len(prefixes)))
     readers = [_RunReader(p, per_run) for p in prefixes]
+    try:
+        _merge_loop(readers, V, vb, bits, emit, budget_entries, dense)
+    finally:
+        for r in readers:
+            r.close()
+
+
+def _merge_loop(readers, V, vb, bits, emit, budget_entries, dense) -> None:
     if dense is not None:
         dcount = K.dense_sym_count(dense[1], dense[2], dense[3], V)
         dcum = np.concatenate([[0], np.cumsum(dcount)])
