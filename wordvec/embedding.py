@@ -108,24 +108,30 @@ class Embedding:
 
     def suggest(self, word: str, limit: int = 5) -> list[str]:
         """Up to ``limit`` vocabulary words close to ``word``: sharing most characters, then closer length,
-        then most frequent. Uses a character → rows index built on first use (fast on large vocabularies)."""
+        then string similarity (difflib ratio), then most frequent. A few ms per character on 100k words."""
         chars = sorted(set(word))
         if not chars or limit <= 0:
             return []
-        index = self._cache.get("char_rows")
-        if index is None:
-            rows_of: dict[str, list[int]] = {}
-            for row, candidate in enumerate(self.vocab.words):
-                for ch in set(candidate):
-                    rows_of.setdefault(ch, []).append(row)
-            index = {ch: np.asarray(rows, dtype=np.int64) for ch, rows in rows_of.items()}
-            self._cache["char_rows"] = index
-        hits = [index[ch] for ch in chars if ch in index]
-        if not hits:
-            return []
-        shared = np.bincount(np.concatenate(hits), minlength=len(self))
+        words = self.vocab.words
+        blob = self._cache.get("suggest_blob")
+        if blob is None:  # all words in one string; the start offset of every word
+            text = "\n".join(words)
+            starts = np.zeros(len(words), dtype=np.int64)
+            starts[1:] = np.cumsum(np.fromiter((len(w) + 1 for w in words[:-1]), dtype=np.int64,
+                                               count=max(0, len(words) - 1)))
+            blob = self._cache["suggest_blob"] = (text, starts)
+        text, starts = blob
+        import re
+
+        shared = np.zeros(len(words), dtype=np.int64)
+        for ch in chars:  # regex scanning in C: a few ms per character on 100k words
+            found = np.fromiter((m.start() for m in re.finditer(re.escape(ch), text)), dtype=np.int64)
+            if found.size:
+                shared[np.unique(np.searchsorted(starts, found, side="right") - 1)] += 1
         rows = np.flatnonzero(shared)
-        lengths = np.fromiter((len(self.vocab.words[r]) for r in rows), dtype=np.int64, count=rows.size)
+        if not rows.size:
+            return []
+        lengths = np.fromiter((len(words[r]) for r in rows), dtype=np.int64, count=rows.size)
         # shortlist: more shared characters first, then closer length, then frequency (row order) ...
         order = np.lexsort((rows, np.abs(lengths - len(word)), -shared[rows]))[: max(200, limit)]
         shortlist = [(int(rows[i]), self.vocab.words[int(rows[i])], int(shared[rows[i]])) for i in order]
