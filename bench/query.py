@@ -126,7 +126,8 @@ def main() -> None:
         rows.extend(w2v_rows(args, rng))
 
     print(f"# wordvec query latency: {args.rows} x {args.dim} float32, {args.queries} queries, "
-          f"median ms per query; {os.cpu_count()} cores; cosine top-10 equal to gensim for {agree}/{len(queries)}")
+          f"median ms per query; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+          f"cosine top-10 equal to gensim for {agree}/{len(queries)}")
     header = ("query", "ours ms", "peer", "peer ms", "peer/ours", "target", "")
     table = [header]
     for name, ours_ms, peer_name, peer_ms, target in rows:
