@@ -34,6 +34,8 @@ SHARED = os.environ.get("WORDVEC_SHARED_DATA", os.path.join(HERE, "..", "..", "s
 CORPUS = os.path.realpath(os.path.join(SHARED, "corpora", "zh_mixed.txt.gz"))
 EVAL = os.path.realpath(os.path.join(SHARED, "eval"))
 STAGES = ["tokenize", "count", "pmi-seed", "pmi-default", "ppmi-svd", "gensim-sgns", "w2v-hs"]
+# run the headline comparison first, so an interrupted run (see --continue) still has it
+RUN_ORDER = ["tokenize", "count", "pmi-default", "gensim-sgns", "pmi-seed", "ppmi-svd", "w2v-hs"]
 
 
 # --- helpers run inside the children ---------------------------------------------------------------------------
@@ -266,7 +268,9 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--stages", default=",".join(STAGES), help="comma list of " + ",".join(STAGES))
     parser.add_argument("--workdir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "wordvec-bench-quality"))
-    parser.add_argument("--json", default=None, help="also write the results as JSON here")
+    parser.add_argument("--json", default=None, help="write the results as JSON here (after every stage)")
+    parser.add_argument("--continue", dest="resume", action="store_true",
+                        help="with --json: keep the stages that finished ok in that file and run only the rest")
     args = parser.parse_args(argv)
     if not os.path.exists(args.corpus):
         sys.exit(f"corpus not found: {args.corpus} (the shared data is needed for this benchmark)")
@@ -280,7 +284,17 @@ def main(argv=None) -> None:
     wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
     start = time.perf_counter()
     results: dict = {}
-    for stage in STAGES:
+    if args.resume and args.json and os.path.exists(args.json):
+        with open(args.json, encoding="utf-8") as handle:
+            previous = json.load(handle)
+        if {k: v for k, v in previous["config"].items() if k not in ("cache", "counts")} == cfg:
+            results = {k: v for k, v in previous["results"].items() if v.get("status") == "ok"}
+            cfg.update({k: v for k, v in previous["config"].items() if k in ("cache", "counts")})
+            print(f"continuing: kept {', '.join(results) or 'nothing'}", file=sys.stderr)
+    kept = set(results)
+    for stage in RUN_ORDER:
+        if stage in results:
+            continue
         if stage not in wanted and stage not in ("tokenize", "count"):
             continue
         if stage == "count" and not ({"pmi-seed", "pmi-default", "ppmi-svd", "count"} & set(wanted)):
@@ -300,18 +314,26 @@ def main(argv=None) -> None:
             cfg["cache"] = r["cache"]
         if stage == "count" and r["status"] == "ok":
             cfg["counts"] = r["counts"]
-    total = time.perf_counter() - start
+        print(table({stage: r}, cfg).split("\n")[-1], file=sys.stderr, flush=True)
+        if args.json:
+            _save_json(args.json, cfg, time.perf_counter() - start, results)
+    total = time.perf_counter() - start + sum(r.get("process_s", 0) for k, r in results.items() if k in kept)
     print(f"\nwordvec quality benchmark — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores visible, threads={cfg['threads']}")
     print(f"corpus {args.corpus}" + (f" (every {every}th line)" if every > 1 else "") +
           f"; dim {cfg['dim']}; PMI epochs {cfg['pmi_epochs'] or 'preset'}; w2v epochs {cfg['w2v_epochs']}")
-    print(table(results, cfg))
+    print(table({k: results[k] for k in STAGES if k in results}, cfg))
     print(f"end to end {total:.0f} s. Scores: Spearman on covered pairs; CA accuracy over covered questions "
           "(OOV skipped). English sets (wordsim353, simlex999, questions-words) not run: a Chinese corpus "
           "covers almost none of their words.")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump({"config": cfg, "total_s": total, "results": results}, out, ensure_ascii=False, indent=1)
+        _save_json(args.json, cfg, total, results)
+
+
+def _save_json(path: str, cfg: dict, total: float, results: dict) -> None:
+    with open(path + ".tmp", "w", encoding="utf-8") as out:
+        json.dump({"config": cfg, "total_s": total, "results": results}, out, ensure_ascii=False, indent=1)
+    os.replace(path + ".tmp", path)
 
 
 if __name__ == "__main__":
