@@ -8,6 +8,8 @@ from .vocab import Vocabulary, vocab_checksum
 from .tokenize import TokenizerSettings, tokenize_text
 from .reader import ReadReport, read_lines
 from .cache import TokenCache, build_token_cache
+from .cooccur import Cooccurrence, count_cooccurrences
+from .pipeline import count_corpus
 
 __all__ = ["Vocabulary", "vocab_checksum", "TokenizerSettings", "tokenize_text", "ReadReport", "read_lines",
-           "TokenCache", "build_token_cache"]
+           "TokenCache", "build_token_cache", "Cooccurrence", "count_cooccurrences", "count_corpus"]
