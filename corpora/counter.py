@@ -30,6 +30,7 @@ from .vocab import Vocabulary
 
 DEFAULT_MEMORY = 2 << 30
 MIN_MEMORY = 1 << 16
+PARALLEL_MIN_EVENTS = 1 << 15  # smaller per-thread buffers count with one thread
 
 
 def default_threads() -> int:
@@ -100,11 +101,15 @@ class Plan:
 def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: bool, memory: int | None,
               threads: int | None) -> Plan:
     """Split the memory budget (bytes, default 2 GiB): 35% dense blocks (one per thread), 15% event buffers,
-    8% in-memory runs before they spill to shards, 8% token chunks, 30% for the final merge's row blocks."""
+    8% in-memory runs before they spill to shards, 8% token chunks; the final merge's row blocks use 55%
+    (buffers, chunks and runs are freed by then). Budgets too small for 32k-event buffers per thread count
+    with one thread."""
     budget = DEFAULT_MEMORY if memory is None else int(memory)
     if budget < MIN_MEMORY:
         raise InputError(f"memory budget {budget} bytes is too small: give at least {MIN_MEMORY // 1024}K")
     threads = max(1, int(threads or default_threads()))
+    if int(budget * 0.15) // (threads * 32) < PARALLEL_MIN_EVENTS:
+        threads = 1  # tiny buffers: waking threads for each small batch costs more than it saves
     scale, weights = weight_table(window, distance_weighting)
     dbits = (window.bit_length()) if distance_weighting else 0
     bits = 2 * K.col_bits(vocab_size) + dbits
@@ -118,7 +123,7 @@ def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: b
     buf_events = max(window + 1, int(budget * 0.15) // (threads * 32))
     chunk_tokens = max(window + 1, int(budget * 0.08) // 12)
     run_bytes = int(budget * 0.08)
-    block_entries = max(256, int(budget * 0.30) // 80)
+    block_entries = max(256, int(budget * 0.55) // 64)
     return Plan(vocab_size, window, scale, weights, dbits, bits, threads, chunk_tokens, buf_events, rows, doff,
                 dcut, entries, np.uint32 if itemsize == 4 else np.uint64, run_bytes, block_entries, budget)
 

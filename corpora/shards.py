@@ -163,8 +163,9 @@ class _RunReader:
         return self.pos >= self.n
 
     def fill(self) -> None:
+        """Top the buffer up to ``chunk`` entries once it has run below half of that."""
         want = self.chunk - len(self.keys)
-        if want <= 0 or self.done:
+        if want < (self.chunk + 1) // 2 or self.done:
             return
         count = min(want, self.n - self.pos)
         k = np.fromfile(self.kfile, np.uint64, count)
