@@ -104,3 +104,32 @@ def test_output_is_a_file(toy, tmp_path):
 
 def test_usage_error_exit_2(toy):
     assert run("count", toy).exit_code == 2  # -o missing
+
+
+def test_token_cache_folder_as_input(toy, tmp_path):
+    from wordvec.corpora.cache import build_token_cache
+    from wordvec.corpora.tokenize import TokenizerSettings
+
+    build_token_cache([str(toy)], TokenizerSettings(mode="whitespace"), output=tmp_path / "tc")
+    result = run("count", tmp_path / "tc", "-o", tmp_path / "c", "--window", 2, "--min-count", 1, "-q")
+    assert result.exit_code == 0, result.output
+    co = Cooccurrence.load(tmp_path / "c")
+    assert co.total_tokens == 10 and co.z == 22
+
+
+def test_count_corpus_reuses_cached_counts(toy, tmp_path, monkeypatch):
+    from wordvec.corpora import pipeline
+    from wordvec.corpora.tokenize import TokenizerSettings
+
+    settings = TokenizerSettings(mode="whitespace")
+    first = pipeline.count_corpus([str(toy)], settings, min_count=1, window=2, cache_dir=str(tmp_path / "cache"))
+    assert first.z == 22
+
+    def boom(*args, **kwargs):
+        raise AssertionError("counted again")
+
+    monkeypatch.setattr(pipeline, "count_cooccurrences", boom)
+    again = pipeline.count_corpus([str(toy)], settings, min_count=1, window=2, cache_dir=str(tmp_path / "cache"))
+    assert (again.matrix != first.matrix).nnz == 0 and again.vocab == first.vocab
+    with pytest.raises(AssertionError, match="counted again"):  # other settings: a new count
+        pipeline.count_corpus([str(toy)], settings, min_count=1, window=3, cache_dir=str(tmp_path / "cache"))
