@@ -130,6 +130,10 @@ SCREEN = [  # (label, count options, PMIEmbedding options); screened with few ep
     ("+cds 0.75 w10 harmonic", dict(shape="harmonic"), dict(cds=0.75)),
     ("+cds 0.75 w10 linear", dict(shape="linear"), dict(cds=0.75)),
     ("+cds 0.75 subsample 1e-4", dict(subsample=1e-4), dict(cds=0.75)),
+    ("+cds 0.75 lr 0.2", {}, dict(cds=0.75, lr=0.2)),
+    ("+cds 0.75 both orientations", {}, dict(cds=0.75, both_orientations=True)),
+    ("+cds 0.75 w5 subsample 1e-4", dict(window=5, subsample=1e-4), dict(cds=0.75)),
+    ("PPMI-SVD (cds 0.75, eig 0.5)", {}, dict(method="svd")),
 ]
 
 
@@ -174,6 +178,7 @@ def main(argv=None) -> None:
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--log", default=None, help="sweep: also append JSON lines here")
+    parser.add_argument("--presets", default="default,seed", help="benchmark: wordvec presets to time [default,seed]")
     args = parser.parse_args(argv)
     cache = load_tokens()
     if args.sweep:
@@ -181,9 +186,61 @@ def main(argv=None) -> None:
         with open(args.log, "a", encoding="utf-8") if args.log else open(os.devnull, "w") as out:
             sweep(cache, configs, args.epochs, args.dim, args.threads, out)
         return
-    from bench_train_compare import compare  # noqa: E402  (kept apart to stay short)
-
     compare(cache, args)
+
+
+def _write_tokens(cache, path: str) -> None:
+    """The token cache as a whitespace-joined text file (gensim ``corpus_file`` input), one line per line."""
+    words = np.array(cache.vocab.words, dtype=object)
+    offsets = np.asarray(cache.line_offsets)
+    ids = np.asarray(cache.ids)
+    with open(path, "w", encoding="utf-8") as handle:
+        for k in range(len(offsets) - 1):
+            line = ids[offsets[k]:offsets[k + 1]]
+            if len(line):
+                handle.write(" ".join(words[line]) + "\n")
+
+
+def compare(cache, args) -> None:
+    """`wordvec train` (default preset) from cached tokens vs gensim SGNS, timed and scored in the same run."""
+    import subprocess
+    import tempfile
+
+    from gensim.models import Word2Vec
+
+    from wordvec.embedding import Embedding
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="wordvec-bench-train-") as tmp:
+        for preset in args.presets.split(","):
+            out = os.path.join(tmp, "model-" + preset)
+            cmd = [sys.executable, "-m", "wordvec", "train", CORPUS, "-o", out, "--threads", str(args.threads),
+                   "--dim", str(args.dim), "--preset", preset, "--seed", "1", "-q"]
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            wall = time.perf_counter() - t
+            emb = Embedding.load(out)
+            per_epoch = float(np.median(emb.meta["seconds_per_epoch"]))
+            rows.append((f"wordvec train --preset {preset}", wall, per_epoch, scores(emb)))
+            print(f"[{rows[-1][0]}] {wall:.1f}s, {per_epoch:.2f}s/epoch (median)", flush=True)
+        corpus_file = os.path.join(tmp, "tokens.txt")
+        _write_tokens(cache, corpus_file)
+        t = time.perf_counter()
+        model = Word2Vec(corpus_file=corpus_file, sg=1, negative=5, hs=0, window=5, epochs=5, vector_size=args.dim,
+                         workers=args.threads, min_count=5, seed=1)
+        wall = time.perf_counter() - t
+        from wordvec.corpora.vocab import Vocabulary
+
+        kv = model.wv
+        vocab = Vocabulary(list(kv.index_to_key), [kv.get_vecattr(w, "count") for w in kv.index_to_key])
+        rows.append(("gensim SGNS (sg=1, neg 5, w5, 5 ep)", wall, wall / 5, scores(Embedding(kv.vectors, vocab))))
+    sgns = rows[-1][1]
+    print(f"\n{'model':38s} {'wall s':>8s} {'s/epoch':>8s} {'vs SGNS':>8s} {'ws240':>6s} {'ws297':>6s} {'CA':>6s}")
+    for name, wall, per_epoch, s in rows:
+        print(f"{name:38s} {wall:8.1f} {per_epoch:8.2f} {wall / sgns:8.2f} {s['wordsim-240']:6.3f} "
+              f"{s['wordsim-297']:6.3f} {s['ca_translated']:6.3f}")
+    print(f"(coverage: wordsim-240 {rows[0][3]['wordsim-240/n']}, wordsim-297 {rows[0][3]['wordsim-297/n']}, "
+          f"CA {rows[0][3]['ca_translated/n']} questions; {args.threads} threads, {args.dim}-d)")
 
 
 if __name__ == "__main__":

@@ -95,3 +95,44 @@ def test_parse_size():
 
     assert parse_size("2G") == 2 * 2**30 and parse_size("64M") == 64 * 2**20 and parse_size("1000") == 1000
     assert parse_size(None) is None
+
+
+def test_sigint_then_resume_is_bit_identical(tmp_path):
+    """Issue 7 acceptance 2: Ctrl-C during training, --resume, same vectors as an uninterrupted run."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from wordvec.checkpoint import default_checkpoint_dir
+
+    rng = np.random.default_rng(1)
+    vocab = [f"w{i}" for i in range(1500)]
+    probs = 1 / np.arange(1, 1501)
+    probs /= probs.sum()
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(" ".join(rng.choice(vocab, size=30, p=probs)) for _ in range(6000)),
+                      encoding="utf-8")
+    common = [str(corpus), "--tokenizer", "whitespace", "--dim", "48", "--epochs", "12", "--window", "5",
+              "--min-count", "1", "--threads", "1", "--seed", "3", "--cache-dir", str(tmp_path / "cache"), "-q"]
+    cmd = [sys.executable, "-m", "wordvec", "train"]
+    subprocess.run(cmd + common + ["-o", str(tmp_path / "full")], check=True, timeout=300)
+    out = tmp_path / "part"
+    ckpt = default_checkpoint_dir(out)
+    proc = subprocess.Popen(cmd + common + ["-o", str(out), "--checkpoint-every", "1"], stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 120
+    while not os.path.isdir(ckpt) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 130:
+        assert "--resume" in err and "Traceback" not in err
+        assert not out.exists() and os.path.isdir(ckpt)
+        res = subprocess.run(cmd + common + ["-o", str(out), "--checkpoint-every", "1", "--resume"],
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+    else:  # the run finished before the signal arrived
+        assert proc.returncode == 0
+    assert np.array_equal(Embedding.load(out).vectors, Embedding.load(tmp_path / "full").vectors)
+    assert not os.path.exists(ckpt)
