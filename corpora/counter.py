@@ -12,6 +12,7 @@ from disk in row blocks.
 """
 from __future__ import annotations
 
+import errno
 import math
 import os
 import shutil
@@ -121,7 +122,7 @@ def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: b
     dense_budget = int(budget * 0.35) // (threads * itemsize)
     rows, doff, dcut, entries = dense_layout(vocab_size, dense_budget)
     buf_events = max(window + 1, int(budget * 0.15) // (threads * 32))
-    chunk_tokens = max(window + 1, int(budget * 0.08) // 12)
+    chunk_tokens = max(window + 1, min(1 << 22, int(budget * 0.08) // 12))  # <= 4M: progress granularity
     run_bytes = int(budget * 0.08)
     block_entries = max(256, int(budget * 0.55) // 64)
     return Plan(vocab_size, window, scale, weights, dbits, bits, threads, chunk_tokens, buf_events, rows, doff,
@@ -305,6 +306,11 @@ def count_to_memory(cache: Any, min_count: int = 5, max_vocab: int = 0, window: 
         sink = CsrMemorySink(len(job.vocab), job.plan.scale)
         job.finish(sink)
         return job.vocab, sink.matrix()
+    except OSError as err:  # spilling shards into the temporary folder failed
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ResourceError(f"disk full while writing count shards to {tempfile.gettempdir()}: free space, "
+                                f"set TMPDIR to a larger disk or raise --memory") from err
+        raise
     finally:
         job.cleanup()
 
