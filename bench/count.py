@@ -6,7 +6,8 @@ Prints (1) tokenization MB/s with 1 process vs all cores on a sample of the corp
 tokenized once with all cores and then read from the token cache), (2) counting the cached corpus with the
 default budget and with ``--memory``: seconds, tokens/s, peak RSS above the child's baseline (each count
 runs in a fresh child process after loading the cache and compiling the kernels, so tokenization memory does
-not pollute it; peak = VmHWM, baseline = VmRSS just before counting), (3) whether the bounded count gives
+not pollute it; VmHWM is reset through /proc/self/clear_refs, baseline = VmRSS just before counting, peak =
+VmHWM after it; CPU seconds = user + system time of the count, a load-independent companion to wall time), (3) whether the bounded count gives
 the identical matrix, and (4) a plain-numpy peer (per-distance pair keys + np.unique) measured in the same
 run. GloVe's C ``cooccur`` (about 21 s, 2.1 GB on this corpus, issue 2) is quoted, not run.
 """
@@ -51,12 +52,18 @@ tiny = Tiny(); tiny.vocab = cache.vocab; n = int(cache.line_offsets[min(200, len
 tiny.ids = np.asarray(cache.ids[:n]); tiny.line_offsets = np.asarray(cache.line_offsets[:201][cache.line_offsets[:201] <= n])
 count_to_directory(tiny, out + ".warm", {}, min_count=int(min_count), window=int(window), memory=memory,
                    threads=int(threads))  # compile / load the kernels
+import resource
+with open("/proc/self/clear_refs", "w") as f:  # reset VmHWM: the cache validation above must not count
+    f.write("5")
 base = status("VmRSS")
+cpu0 = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
 meta = count_to_directory(cache, out, counts_meta(cache, int(min_count), 0), min_count=int(min_count),
                           window=int(window), memory=memory, threads=int(threads))
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "peak": status("VmHWM"), "base": base, "nnz": meta["nnz"],
+cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak": status("VmHWM"), "base": base, "nnz": meta["nnz"],
                   "vocab_size": meta["vocab_size"], "tokens": int(len(cache.ids)), "z": meta["z"]}))
 """
 
@@ -69,9 +76,13 @@ def status(key):
         for line in f:
             if line.startswith(key):
                 return int(line.split()[1]) * 1024
+import resource
 cache = TokenCache.load(sys.argv[1], mmap=False)
 min_count, window = int(sys.argv[2]), int(sys.argv[3])
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
 base = status("VmRSS")
+cpu0 = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
 V = len(cache.vocab.prune(min_count))
 ids = np.asarray(cache.ids)
@@ -87,7 +98,10 @@ for d in range(1, window + 1):
 k, inv = np.unique(np.concatenate(keys), return_inverse=True)
 c = np.bincount(inv, weights=np.concatenate(vals))
 nnz = int(2 * len(k) - np.count_nonzero(k // V == k % V))
-print(json.dumps({"seconds": time.perf_counter() - start, "peak": status("VmHWM"), "base": base, "nnz": nnz}))
+seconds = time.perf_counter() - start
+cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak": status("VmHWM"), "base": base, "nnz": nnz}))
 """
 
 
@@ -156,10 +170,11 @@ def main() -> None:
         if not args.no_peer:
             results["numpy peer"] = (None, child(PEER, cache.path, str(args.min_count), str(args.window)))
         print(f"\ncounting (window {args.window}, min_count {args.min_count}, {args.threads} threads)")
-        print(f"  {'run':<16} {'seconds':>8} {'Mtok/s':>8} {'peak-base MB':>13} {'peak MB':>8} {'nnz':>12}")
+        print(f"  {'run':<16} {'seconds':>8} {'cpu s':>7} {'Mtok/s':>8} {'peak-base MB':>13} {'peak MB':>8} "
+              f"{'nnz':>12}")
         tokens = len(cache.ids)
         for label, (_, r) in results.items():
-            print(f"  {label:<16} {r['seconds']:8.2f} {tokens / r['seconds'] / 1e6:8.2f} "
+            print(f"  {label:<16} {r['seconds']:8.2f} {r['cpu']:7.1f} {tokens / r['seconds'] / 1e6:8.2f} "
                   f"{(r['peak'] - r['base']) / 2**20:13.0f} {r['peak'] / 2**20:8.0f} {r['nnz']:12,}")
         print("  GloVe cooccur    ~21 s, ~2.1 GB (issue 2, not run here)")
         (a, ra), (b, rb) = list(results.values())[:2]
