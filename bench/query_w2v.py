@@ -196,6 +196,20 @@ def quality(emb: Embedding) -> bool:
         print(f"  {'FAIL' if hit else 'ok  '} {text} → {' '.join(w for w, _ in top)}")
     print(f"  top-3 free of 的/是/在/了/和: {len(sentences) - bad}/{len(sentences)} sentences")
     ok &= bad == 0
+
+    print("\n## Related (log p(y|x) − 0.9·log #y, SPEC c.1.3) vs. cosine similar (SPEC c.2.1)")
+    unit = emb.unit_vectors
+    for word in ("广州", "飞机", "自行车", "法律"):
+        if word not in emb:
+            continue
+        row = emb.index(word)
+        rel = hs_related(emb, row, 0.9)
+        top = np.argsort(-rel)[:10]
+        sims = unit @ unit[row]
+        sims[row] = -np.inf
+        near = np.argsort(-sims)[:10]
+        print(f"  {word} related: {' '.join(emb.words[k] for k in top)}")
+        print(f"  {word} similar: {' '.join(emb.words[k] for k in near)}")
     return ok
 
 

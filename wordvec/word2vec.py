@@ -256,7 +256,7 @@ def train_word2vec(
         "training_lines": lines,
         "gensim_raw_words": int(raw_words),  # = epochs·total_tokens when gensim read every token we wrote
         "loss_per_epoch": losses,
-        "loss_note": "gensim's running HS loss (skips nodes with |f| >= 6), per epoch",
+        "loss_note": "gensim running HS loss per epoch: skips nodes with |f| >= 6 and sums in float32, so unreliable on large corpora",
         "seconds_per_epoch": seconds,
         "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
     }
