@@ -124,6 +124,7 @@ SCREEN = [  # (label, count options, PMIEmbedding options); screened with few ep
     ("+cds 0.75", {}, dict(cds=0.75)),
     ("+cds 0.75 truncate", {}, dict(cds=0.75, truncate=True)),
     ("+cds 0.75 x_max 10", {}, dict(cds=0.75, x_max=10.0)),
+    ("+cds 0.75 x_max 10 lr 0.2", {}, dict(cds=0.75, x_max=10.0, lr=0.2)),
     ("+cds 0.75 alpha 0.5", {}, dict(cds=0.75, alpha=0.5)),
     ("+cds 0.75 lr 0.05", {}, dict(cds=0.75, lr=0.05)),
     ("+cds 0.75 w5", dict(window=5), dict(cds=0.75)),
@@ -134,10 +135,12 @@ SCREEN = [  # (label, count options, PMIEmbedding options); screened with few ep
     ("+cds 0.75 both orientations", {}, dict(cds=0.75, both_orientations=True)),
     ("+cds 0.75 w5 subsample 1e-4", dict(window=5, subsample=1e-4), dict(cds=0.75)),
     ("PPMI-SVD (cds 0.75, eig 0.5)", {}, dict(method="svd")),
+    ("+cds 0.75 neg 1 (Swivel-style)", {}, dict(cds=0.75, neg=1.0)),
+    ("+cds 0.75 w15", dict(window=15), dict(cds=0.75)),
 ]
 
 
-def sweep(cache, configs, epochs: int, dim: int, threads: int, out) -> None:
+def sweep(cache, configs, epochs: int, dim: int, threads: int, out, save_dir: str | None = None) -> None:
     from wordvec.pmi import PMIEmbedding
 
     counted = {}
@@ -161,6 +164,8 @@ def sweep(cache, configs, epochs: int, dim: int, threads: int, out) -> None:
             per_epoch = float(np.mean(model.seconds_))
         elapsed = time.perf_counter() - t0  # includes counting when this setting needed new counts
         s = scores(model.embedding_)
+        if save_dir:
+            model.embedding_.save(os.path.join(save_dir, "".join(ch if ch.isalnum() else "_" for ch in label)))
         row = dict(setting=label, count=copts, params=params, scores=s, nnz=int(counts.matrix.nnz),
                    seconds_per_epoch=per_epoch, seconds=elapsed)
         print(f"{label:34s} {epochs:3d} {s['wordsim-240']:6.3f} {s['wordsim-297']:6.3f} {s['ca_translated']:6.3f} "
@@ -178,13 +183,14 @@ def main(argv=None) -> None:
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--log", default=None, help="sweep: also append JSON lines here")
+    parser.add_argument("--save-dir", default=None, help="sweep: save each model under this folder")
     parser.add_argument("--presets", default="default,seed", help="benchmark: wordvec presets to time [default,seed]")
     args = parser.parse_args(argv)
     cache = load_tokens()
     if args.sweep:
         configs = SCREEN if not args.only else [SCREEN[int(i)] for i in args.only.split(",")]
         with open(args.log, "a", encoding="utf-8") if args.log else open(os.devnull, "w") as out:
-            sweep(cache, configs, args.epochs, args.dim, args.threads, out)
+            sweep(cache, configs, args.epochs, args.dim, args.threads, out, args.save_dir)
         return
     compare(cache, args)
 

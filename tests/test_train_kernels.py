@@ -117,3 +117,59 @@ def test_parallel_chunks_learn_too():
 def test_pair_dots():
     vectors, rows, cols, _, _ = _problem(5, 10, 4, 30)
     assert np.allclose(pair_dots(vectors, rows, cols), (vectors[rows] * vectors[cols]).sum(1))
+
+
+M64 = (1 << 64) - 1
+
+
+def twin_negative(vectors, accum, indptr, indices, cum, bound_i, bound_c, weight, lr, n, seed):
+    """Plain-Python twin of the sequential Swivel-style penalty pass (``n_chunks=1``)."""
+    state = (seed * 6364136223846793005 + 1442695040888963407) & M64
+
+    def draw(state):
+        state ^= state >> 12
+        state ^= (state << 25) & M64
+        state ^= state >> 27
+        return state, ((state * 2685821657736338717) & M64) >> 11
+
+    cost = 0.0
+    observed = {(i, int(j)) for i in range(len(indptr) - 1) for j in indices[indptr[i]:indptr[i + 1]]}
+    for _ in range(n):
+        state, r1 = draw(state)
+        state, r2 = draw(state)
+        i = int(np.searchsorted(cum, r1 / 2**53 * cum[-1], side="right"))
+        j = int(np.searchsorted(cum, r2 / 2**53 * cum[-1], side="right"))
+        if i == j or (i, j) in observed:
+            continue
+        e = float(vectors[i] @ vectors[j]) - (bound_i[i] + bound_c[j])
+        if not e > 0:
+            continue
+        delta = weight * e
+        cost += 0.5 * delta * e
+        gi, gj = delta * vectors[j], delta * vectors[i]
+        accum[i] += gi * gi
+        accum[j] += gj * gj
+        vectors[i] -= lr * gi / np.sqrt(accum[i] + 1e-8)
+        vectors[j] -= lr * gj / np.sqrt(accum[j] + 1e-8)
+    return cost
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**20), n_words=st.integers(3, 15), dim=st.integers(1, 6), n=st.integers(1, 200))
+def test_negative_kernel_matches_twin(seed, n_words, dim, n):
+    import scipy.sparse as sp
+
+    from wordvec._kernels import negative_epoch
+
+    rng = np.random.default_rng(seed)
+    m = sp.random(n_words, n_words, density=0.3, format="csr", random_state=seed)
+    m = (m + m.T).tocsr()
+    m.sort_indices()
+    vectors = rng.normal(size=(n_words, dim))
+    cum = np.cumsum(rng.uniform(0.1, 5, n_words))
+    bound = rng.normal(size=n_words) - 1
+    v1, a1, v2, a2 = vectors.copy(), np.ones_like(vectors), vectors.copy(), np.ones_like(vectors)
+    c1 = negative_epoch(v1, a1, m.indptr, m.indices, cum, bound, bound, 0.5, 0.1, n, seed, 1)
+    c2 = twin_negative(v2, a2, m.indptr, m.indices, cum, bound, bound, 0.5, 0.1, n, seed * 1000003)
+    assert np.allclose(v1, v2, rtol=1e-9, atol=1e-12) and np.allclose(a1, a2, rtol=1e-9, atol=1e-12)
+    assert c1 == pytest.approx(c2, rel=1e-9, abs=1e-12)

@@ -94,4 +94,96 @@ def pair_dots(vectors, rows, cols):  # pragma: no cover - compiled
     return out
 
 
-__all__ = ["adagrad_epoch", "pair_dots"]
+
+
+
+@njit(nogil=True, cache=True)
+def _xorshift(state):  # pragma: no cover - compiled
+    """xorshift64*: returns (new state, 53-bit uniform in [0, 1))."""
+    state ^= (state >> np.uint64(12))
+    state ^= (state << np.uint64(25))
+    state ^= (state >> np.uint64(27))
+    out = state * np.uint64(2685821657736338717)
+    return state, float(out >> np.uint64(11)) / 9007199254740992.0
+
+
+@njit(nogil=True, cache=True)
+def is_observed(indptr, indices, i, j):  # pragma: no cover - compiled
+    """Whether column ``j`` is stored in CSR row ``i`` (indices sorted within rows)."""
+    lo = indptr[i]
+    hi = indptr[i + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < j:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < indptr[i + 1] and indices[lo] == j
+
+
+@njit(fastmath=_FAST, nogil=True, cache=True, error_model="numpy")
+def _negative_slice(vectors, accum, indptr, indices, cum, bound_i, bound_c, weight, lr, n, seed):  # pragma: no cover
+    d = vectors.shape[1]
+    ft = vectors.dtype.type
+    eta = ft(lr)
+    eps = ft(1e-8)
+    step_i = np.empty(d, dtype=vectors.dtype)
+    step_j = np.empty(d, dtype=vectors.dtype)
+    state = np.uint64(seed) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
+    cost = 0.0
+    for _ in range(n):
+        state, u1 = _xorshift(state)
+        state, u2 = _xorshift(state)
+        i = np.searchsorted(cum, u1 * cum[-1], side="right")
+        j = np.searchsorted(cum, u2 * cum[-1], side="right")
+        if i == j or i >= vectors.shape[0] or j >= vectors.shape[0] or is_observed(indptr, indices, i, j):
+            continue
+        vi = vectors[i]
+        vj = vectors[j]
+        ai = accum[i]
+        aj = accum[j]
+        dot = ft(0.0)
+        for k in range(d):
+            dot += vi[k] * vj[k]
+        e = dot - (bound_i[i] + bound_c[j])  # above the PMI a single count would give: push down
+        if not e > 0:
+            continue
+        delta = ft(weight) * e
+        cost += 0.5 * float(delta) * float(e)
+        total = ft(0.0)
+        for k in range(d):
+            gi = delta * vj[k]
+            gj = delta * vi[k]
+            a1 = ai[k] + gi * gi
+            a2 = aj[k] + gj * gj
+            ai[k] = a1
+            aj[k] = a2
+            s1 = eta * gi / np.sqrt(a1 + eps)
+            s2 = eta * gj / np.sqrt(a2 + eps)
+            step_i[k] = s1
+            step_j[k] = s2
+            total += s1 + s2
+        if not np.isfinite(total):
+            continue
+        for k in range(d):
+            vi[k] -= step_i[k]
+            vj[k] -= step_j[k]
+    return cost
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def negative_epoch(vectors, accum, indptr, indices, cum, bound_i, bound_c, weight, lr, n_samples, seed,
+                   n_chunks):  # pragma: no cover - compiled
+    """Swivel-style penalty for unobserved pairs (an option, DECISIONS 13): draw ``n_samples`` pairs
+    (i, j) with i, j ∝ ``cum`` (cumulative sampling weights), skip observed ones (CSR ``indptr``/``indices``)
+    and push ⟨v_i, v_j⟩ down to the bound ``bound_i[i] + bound_c[j]`` (the PMI of a single co-occurrence)
+    with the squared hinge ½·weight·max(0, ⟨v_i,v_j⟩ − bound)², same AdaGrad step as ``adagrad_epoch``.
+    Returns the summed penalty. Deterministic for ``n_chunks=1`` and a given ``seed``."""
+    costs = np.zeros(n_chunks, dtype=np.float64)
+    for c in prange(n_chunks):
+        start = (n_samples * c) // n_chunks
+        stop = (n_samples * (c + 1)) // n_chunks
+        costs[c] = _negative_slice(vectors, accum, indptr, indices, cum, bound_i, bound_c, weight, lr,
+                                   stop - start, seed * 1000003 + c)
+    return costs.sum()
+__all__ = ["adagrad_epoch", "pair_dots", "negative_epoch", "is_observed"]

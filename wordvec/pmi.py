@@ -60,6 +60,9 @@ class PMIEmbedding:
         both_orientations [False]: train (i,j) and (j,i) each epoch as the seed does (True), or each
             unordered pair once (False: half the work).
         cds [0.75]: context distribution smoothing exponent of P(w) in the target (1.0: the seed's #w/T).
+        neg [0.0]: Swivel-style penalty for unobserved pairs (off by default, DECISIONS 13): per epoch, draw
+            neg × #records pairs with both words ∝ #w^0.75; unobserved ones whose ⟨v_i,v_j⟩ exceeds the PMI
+            of a single co-occurrence are pushed down to it. neg_weight [None: λ of x=1]: its weight.
         seed [None]: random seed (init, shuffle). threads [None: all cores]: Hogwild threads; 1 gives
             bit-for-bit reproducible results for a fixed seed.
         dtype ["float32"]: "float32" or "float64" (parity with the C code).
@@ -76,6 +79,8 @@ class PMIEmbedding:
         truncate: bool = False,
         both_orientations: bool = False,
         cds: float = 0.75,
+        neg: float = 0.0,
+        neg_weight: float | None = None,
         seed: int | None = None,
         threads: int | None = None,
         dtype: str = "float32",
@@ -89,14 +94,16 @@ class PMIEmbedding:
         self.truncate = truncate
         self.both_orientations = both_orientations
         self.cds = cds
+        self.neg = neg
+        self.neg_weight = neg_weight
         self.seed = seed
         self.threads = threads
         self.dtype = dtype
         self.memory = memory
 
     # --- scikit-learn style ---------------------------------------------------------------------------
-    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "seed", "threads",
-               "dtype", "memory")
+    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "neg", "neg_weight",
+               "seed", "threads", "dtype", "memory")
 
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters as given."""
@@ -128,6 +135,8 @@ class PMIEmbedding:
             raise InputError(f"dim must be >= 1 and epochs >= 0 (got dim={self.dim}, epochs={self.epochs})")
         if not (float(self.lr) > 0 and float(self.x_max) > 0 and float(self.alpha) >= 0):
             raise InputError("lr and x_max must be positive and alpha non-negative")
+        if float(self.neg) < 0 or (self.neg_weight is not None and float(self.neg_weight) <= 0):
+            raise InputError("neg must be >= 0 and neg_weight positive")
         if not 0 < float(self.cds) <= 1:
             raise InputError(f"cds must be in (0, 1] (got {self.cds})")
         if self.dtype not in ("float32", "float64"):
@@ -151,7 +160,7 @@ class PMIEmbedding:
         Raises ``DivergenceError`` on NaN/Inf (nothing is kept) and ``ResourceError`` when the memory
         estimate exceeds the budget. Returns ``self``; ``embedding_`` holds the vectors.
         """
-        from ._kernels import adagrad_epoch
+        from ._kernels import adagrad_epoch, negative_epoch
 
         self._check()
         dim, dtype = int(self.dim), np.dtype(self.dtype)
@@ -174,6 +183,18 @@ class PMIEmbedding:
         target = rec.target[order].astype(dtype)
         weight = rec.weight[order].astype(dtype)
         del order
+        neg_seed = int(rng.integers(2**31))
+        n_neg = int(float(self.neg) * len(rec))
+        if n_neg:
+            from .targets import log_unigram
+
+            csr = counts.matrix.tocsr(copy=True)
+            csr.sort_indices()
+            indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int32)
+            del csr
+            cum = np.cumsum(np.power(np.asarray(counts.vocab.counts, dtype=np.float64), 0.75))
+            bound = (-0.5 * np.log(rec.z) - log_unigram(counts.vocab.counts, rec.total, float(self.cds))).astype(dtype)
+            neg_weight = float(self.neg_weight) if self.neg_weight else float((1.0 / float(self.x_max)) ** float(self.alpha))
         accum = np.ones((n_words, dim), dtype=dtype)  # AdaGrad G starts at 1 (SPEC b.3)
         losses: list[float] = []
         seconds: list[float] = []
@@ -199,6 +220,9 @@ class PMIEmbedding:
                 t = time.perf_counter()
                 cost, skipped = adagrad_epoch(vectors, accum, rows, cols, target, weight, float(self.lr), threads)
                 loss = cost / len(rec)  # SPEC b.2
+                if n_neg:
+                    negative_epoch(vectors, accum, indptr, indices, cum, bound, bound, neg_weight, float(self.lr),
+                                   n_neg, neg_seed + epoch, threads)
                 elapsed = time.perf_counter() - t
                 if skipped or not np.isfinite(loss) or not np.isfinite(vectors).all():
                     raise DivergenceError(
