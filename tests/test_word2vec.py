@@ -358,7 +358,8 @@ def test_gensim_progress_log_is_translated():
     calls = []
     logger = logging.getLogger("gensim.models.word2vec")
     with _progress_from_gensim_log(4, lambda d, t: calls.append((d, t))):
-        logger.info("EPOCH %i - PROGRESS: at %.2f%% words, %.0f words/s, in_qsize %i, out_qsize %i", 1, 50.0, 1e5, -1, 0)
+        logger.info("EPOCH %i - PROGRESS: at %.2f%% words, %.0f words/s, in_qsize %i, out_qsize %i",
+                    1, 50.0, 1e5, -1, 0)
         logger.info("something else %s", "x")
     assert calls == [(1500, 4000)]
 

@@ -136,5 +136,5 @@ def _sum_paths(table, points, codes, lengths, parallel):
     return out
 
 
-__all__ = ["log_sigmoid", "node_log_sigmoids", "node_table", "log_prob_matrix", "path_sums", "path_sums_parallel", "path_log_prob_matrix",
-           "PARALLEL_MIN_WORK"]
+__all__ = ["log_sigmoid", "node_log_sigmoids", "node_table", "log_prob_matrix", "path_sums", "path_sums_parallel",
+           "path_log_prob_matrix", "PARALLEL_MIN_WORK"]

@@ -30,7 +30,9 @@ _STEPS_PER_EPOCH = 1000  # progress unit: thousandths of an epoch
 
 
 # --- Huffman paths ---------------------------------------------------------------------------------------
-def huffman_arrays(points: Sequence[np.ndarray], codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def huffman_arrays(
+    points: Sequence[np.ndarray], codes: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pad per-word Huffman paths into ``(points int32 V×Lmax, codes uint8 V×Lmax, lengths int32 V)``."""
     lengths = np.fromiter((len(p) for p in points), dtype=np.int32, count=len(points))
     lmax = max(int(lengths.max()) if len(lengths) else 0, 1)
@@ -181,8 +183,9 @@ def train_word2vec(
     (default: all cores), ``seed`` 1 (runs with several workers are not bit-reproducible), ``sample`` 1e-3,
     ``alpha`` 0.025 → ``min_alpha`` 1e-4, ``shrink_windows`` True (gensim defaults). ``progress(done,
     total)`` counts thousandths of an epoch (``total = 1000·epochs``), updated about once a second from
-    gensim's progress log, which is kept off the terminal unless the caller enabled INFO logging. The temporary corpus file goes to ``tmp_dir`` (default: the system temp dir)
-    and is deleted afterwards. ``shuffle`` (default True): the lines are written in a random order (from
+    gensim's progress log, which is kept off the terminal unless the caller enabled INFO logging. The
+    temporary corpus file goes to ``tmp_dir`` (default: the system temp dir) and is deleted afterwards.
+    ``shuffle`` (default True): the lines are written in a random order (from
     ``seed``), because gensim's corpus-file workers split the file by *bytes* but stop after an equal share
     of *words*: where the words-per-byte density varies (a corpus concatenated from sources), an unshuffled
     file leaves some lines untrained and trains others twice per epoch.
@@ -256,7 +259,8 @@ def train_word2vec(
         "training_lines": lines,
         "gensim_raw_words": int(raw_words),  # = epochs·total_tokens when gensim read every token we wrote
         "loss_per_epoch": losses,
-        "loss_note": "gensim running HS loss per epoch: skips nodes with |f| >= 6 and sums in float32, so unreliable on large corpora",
+        "loss_note": "gensim's running HS loss per epoch: skips nodes with |f| >= 6 and sums in float32, "
+                     "so it is unreliable on large corpora",
         "seconds_per_epoch": seconds,
         "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
     }
