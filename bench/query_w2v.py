@@ -16,6 +16,7 @@ Quality (``--model DIR`` of a zh_mixed w2v model, tokenizer from its meta): keyw
 Usage:
     python bench/query_w2v.py                         # latency on the synthetic 74k model
     python bench/query_w2v.py --model /tmp/zh_mixed_w2v   # latency + quality on a trained model
+    python bench/query_w2v.py --model W2V_DIR --pmi PMI_DIR --no-latency   # + HS vs PMI keywords table
 """
 from __future__ import annotations
 
@@ -213,12 +214,24 @@ def quality(emb: Embedding) -> bool:
     return ok
 
 
+def side_by_side(emb: Embedding, pmi: Embedding, sentences: list[str], topn: int = 5) -> None:
+    """HS keywords next to PMI keywords (``Embedding.keywords`` of each model) for a few sentences."""
+    print(f"\n## HS keywords vs PMI keywords (top {topn})")
+    print("| sentence | word2vec HS: Σ log p(u|w) | PMI: ⟨v_w, Σ v_u⟩ |")
+    print("|---|---|---|")
+    for text in sentences:
+        hs = " ".join(w for w, _ in emb.keywords(text, topn=topn))
+        pm = " ".join(w for w, _ in pmi.keywords(text, topn=topn))
+        print(f"| {text} | {hs} | {pm} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="a w2v model directory (default: synthetic 74k-word model)")
     parser.add_argument("--words", type=int, default=74_000, help="synthetic vocabulary size")
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--pmi", help="a PMI model dir of the same corpus: print keywords side by side")
     args = parser.parse_args()
     ok = True
     if args.model:
@@ -232,6 +245,8 @@ def main() -> int:
         latency(emb, args.repeats)
     if args.model:
         ok &= quality(emb)
+    if args.model and args.pmi:
+        side_by_side(emb, Embedding.load(args.pmi), ["太阳是一颗恒星", NEWS_SENTENCES[3], NEWS_SENTENCES[7]])
     return 0 if ok else 1
 
 
