@@ -128,7 +128,8 @@ def show(report: dict) -> None:
         print(f"{item['text']}\n    {' / '.join(item['top'][:5])}")
     print(f"\n## {SUN}: " + "  ".join(f"{w} {s:.3f}" for w, s in report["sun"]))
     for city, entry in report["cities"].items():
-        print(f"\n## {city}: related (PMI) | similar (cosine)" + (" | similar (profile, N=10k)" if "profile" in entry else ""))
+        rel = "related (PMI)" if "profile" in entry else "related (HS, log p(y|x) − 0.9 log #y)"
+        print(f"\n## {city}: {rel} | similar (cosine)" + (" | similar (profile, N=10k)" if "profile" in entry else ""))
         cols = [entry["related"], entry["similar"]] + ([entry["profile"]] if "profile" in entry else [])
         for rank in range(10):
             cells = []
