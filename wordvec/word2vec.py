@@ -121,7 +121,7 @@ def _epoch_callback(epochs: int, progress: Progress | None, losses: list, second
 
 
 class _GensimProgress(logging.Handler):
-    """Turns gensim's per-second "EPOCH e - PROGRESS: at p% ..." log records into ``progress`` calls."""
+    """Turns gensim's "EPOCH e - PROGRESS: at p% ..." log records into ``progress`` calls."""
 
     def __init__(self, epochs: int, progress: Progress):
         super().__init__(logging.INFO)
@@ -182,8 +182,9 @@ def train_word2vec(
     (pure hierarchical softmax; > 0 adds negative sampling, as the blog's gensim-3 default did), ``workers``
     (default: all cores), ``seed`` 1 (runs with several workers are not bit-reproducible), ``sample`` 1e-3,
     ``alpha`` 0.025 → ``min_alpha`` 1e-4, ``shrink_windows`` True (gensim defaults). ``progress(done,
-    total)`` counts thousandths of an epoch (``total = 1000·epochs``), updated about once a second from
-    gensim's progress log, which is kept off the terminal unless the caller enabled INFO logging. The
+    total)`` counts thousandths of an epoch (``total = 1000·epochs``); gensim's corpus-file mode reports
+    only when a worker finishes its share, so updates come about ``workers`` times per epoch (read from
+    gensim's progress log, kept off the terminal unless the caller enabled INFO logging). The
     temporary corpus file goes to ``tmp_dir`` (default: the system temp dir) and is deleted afterwards.
     ``shuffle`` (default True): the lines are written in a random order (from
     ``seed``), because gensim's corpus-file workers split the file by *bytes* but stop after an equal share
