@@ -65,7 +65,8 @@ def related(model: str, word: str, alpha: float | None, normalize: bool, include
     """Words most related to WORD (co-occurring): raw PMI by default."""
     emb = _load(model)
     pairs = emb.most_related(word, topn=topn, normalize=normalize, alpha=alpha, include_self=include_self)
-    _emit(pairs, as_json, "cosine" if normalize else ("relatedness" if alpha is not None else "pmi"))
+    raw_pmi = alpha is None and emb.kind != "w2v"
+    _emit(pairs, as_json, "cosine" if normalize else ("pmi" if raw_pmi else "relatedness"))
 
 
 def _texts(texts: tuple[str, ...]) -> list[str]:
