@@ -37,6 +37,12 @@ def test_profile_similarity_equals_corrcoef(v, d, n):
         assert [w for w, _ in got][:5] == [w for w, _ in expect][:5]
 
 
+def test_transform_scores_row_equals_corrcoef():
+    emb = make(50, 6)
+    transform = ProfileTransform(emb.vectors, 8)
+    assert np.allclose(transform.scores(emb.vectors, emb.vectors[4]), profiles_corr(emb, 8)[4], atol=1e-9)
+
+
 def test_profile_float32_close_and_cached_per_n():
     emb = make(200, 16, dtype=np.float32)
     corr = profiles_corr(emb, 50)
