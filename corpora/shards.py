@@ -304,13 +304,11 @@ class CsrDiskSink:
         self.full: tuple | None = None
 
     def write_rows(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray) -> None:
-        """Take a complete CSR (all rows) at once."""
-        self.row_nnz = np.diff(indptr)
-        self.ihandle.write(np.ascontiguousarray(indices, np.int32).tobytes())
-        self.dhandle.write(np.ascontiguousarray(data, np.float64).tobytes())
+        """Take a complete CSR (all rows) at once; it is written from memory by ``close``."""
+        self.full = (indptr, indices, data)
         self.nnz = int(indptr[-1])
-        rows = np.repeat(np.arange(self.V, dtype=np.int64), self.row_nnz)
-        self.z_float = float(data[rows != indices].sum())
+        diag = sp.csr_matrix((data, indices, indptr), shape=(self.V, self.V)).diagonal().sum()
+        self.z_float = float(data.sum() - diag)
 
     def __call__(self, keys: np.ndarray, vals: np.ndarray) -> None:
         vb = np.uint64(K.col_bits(self.V))
@@ -325,6 +323,14 @@ class CsrDiskSink:
     def close(self) -> dict:
         self.ihandle.close()
         self.dhandle.close()
+        if self.full is not None:
+            indptr, indices, data = self.full
+            self.full = None
+            sp.save_npz(self.path, sp.csr_matrix((data, indices, indptr), shape=(self.V, self.V)),
+                        compressed=False)
+            os.remove(self.ipath)
+            os.remove(self.dpath)
+            return {"nnz": self.nnz, "z": self.z_float}
         big = self.nnz >= 2 ** 31
         indptr = np.zeros(self.V + 1, np.int64 if big else np.int32)
         np.cumsum(self.row_nnz, out=indptr[1:])
