@@ -20,6 +20,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT = os.path.join(HERE, "..", "..", "shared", "data", "corpora", "zh_small.txt.xz")
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user+system) of this process and of its finished children (the worker processes)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     from wordvec.corpora._parallel import default_workers
     from wordvec.corpora.cache import build_token_cache
@@ -34,6 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"corpus not found: {args.corpus}")
+    load0 = f"{os.getloadavg()[0]:.2f}"
     settings = TokenizerSettings(mode=args.tokenizer)
     if settings.mode == "jieba":
         get_jieba(None)  # dictionary load (about 1 s) is not part of the measurement
@@ -50,11 +59,13 @@ def main() -> None:
                         break
         rows, caches = [], {}
         for workers in (1, args.workers):
+            cpu0 = _cpu()
             start = time.perf_counter()
             cache = build_token_cache([corpus], settings, output=os.path.join(tmp, f"w{workers}"), workers=workers)
             seconds = time.perf_counter() - start
+            cpu = [b - a for a, b in zip(cpu0, _cpu())]
             mb = cache.report.bytes / 1e6
-            rows.append((workers, mb, seconds, mb / seconds, cache.n_tokens / seconds))
+            rows.append((workers, mb, seconds, mb / seconds, cache.n_tokens / seconds, cpu))
             caches[workers] = cache
             print(f"  workers={workers}: {seconds:.1f} s", file=sys.stderr, flush=True)
         one, many = caches[1], caches[args.workers]
@@ -62,9 +73,12 @@ def main() -> None:
                 and np.array_equal(one.line_offsets, many.line_offsets))
     print(f"corpus: {args.corpus}{f' (first {args.mb} MB)' if args.mb else ''}; tokenizer {settings.mode}; "
           f"{one.n_lines:,} lines, {one.n_tokens:,} tokens, {len(one.vocab):,} types; cpu_count={os.cpu_count()}")
-    print(f"{'workers':>8} {'MB':>8} {'seconds':>8} {'MB/s':>7} {'tokens/s':>10} {'speed-up':>8}")
-    for workers, mb, seconds, rate, tps in rows:
-        print(f"{workers:>8} {mb:>8.1f} {seconds:>8.1f} {rate:>7.2f} {tps:>10,.0f} {rows[0][2] / seconds:>7.2f}x")
+    print(f"load average before/after: {load0} / {os.getloadavg()[0]:.2f} (a busy machine makes wall times noisy)")
+    print(f"{'workers':>8} {'MB':>8} {'seconds':>8} {'MB/s':>7} {'tokens/s':>10} {'speed-up':>8} "
+          f"{'cpu parent':>10} {'cpu workers':>11}")
+    for workers, mb, seconds, rate, tps, cpu in rows:
+        print(f"{workers:>8} {mb:>8.1f} {seconds:>8.1f} {rate:>7.2f} {tps:>10,.0f} {rows[0][2] / seconds:>7.2f}x "
+              f"{cpu[0]:>9.1f}s {cpu[1]:>10.1f}s")
     print(f"identical ids, offsets and vocabulary: {same}")
 
 
