@@ -52,15 +52,17 @@ def node_table(x, syn1, nodes, table):  # pragma: no cover - compiled
     """Fused activations and log-sigmoids: ``h = x[r]·syn1[nodes[j]]``, then ``table[r, 2j + c] =
     log σ((1 − 2c)·h)`` (SPEC c.7). ``x``: ``m×d``; ``syn1``: ``n×d``; ``nodes``: int ``q`` (rows of
     ``syn1`` to use, in the column order of ``table``); ``table``: float64 ``m×2q``. One thread, no BLAS:
-    small products stay fast on a loaded machine (BLAS threads stall behind busy cores).
+    small products stay fast on a loaded machine (BLAS threads stall behind busy cores). Both signs share
+    one ``log1p(exp(−|h|))``: ``log σ(±h) = −max(∓h, 0) − log1p(e^{−|h|})``, exact and stable.
     """
     m = x.shape[0]
     for r in range(m):
         xr = x[r]
         for j in range(nodes.shape[0]):
             z = _dot(xr, syn1[nodes[j]])
-            table[r, 2 * j] = log_sigmoid(z)
-            table[r, 2 * j + 1] = log_sigmoid(-z)
+            soft = math.log1p(math.exp(-abs(z)))
+            table[r, 2 * j] = -max(-z, 0.0) - soft
+            table[r, 2 * j + 1] = -max(z, 0.0) - soft
 
 
 @njit(cache=True)
