@@ -406,6 +406,35 @@ def sort_reduce_pairs(keys, vals, bits):
     return ok[:m + 1].copy(), ov[:m + 1].copy()
 
 
+@njit(cache=True)
+def check_symmetric_csr(indptr, indices, data, n):
+    """0 if the CSR has strictly increasing in-range columns per row and X[r,c] == X[c,r] everywhere;
+    1 unsorted or duplicate columns, 2 a column out of range, 3 asymmetric values."""
+    for r in range(n):
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            if c < 0 or c >= n:
+                return 2
+            if p > indptr[r] and indices[p - 1] >= c:
+                return 1
+    # visiting rows in order, the mirrors (c, r) of the upper entries (r, c) come in row c's column order
+    cursor = indptr[:n].copy()
+    for r in range(n):
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            if c <= r:
+                continue
+            q = cursor[c]
+            if q >= indptr[c + 1] or indices[q] != r or data[q] != data[p]:
+                return 3
+            cursor[c] = q + 1
+    for r in range(n):  # every strictly lower entry must have been some upper entry's mirror
+        q = cursor[r]
+        if q < indptr[r + 1] and indices[q] < r:
+            return 3
+    return 0
+
+
 def set_threads(threads: int) -> None:
     """Use ``threads`` numba worker threads (clipped to what numba was configured with)."""
     numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))

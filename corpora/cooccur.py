@@ -176,7 +176,9 @@ def load_npz_checked(file: str, n: int) -> sp.csr_matrix:
     data, indices, indptr = arrays
     try:
         matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
-        matrix.check_format(full_check=True)
+        matrix.check_format(full_check=False)
+        if len(indptr) != n + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+            raise ValueError("bad row pointers")
     except ValueError as err:
         raise CorruptFileError(f"{file}: inconsistent sparse structure ({err}); {rebuild}") from None
     if matrix.dtype != np.float64:
@@ -185,18 +187,16 @@ def load_npz_checked(file: str, n: int) -> sp.csr_matrix:
         raise CorruptFileError(f"{file}: counts contain NaN or Inf; {rebuild}")
     if matrix.nnz and matrix.data.min() < 0:
         raise CorruptFileError(f"{file}: counts contain negative values; {rebuild}")
-    if not _is_symmetric(matrix):
+    from ._kernels import check_symmetric_csr
+
+    code = check_symmetric_csr(matrix.indptr, matrix.indices, matrix.data, n)
+    if code in (1, 2):
+        what = "unsorted or duplicate columns" if code == 1 else "column ids out of range"
+        raise CorruptFileError(f"{file}: inconsistent sparse structure ({what}); {rebuild}")
+    if code == 3:
         raise CorruptFileError(f"{file}: counts are not symmetric; {rebuild}")
+    matrix.has_sorted_indices = True
     return matrix
-
-
-def _is_symmetric(matrix: sp.csr_matrix) -> bool:
-    """Exact symmetry test (CSR rows sorted: compare with the transpose's canonical form)."""
-    t = matrix.T.tocsr()
-    t.sort_indices()
-    m = matrix if matrix.has_sorted_indices else matrix.sorted_indices()
-    return (np.array_equal(m.indptr, t.indptr) and np.array_equal(m.indices, t.indices)
-            and np.array_equal(m.data, t.data))
 
 
 def count_cooccurrences(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int = 10,

@@ -198,3 +198,44 @@ def test_build_symmetric_split_upper_dense_keys_twin(v, n, dense_cells, seed):
     assert np.array_equal(got, want - sparse_only)
     cnt = K.dense_sym_count(doff, dcut, rows, v)
     assert np.all(cnt >= (got != 0).sum(axis=1))
+
+
+@FAST
+@given(st.integers(1, 8), st.integers(0, 2 ** 31), st.sampled_from(["sym", "asym", "unsorted", "range", "half"]))
+def test_check_symmetric_csr_twin(n, seed, case):
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    dense = rng.integers(0, 3, (n, n)).astype(float)
+    dense = dense + dense.T
+    m = sp.csr_matrix(dense)
+    indptr, indices, data = m.indptr.copy(), m.indices.copy(), m.data.copy()
+    if case == "asym" and m.nnz:
+        data[rng.integers(0, m.nnz)] += 1
+    if case == "half":
+        lower = sp.csr_matrix(np.tril(dense))
+        indptr, indices, data = lower.indptr, lower.indices, lower.data
+    if case == "unsorted":
+        rows = [r for r in range(n) if indptr[r + 1] - indptr[r] >= 2]
+        if rows:
+            p = indptr[rows[0]]
+            indices[p], indices[p + 1] = indices[p + 1], indices[p]
+    if case == "range" and len(indices):
+        indices[-1] = n
+    # plain-Python twin
+    cols = [indices[indptr[r]:indptr[r + 1]].tolist() for r in range(n)]
+    if any(c < 0 or c >= n for row in cols for c in row):
+        want = 2
+    elif any(row != sorted(set(row)) for row in cols):
+        want = 1
+    else:
+        full = np.zeros((n, n))
+        for r in range(n):
+            for p in range(indptr[r], indptr[r + 1]):
+                full[r, indices[p]] = data[p]
+        present = np.zeros((n, n), bool)
+        for r in range(n):
+            present[r, cols[r]] = True
+        want = 0 if np.array_equal(full, full.T) and np.array_equal(present, present.T) else 3
+    got = K.check_symmetric_csr(indptr.astype(np.int64), indices.astype(np.int32), data, n)
+    assert got == want
