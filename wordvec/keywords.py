@@ -8,7 +8,7 @@ dropped. A text without any known word never raises: list results come back empt
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Sequence, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
 import numpy as np
 
@@ -39,30 +39,35 @@ class QueryResult(list):
         self.unknown = list(unknown)
 
 
-def _fallback_tokenize(text: str, settings: dict[str, Any]) -> list[str]:
-    """Tokenize like ``wordvec.corpora.tokenize`` would, for checkouts where that module is not present."""
-    mode = settings.get("mode", "jieba")
-    if mode == "whitespace":
-        return text.split()
-    if mode == "tagged":
-        return [tok.rsplit("/", 1)[0] if "/" in tok[1:] else tok for tok in text.split()]
-    if mode == "char":
-        return [ch for ch in text if not ch.isspace()]
-    import jieba  # noqa: PLC0415
-
-    jieba.setLogLevel(60)
-    return [tok for tok in jieba.lcut(text, HMM=bool(settings.get("hmm", False))) if tok.strip()]
+def _has_cjk(token: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in token)
 
 
 def tokenize(emb: "Embedding", text: str) -> list[str]:
-    """Split ``text`` into tokens with the model's own tokenizer settings (``meta["tokenizer"]``)."""
+    """Split ``text`` into tokens with the model's own tokenizer settings (``meta["tokenizer"]``).
+
+    Models trained on pre-segmented text (``whitespace``/``tagged`` modes) are usually queried with raw
+    Chinese: a whitespace token that is not in the vocabulary but holds Chinese characters is segmented
+    further with jieba (HMM off, the model's user dictionary if any).
+    """
+    from wordvec.corpora.tokenize import TokenizerSettings, tokenize_text
+
     settings = emb.meta.get("tokenizer") or {}
-    try:
-        from wordvec.corpora.tokenize import TokenizerSettings, tokenize_text
-    except ImportError:  # the tokenizer module is not installed in this checkout
-        return _fallback_tokenize(text, settings)
     config = TokenizerSettings.from_dict(settings) if settings else TokenizerSettings()
-    return list(tokenize_text(text, config))
+    tokens = list(tokenize_text(text, config))
+    if config.mode not in ("whitespace", "tagged"):
+        return tokens
+    index = emb.vocab.index
+    if all(tok in index or not _has_cjk(tok) for tok in tokens):
+        return tokens
+    jieba_settings = TokenizerSettings(mode="jieba", user_dict=config.user_dict)
+    out: list[str] = []
+    for tok in tokens:
+        if tok in index or not _has_cjk(tok):
+            out.append(tok)
+        else:
+            out.extend(tokenize_text(tok, jieba_settings))
+    return out
 
 
 def known_ids(emb: "Embedding", text: TextOrTokens) -> tuple[list[int], list[str]]:
