@@ -177,3 +177,18 @@ def test_cds_models_answer_in_pmi_units():
     self_pmi = np.sqrt(np.maximum((vec**2).sum(axis=1) - 2 * delta, 0))
     assert [w for w, _ in emb.norms(5, corrected=True)] == [f"k{i}" for i in np.argsort(self_pmi, kind="stable")[:5]]
     assert abs(dict(emb.norms(corrected=True))["k3"] ** 2 - emb.pmi("k3", "k3")) < 1e-9 or emb.pmi("k3", "k3") < 0
+
+
+def test_pre_segmented_model_segments_raw_chinese_queries():
+    """A model trained with --tokenizer whitespace/tagged is queried with raw text: unknown Chinese runs go to jieba."""
+    import numpy as np
+
+    from wordvec import Embedding
+    from wordvec.corpora import Vocabulary
+
+    vocab = Vocabulary(["是", "太阳", "一颗", "恒星"], [40, 3, 2, 1])
+    vectors = np.random.default_rng(3).normal(size=(4, 5))
+    emb = Embedding(vectors, vocab, {"kind": "pmi", "tokenizer": {"mode": "tagged"}})
+    assert sorted(emb.tokenize("太阳是一颗恒星")) == sorted(["太阳", "是", "一颗", "恒星"])
+    assert emb.tokenize("太阳/n 是/v") == ["太阳", "是"]
+    assert len(emb.keywords("太阳是一颗恒星")) == 4
