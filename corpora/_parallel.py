@@ -45,18 +45,19 @@ def _init_worker(settings: dict) -> None:
 
 def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
-    index: dict[str, int] = {}
-    setdefault = index.setdefault
-    ids: list[int] = []
-    extend = ids.extend
+    tokens: list[str] = []
+    extend = tokens.extend
     lengths = np.empty(len(lines), dtype=np.int64)
     for k, line in enumerate(lines):
-        tokens = tokenize(line)
-        lengths[k] = len(tokens)
-        extend([setdefault(tok, len(index)) for tok in tokens])
-    local = np.array(ids, dtype=np.uint32)
-    counts = np.bincount(local, minlength=len(index)).astype(np.int64)
-    return list(index), local, lengths, counts
+        line_tokens = tokenize(line)
+        lengths[k] = len(line_tokens)
+        extend(line_tokens)
+    index = dict.fromkeys(tokens)  # distinct tokens in first-occurrence order (C speed)
+    words = list(index)
+    index.update(zip(words, range(len(words))))
+    local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    counts = np.bincount(local, minlength=len(words)).astype(np.int64)
+    return words, local, lengths, counts
 
 
 def _worker_block(lines: Sequence[str]):
@@ -75,8 +76,10 @@ class _Merger:
 
     def add(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> None:
         index = self.index
-        setdefault = index.setdefault
-        gmap = np.fromiter((setdefault(w, len(index)) for w in words), dtype=np.int64, count=len(words))
+        start = len(index)
+        new = [w for w in words if w not in index]  # words are distinct within a block
+        index.update(zip(new, range(start, start + len(new))))
+        gmap = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
         if len(index) > len(self.counts):
             grown = np.zeros(max(len(index), 2 * len(self.counts)), dtype=np.int64)
             grown[: len(self.counts)] = self.counts
