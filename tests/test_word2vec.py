@@ -387,3 +387,18 @@ def test_shuffled_corpus_file_has_the_same_lines(cache, tmp_path):
     a = plain.read_text(encoding="utf-8").splitlines()
     b = shuffled.read_text(encoding="utf-8").splitlines()
     assert a != b and sorted(a) == sorted(b)
+
+
+def test_full_disk_while_writing_the_corpus_file(cache, tmp_path, monkeypatch):
+    import errno
+
+    import wordvec.word2vec as w2v
+    from wordvec.errors import ResourceError
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(w2v, "write_corpus_file", full)
+    with pytest.raises(ResourceError, match="disk full"):
+        train_word2vec(cache, min_count=2, dim=8, epochs=1, tmp_dir=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone

@@ -9,6 +9,7 @@ imported inside the functions, so importing this module stays cheap.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import tempfile
@@ -21,7 +22,7 @@ import numpy as np
 from wordvec.corpora.vocab import Vocabulary
 
 from .embedding import Embedding
-from .errors import InputError
+from .errors import InputError, ResourceError
 from .hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
 Progress = Callable[[int, int], None]
@@ -223,7 +224,14 @@ def train_word2vec(
     losses: list[float] = []
     seconds: list[float] = []
     try:
-        lines, tokens = write_corpus_file(cache, len(vocab), corpus_path, seed if shuffle else None)
+        try:
+            lines, tokens = write_corpus_file(cache, len(vocab), corpus_path, seed if shuffle else None)
+        except OSError as err:
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise ResourceError(
+                    f"disk full while writing the temporary corpus file {corpus_path}: free space or pass tmp_dir"
+                ) from None
+            raise
         if tokens != vocab.total:
             raise InputError(
                 f"token cache is inconsistent: {tokens} in-vocabulary tokens but counts sum to {vocab.total}; "
