@@ -32,6 +32,7 @@ from .vocab import Vocabulary
 DEFAULT_MEMORY = 2 << 30
 MIN_MEMORY = 1 << 16
 PARALLEL_MIN_EVENTS = 1 << 15  # smaller per-thread buffers count with one thread
+DENSE_FRACTION = 0.35  # share of the budget for the dense blocks (tests vary it)
 
 
 def default_threads() -> int:
@@ -119,7 +120,7 @@ def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: b
     if n_tokens * window * 2 * scale >= 2 ** 63:
         raise ResourceError("corpus too large for exact distance-weighted counts: count it in parts and merge")
     itemsize = 4 if n_tokens * window < 2 ** 32 - 1 and not distance_weighting else 8
-    dense_budget = int(budget * 0.35) // (threads * itemsize)
+    dense_budget = int(budget * DENSE_FRACTION) // (threads * itemsize)
     rows, doff, dcut, entries = dense_layout(vocab_size, dense_budget)
     buf_events = max(window + 1, int(budget * 0.15) // (threads * 32))
     chunk_tokens = max(window + 1, min(1 << 22, int(budget * 0.08) // 12))  # <= 4M: progress granularity

@@ -85,21 +85,27 @@ def test_oov_never_takes_a_position_and_lines_reset():
     assert co.matrix[ix["a"], ix["c"]] == 0
 
 
-words = st.sampled_from([f"w{i}" for i in range(14)] + ["w0"] * 6 + ["w1"] * 3)
+words = st.sampled_from([f"w{i}" for i in range(60)] + ["w0"] * 20 + ["w1"] * 10 + ["w2"] * 5)
 corpora = st.lists(st.lists(words, max_size=40), min_size=1, max_size=60)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(corpora, st.integers(1, 3), st.integers(1, 6), st.booleans(), st.sampled_from([None, 1 << 16, 200_000]),
-       st.integers(1, 3), st.integers(0, 8))
-def test_counter_equals_reference(lines, min_count, window, weighted, memory, threads, max_vocab):
+       st.integers(1, 3), st.sampled_from([0, 0, 5, 30]), st.sampled_from([0.35, 0.01, 0.0]))
+def test_counter_equals_reference(lines, min_count, window, weighted, memory, threads, max_vocab, dense):
+    from unittest import mock
+
+    from wordvec.corpora import counter
+
     cache = StandIn(lines)
     if len(cache.vocab.prune(min_count, max_vocab)) == 0:
         with pytest.raises(InputError):
             count_cooccurrences(cache, min_count=min_count, max_vocab=max_vocab, window=window)
         return
-    co = count_cooccurrences(cache, min_count=min_count, max_vocab=max_vocab, window=window,
-                             distance_weighting=weighted, memory=memory, threads=threads)
+    # a small dense share and a 64K budget push most pairs through buffers, runs and on-disk shards
+    with mock.patch.object(counter, "DENSE_FRACTION", dense), mock.patch.object(counter, "PARALLEL_MIN_EVENTS", 0):
+        co = count_cooccurrences(cache, min_count=min_count, max_vocab=max_vocab, window=window,
+                                 distance_weighting=weighted, memory=memory, threads=threads)
     want = reference_counts(cache, min_count, window, weighted, max_vocab)
     got = co.matrix.toarray()
     if weighted:
