@@ -183,6 +183,12 @@ def quality(emb: Embedding) -> bool:
         return [(emb.words[c], float(s)) for c, s in zip(cand, scores)]
 
     ok = True
+    rng = np.random.default_rng(0)
+    sums = [float(np.exp(hs_log_prob_all(emb, int(i))).sum()) for i in rng.choice(len(emb), 20, replace=False)]
+    worst = max(abs(v - 1) for v in sums)
+    print(f"\n## Normalisation: max |Σ_o p(o|i) − 1| over 20 random i = {worst:.2e} "
+          f"({'PASS' if worst < 1e-4 else 'FAIL'})")
+    ok &= worst < 1e-4
     print("\n## Keywords (exact Σ log p(u|w), SPEC c.3.1)")
     sun = kw("太阳是一颗恒星")
     print("太阳是一颗恒星 → " + ", ".join(f"{w} {s:.2f}" for w, s in sun))
