@@ -402,3 +402,9 @@ def test_full_disk_while_writing_the_corpus_file(cache, tmp_path, monkeypatch):
     with pytest.raises(ResourceError, match="disk full"):
         train_word2vec(cache, min_count=2, dim=8, epochs=1, tmp_dir=str(tmp_path))
     assert list(tmp_path.iterdir()) == []  # the temporary file is gone
+
+
+def test_words_with_whitespace_are_refused(tmp_path):
+    cache = StandInCache([["a b", "c", "c", "a b"], ["c", "d", "d"]])
+    with pytest.raises(InputError, match="whitespace"):
+        write_corpus_file(cache, len(cache.vocab), str(tmp_path / "c.txt"))

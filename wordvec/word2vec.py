@@ -22,7 +22,7 @@ import numpy as np
 from wordvec.corpora.vocab import Vocabulary
 
 from .embedding import Embedding
-from .errors import InputError, ResourceError
+from .errors import DivergenceError, InputError, ResourceError
 from .hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
 Progress = Callable[[int, int], None]
@@ -71,8 +71,12 @@ def write_corpus_file(cache, n_words: int, path: str, shuffle_seed: int | None =
     (default None: corpus order). Returns ``(lines_written, tokens_written)``.
     """
     words = cache.vocab.words[:n_words]
-    with_space = np.array([(w + " ").encode("utf-8") for w in words] + [b""], dtype=object)
-    with_newline = np.array([(w + "\n").encode("utf-8") for w in words] + [b""], dtype=object)
+    encoded = [w.encode("utf-8") for w in words]
+    if len(b" ".join(encoded).split()) != len(encoded):  # gensim's reader splits at ASCII whitespace
+        bad = next(w for w, b in zip(words, encoded) if len(b.split()) != 1)
+        raise InputError(f"word {bad!r} is empty or contains whitespace; rebuild the token cache")
+    with_space = np.array([b + b" " for b in encoded] + [b""], dtype=object)
+    with_newline = np.array([b + b"\n" for b in encoded] + [b""], dtype=object)
     offsets = np.asarray(cache.line_offsets, dtype=np.int64)
     n_lines = len(offsets) - 1
     order = np.arange(n_lines) if shuffle_seed is None else np.random.default_rng(shuffle_seed).permutation(n_lines)
@@ -254,6 +258,8 @@ def train_word2vec(
     if list(model.wv.index_to_key) != vocab.words:
         raise RuntimeError("gensim reordered the vocabulary despite sorted_vocab=0")  # a bug, not user error
     vectors = np.ascontiguousarray(model.wv.vectors, dtype=np.float32)
+    if not (np.isfinite(vectors).all() and np.isfinite(model.syn1).all()):
+        raise DivergenceError("word2vec training produced NaN/Inf weights; lower alpha and train again")
     settings = getattr(cache, "settings", None)
     meta: dict[str, Any] = {
         "kind": "w2v",
