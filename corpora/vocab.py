@@ -98,12 +98,14 @@ class Vocabulary:
     # --- files --------------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """Write ``word<TAB>count`` lines atomically."""
-        for word in self.words:
-            if not word or any(ch in word for ch in "\t\n\r"):
-                raise InputError(f"cannot save vocabulary: word {word!r} is empty or contains a tab/newline")
+        joined = "\n".join(self.words)
+        if self.words and ("\t" in joined or "\r" in joined or "" in self.index
+                           or joined.count("\n") != len(self.words) - 1):
+            bad = next(w for w in self.words if not w or any(ch in w for ch in "\t\n\r"))
+            raise InputError(f"cannot save vocabulary: word {bad!r} is empty or contains a tab/newline")
+        text = "".join(f"{word}\t{count}\n" for word, count in zip(self.words, self.counts.tolist()))
         with atomic_output(path, "w") as handle:
-            for word, count in zip(self.words, self.counts.tolist()):
-                handle.write(f"{word}\t{count}\n")
+            handle.write(text)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocabulary":
