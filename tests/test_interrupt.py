@@ -1,0 +1,267 @@
+"""Issue 7: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops `wordvec train` cleanly.
+
+Checked on real processes: exit 130, no traceback, a message saying how to resume when a checkpoint exists,
+no partial model directory or cache, the last complete checkpoint kept, no worker processes left behind, and
+(acceptance 2) a `--resume`d run equal bit for bit to an uninterrupted one with `--threads 1 --seed S`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from _reliability_helpers import (
+    assert_clean_exit,
+    assert_nothing_written,
+    run,
+    snapshot,
+    stray_temps,
+    tiny_corpus,
+    train_args,
+    zipf_corpus,
+)
+
+pytest.importorskip("wordvec.corpora.cooccur", reason="counting stage not available yet")
+
+WORDVEC = [sys.executable, "-m", "wordvec"]
+
+
+def start(args: list[str]) -> subprocess.Popen:
+    """Start `wordvec ARGS` in its own process group (so a killpg reaches it and its workers, like Ctrl-C)."""
+    return subprocess.Popen(WORDVEC + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def ctrl_c(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+    except ProcessLookupError:
+        pass
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc), empty when unknown."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(x) for x in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def wait_until(condition, proc: subprocess.Popen, timeout: float = 90.0, step: float = 0.01) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(step)
+    return False
+
+
+def checkpoint_epoch(ckpt: Path) -> int:
+    try:
+        return int(json.loads((ckpt / "state.json").read_text(encoding="utf-8"))["epoch"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def assert_interrupted(proc: subprocess.Popen, timeout: float = 60.0) -> str:
+    _, err = proc.communicate(timeout=timeout)
+    assert "Traceback" not in err, err
+    assert proc.returncode == 130, f"exit {proc.returncode}\n{err}"
+    return err
+
+
+@pytest.fixture(scope="module")
+def zipf(tmp_path_factory):
+    root = tmp_path_factory.mktemp("interrupt")
+    return zipf_corpus(root / "zipf.txt", n_words=1500, n_lines=5000, line_len=30, seed=1)
+
+
+def common(corpus: Path, cache: Path, epochs: int) -> list[str]:
+    return [corpus, "--tokenizer", "whitespace", "--dim", "32", "--epochs", str(epochs), "--window", "5",
+            "--min-count", "1", "--threads", "1", "--seed", "7", "--workers", "1", "--cache-dir", cache]
+
+
+def test_sigint_mid_training_then_resume_is_bit_identical(zipf, tmp_path):
+    """Acceptance 2: kill -INT during epoch k (k >= 2) of a --checkpoint-every 1 run, --resume, same vectors."""
+    from wordvec.checkpoint import default_checkpoint_dir
+    from wordvec.embedding import Embedding
+
+    epochs = 60
+    args = common(zipf, tmp_path / "cache", epochs)
+    full = tmp_path / "full"  # the uninterrupted run (it also leaves the token and count caches warm)
+    done = subprocess.run(WORDVEC + ["train", *map(str, args), "-o", str(full), "-q"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+    model = tmp_path / "model"
+    ckpt = Path(default_checkpoint_dir(model))
+    proc = start(["train", *args, "-o", model, "--checkpoint-every", "1"])
+    reached = wait_until(lambda: checkpoint_epoch(ckpt) >= 2, proc)
+    ctrl_c(proc)
+    err = assert_interrupted(proc)
+    assert reached, "training ended before two checkpoints were written"
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("epoch ")]
+    assert any("--resume" in line and str(ckpt) in line for line in lines), err
+    assert not model.exists(), "a partial model directory was left"
+    # a '.model.checkpoint.*.old' may remain when the signal lands while the previous checkpoint is being
+    # removed: a known bug in _atomic.atomic_directory, pinned deterministically by the xfail tests below
+    assert [name for name in stray_temps(tmp_path) if not name.endswith(".old")] == []
+    kept = checkpoint_epoch(ckpt)
+    assert 2 <= kept < epochs
+    vectors = np.load(ckpt / "vectors.npy", allow_pickle=False)
+    accum = np.load(ckpt / "accum.npy", allow_pickle=False)
+    assert vectors.shape == accum.shape and np.isfinite(vectors).all()
+
+    resumed = subprocess.run(WORDVEC + ["train", *map(str, args), "-o", str(model), "--checkpoint-every", "1",
+                                        "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"after epoch {kept}" in resumed.stderr
+    a, b = Embedding.load(model), Embedding.load(full)
+    assert a.words == b.words
+    assert a.vectors.dtype == b.vectors.dtype and a.vectors.tobytes() == b.vectors.tobytes()
+    assert a.meta["loss_per_epoch"] == b.meta["loss_per_epoch"]
+    assert not ckpt.exists(), "the checkpoint should be removed after a successful run"
+
+
+def test_sigint_without_checkpoints(zipf, tmp_path):
+    """No --checkpoint-every: exit 130, one line, no model, no checkpoint, nothing temporary."""
+    from wordvec.checkpoint import default_checkpoint_dir
+
+    model = tmp_path / "model"
+    proc = start(["train", *common(zipf, tmp_path / "cache", 400), "-o", model])
+    # the epoch lines go to stderr: wait for the first one, then press Ctrl-C
+    first = ""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        first = proc.stderr.readline()
+        if not first or first.startswith("epoch "):
+            break
+    assert first.startswith("epoch "), "training never started"
+    ctrl_c(proc)
+    err = assert_interrupted(proc)
+    rest = [line for line in err.splitlines() if line.strip() and not line.startswith("epoch ")]
+    assert len(rest) == 1 and "interrupt" in rest[0].lower(), err
+    assert not model.exists() and not os.path.exists(default_checkpoint_dir(model))
+    assert stray_temps(tmp_path) == []
+
+
+def test_sigint_while_tokenizing(tmp_path):
+    """Ctrl-C while worker processes tokenize: exit 130, no traceback from any worker, no workers left,
+    no half-written cache or model."""
+    block = tmp_path / "block.txt"
+    zipf_corpus(block, n_words=5000, n_lines=4000, line_len=40, seed=2)
+    corpus = tmp_path / "big.txt"
+    data = block.read_bytes()
+    with open(corpus, "wb") as out:
+        for _ in range(16):  # ~16 MB
+            out.write(data)
+    cache = tmp_path / "cache"
+    model = tmp_path / "model"
+    proc = start(["train", corpus, "--tokenizer", "whitespace", "--workers", "2", "--cache-dir", cache,
+                  "--min-count", "1", "--dim", "8", "--epochs", "1", "-o", model, "-q"])
+    assert wait_until(lambda: len(children(proc.pid)) >= 1, proc, step=0.005), "no worker process appeared"
+    workers = children(proc.pid)
+    time.sleep(0.3)
+    ctrl_c(proc)
+    err = assert_interrupted(proc)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "interrupt" in lines[0].lower(), err
+    assert not model.exists()
+    assert stray_temps(tmp_path) == []
+    if cache.exists():
+        assert stray_temps(cache) == []
+        for folder in cache.iterdir():  # a cache folder under its final name must be complete
+            assert (folder / "meta.json").is_file(), f"incomplete cache {folder}"
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if _alive(pid)]
+        time.sleep(0.05)
+    assert not alive, f"worker processes left running: {alive}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ")[-1][:1] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+# --- deterministic interrupts inside the atomic directory swap (in-process) ---------------------------------
+@pytest.fixture
+def trained(tmp_path):
+    corpus = tiny_corpus(tmp_path / "c.txt", lines=120)
+    model = tmp_path / "model"
+    assert_clean_exit(run(*train_args(corpus, model, tmp_path / "cache", dim=4, epochs=1)), 0)
+    return corpus, model
+
+
+@pytest.mark.xfail(strict=True, reason="wordvec/_atomic.py:atomic_directory: Ctrl-C while the previous directory "
+                                       "is being removed (after the swap) leaves '.NAME.xxxx.old' behind: the "
+                                       "removal is not protected against KeyboardInterrupt")
+def test_interrupt_while_removing_previous_directory(trained, tmp_path, monkeypatch):
+    import shutil
+
+    corpus, model = trained
+    real_rmtree = shutil.rmtree
+
+    def rmtree(path, *args, **kwargs):
+        if str(path).endswith(".old"):
+            os.remove(os.path.join(path, "vectors.npy"))  # part of the work happens, then Ctrl-C
+            raise KeyboardInterrupt
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    res = run(*train_args(corpus, model, tmp_path / "cache", dim=6, epochs=1))
+    assert_clean_exit(res, 130)
+    assert (model / "meta.json").is_file()
+    assert stray_temps(tmp_path) == []
+
+
+@pytest.mark.xfail(strict=True, reason="wordvec/_atomic.py:atomic_directory: Ctrl-C (or an OSError) between "
+                                       "os.rename(path, old) and os.rename(tmp, path) deletes the new directory "
+                                       "and leaves the previous one hidden as '.NAME.xxxx.old': the artifact (model "
+                                       "or last checkpoint) disappears from its name")
+def test_interrupt_between_the_two_renames_keeps_previous(trained, tmp_path, monkeypatch):
+    corpus, model = trained
+    before = snapshot(model)
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if str(src).endswith(".tmp") and os.path.basename(str(dst)) == "model":
+            raise KeyboardInterrupt
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    res = run(*train_args(corpus, model, tmp_path / "cache", dim=6, epochs=1))
+    assert_clean_exit(res, 130)
+    assert_nothing_written(model, previous=before)
+
+
+def test_interrupt_while_writing_new_directory_keeps_previous(trained, tmp_path, monkeypatch):
+    """Ctrl-C while the new model's files are written: the previous model stays, no temporaries."""
+    corpus, model = trained
+    before = snapshot(model)
+
+    def interrupted_save(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "save", interrupted_save)
+    res = run(*train_args(corpus, model, tmp_path / "cache", dim=6, epochs=1))
+    err = assert_clean_exit(res, 130)
+    assert "interrupt" in err.lower()
+    assert_nothing_written(model, previous=before)
