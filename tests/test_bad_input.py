@@ -782,3 +782,54 @@ def test_artifacts_honour_umask(base):
     for name in ("vectors.npy", "vocab.tsv", "meta.json"):
         assert ((model / name).stat().st_mode & 0o777) == 0o666 & ~old, name
     assert (base["w2v"].stat().st_mode & 0o777) == 0o666 & ~old
+
+
+def test_training_that_cannot_fit_in_memory_is_refused(base, tmp_path):
+    model = tmp_path / "model"
+    res = run(*train_args(base["corpus"], model, base["cache"], dim=4_000_000_000, epochs=1))
+    assert_user_error(res, "GiB", "--dim")
+    assert_nothing_written(model)
+
+
+@pytest.mark.parametrize("name", ["cut.txt.gz", "fake.txt.xz", "fake.txt.bz2"])
+def test_broken_compressed_input(tmp_path, name):
+    import gzip
+
+    path = tmp_path / name
+    if name.endswith(".gz"):
+        data = gzip.compress(("甲 乙 丙 丁\n" * 20000).encode())
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.write_text("甲 乙 丙 丁\n" * 100, encoding="utf-8")  # plain text under a compressed name
+    res, out = count(tmp_path, path)
+    assert_user_error(res, name)
+    assert_nothing_written(out)
+
+
+def test_missing_user_dict(base, tmp_path):
+    res, out = count(tmp_path, base["corpus"], extra=["--tokenizer", "jieba", "--user-dict",
+                                                             str(tmp_path / "nodict.txt")])
+    assert_user_error(res, "nodict.txt")
+    assert_nothing_written(out)
+
+
+def test_empty_stdin(tmp_path):
+    out = tmp_path / "out"
+    res = run("count", "-", "-o", out, *WS, "--min-count", "1", "-q", input="")
+    assert_user_error(res, "stdin", "empty")
+    assert_nothing_written(out)
+
+
+@pytest.mark.parametrize("content", [None, b"", b"\x00\xff" * 500, "甲\t乙\t很多\n".encode()],
+                         ids=["missing", "empty", "binary", "not-a-number"])
+def test_bad_evaluation_dataset(base, tmp_path, content):
+    path = tmp_path / "pairs.txt"
+    if content is not None:
+        path.write_bytes(content)
+    assert_user_error(run("evaluate", base["model"], path), "pairs.txt")
+
+
+def test_export_onto_a_directory(base, tmp_path):
+    (tmp_path / "folder").mkdir()
+    assert_clean_exit(run("export", base["model"], "-o", tmp_path / "folder"), 2)  # click: a file was asked
+    assert list((tmp_path / "folder").iterdir()) == []
