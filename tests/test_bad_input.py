@@ -195,6 +195,43 @@ def test_unreadable_file(tmp_path):
         secret.chmod(0o644)
 
 
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    """Root reads everything: simulate a file that is unreadable (access check) or becomes so (open fails)."""
+    import wordvec.corpora.reader as reader
+
+    secret = tiny_corpus(tmp_path / "secret.txt", lines=20)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, *a, **k: False if os.fspath(path) == str(secret)
+                        else real_access(path, mode, *a, **k))
+    res, out = count(tmp_path, secret)
+    assert_user_error(res, "secret.txt", "permission")
+    assert_nothing_written(out)
+    monkeypatch.setattr(os, "access", real_access)
+    real_open = open
+
+    def guarded_open(path, *args, **kwargs):
+        if os.fspath(path) == str(secret):
+            raise PermissionError(errno.EACCES, "Permission denied", str(secret))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "open", guarded_open, raising=False)
+    res, out = count(tmp_path, secret)
+    assert_user_error(res, "secret.txt", "permission")
+    assert_nothing_written(out)
+
+
+def test_unwritable_output_folder(base, tmp_path, monkeypatch):
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    res = run(*train_args(base["corpus"], tmp_path / "model", base["cache"], dim=4, epochs=1))
+    assert_user_error(res, "model", "permission denied")
+    assert_nothing_written(tmp_path / "model")
+
+
 def test_folder_without_text(tmp_path):
     empty = tmp_path / "empty_folder"
     empty.mkdir()

@@ -39,9 +39,13 @@ def start(args: list[str]) -> subprocess.Popen:
                             text=True, start_new_session=True)
 
 
-def ctrl_c(proc: subprocess.Popen) -> None:
+def ctrl_c(proc: subprocess.Popen, group: bool = True) -> None:
+    """SIGINT to the process group (a terminal's Ctrl-C) or, ``group=False``, to the main process (kill -INT)."""
     try:
-        os.killpg(proc.pid, signal.SIGINT)
+        if group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
     except ProcessLookupError:
         pass
 
@@ -158,7 +162,8 @@ def test_sigint_without_checkpoints(zipf, tmp_path):
     assert stray_temps(tmp_path) == []
 
 
-def test_sigint_while_tokenizing(tmp_path):
+@pytest.mark.parametrize("group", [True, False], ids=["ctrl-c", "kill-int"])
+def test_sigint_while_tokenizing(tmp_path, group):
     """Ctrl-C while worker processes tokenize: exit 130, no traceback from any worker, no workers left,
     no half-written cache or model."""
     block = tmp_path / "block.txt"
@@ -175,7 +180,7 @@ def test_sigint_while_tokenizing(tmp_path):
     assert wait_until(lambda: len(children(proc.pid)) >= 1, proc, step=0.005), "no worker process appeared"
     workers = children(proc.pid)
     time.sleep(0.3)
-    ctrl_c(proc)
+    ctrl_c(proc, group)
     err = assert_interrupted(proc)
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "interrupt" in lines[0].lower(), err
@@ -265,3 +270,45 @@ def test_interrupt_while_writing_new_directory_keeps_previous(trained, tmp_path,
     err = assert_clean_exit(res, 130)
     assert "interrupt" in err.lower()
     assert_nothing_written(model, previous=before)
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory):
+    """~5 MB whitespace corpus (1.3 M tokens) with its token cache already built."""
+    root = tmp_path_factory.mktemp("medium")
+    block = zipf_corpus(root / "block.txt", n_words=5000, n_lines=4000, line_len=40, seed=2)
+    corpus = root / "medium.txt"
+    corpus.write_bytes(block.read_bytes() * 8)
+    cache = root / "cache"
+    done = subprocess.run(WORDVEC + ["tokenize", str(corpus), "--tokenizer", "whitespace", "--cache-dir", str(cache),
+                                     "-q"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return corpus, cache
+
+
+@pytest.mark.parametrize("command", ["train", "count"])
+def test_sigint_while_counting_removes_spill_files(medium, tmp_path, command):
+    """Ctrl-C while counting spills runs to disk (--memory 1M): exit 130, spill folder and output gone."""
+    corpus, cache = medium
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    args = [command, corpus, "-o", out, "--tokenizer", "whitespace", "--cache-dir", cache, "--memory", "1M",
+            "--min-count", "1", "-q"]
+    if command == "train":
+        args += ["--dim", "4", "--epochs", "1"]
+    proc = subprocess.Popen(WORDVEC + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
+    spill_home = tmpdir if command == "train" else tmp_path
+
+    def spilling() -> bool:
+        return any(p.name.startswith(".wordvec-shards-") for p in spill_home.rglob(".wordvec-shards-*"))
+
+    assert wait_until(spilling, proc, step=0.005), "counting never spilled"
+    time.sleep(0.2)
+    ctrl_c(proc)
+    assert_interrupted(proc)
+    assert not out.exists()
+    assert stray_temps(tmp_path) == []
+    assert list(tmpdir.iterdir()) == [], "spill files left in TMPDIR"
+    assert [p.name for p in cache.iterdir() if not (p / "meta.json").is_file()] == [], "incomplete counts cache"
