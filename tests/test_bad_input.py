@@ -870,3 +870,30 @@ def test_export_onto_a_directory(base, tmp_path):
     (tmp_path / "folder").mkdir()
     assert_clean_exit(run("export", base["model"], "-o", tmp_path / "folder"), 2)  # click: a file was asked
     assert list((tmp_path / "folder").iterdir()) == []
+
+
+OUTPUT_CLOBBER = ("data loss: an existing folder that is not a wordvec artifact is swapped out and deleted when given as "
+                  "-o: cli/train_commands.py:train, cli/corpus_commands.py:count_command/merge_command (via "
+                  "wordvec/_atomic.py:atomic_directory) never check what they replace; `tokenize -o` does")
+
+
+@pytest.mark.xfail(strict=True, reason=OUTPUT_CLOBBER)
+@pytest.mark.parametrize("command", ["train", "count", "merge", "train-dot"])
+def test_output_folder_with_user_files_is_not_deleted(base, tmp_path, monkeypatch, command):
+    data = tmp_path / "data"
+    data.mkdir()
+    corpus = data / "corpus.txt"
+    corpus.write_bytes(base["corpus"].read_bytes())
+    (data / "notes.txt").write_text("precious\n", encoding="utf-8")
+    before = snapshot(data)
+    if command == "train":
+        res = run(*train_args(corpus, data, tmp_path / "cache", dim=4, epochs=1))
+    elif command == "train-dot":
+        monkeypatch.chdir(data)
+        res = run(*train_args("corpus.txt", ".", tmp_path / "cache", dim=4, epochs=1))
+    elif command == "count":
+        res = run("count", corpus, "-o", data, *WS, "--min-count", "1", "--cache-dir", tmp_path / "cache", "-q")
+    else:
+        res = run("merge", base["counts"], "-o", data, "-q")
+    assert_user_error(res, "data" if command != "train-dot" else "")
+    assert snapshot(data) == before
