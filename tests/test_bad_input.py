@@ -897,3 +897,22 @@ def test_output_folder_with_user_files_is_not_deleted(base, tmp_path, monkeypatc
         res = run("merge", base["counts"], "-o", data, "-q")
     assert_user_error(res, "data" if command != "train-dot" else "")
     assert snapshot(data) == before
+
+
+@pytest.mark.xfail(strict=True, reason="cli/query_commands.py:_texts: `keywords` reading stdin lines decodes them "
+                                       "strictly; invalid UTF-8 on stdin raises UnicodeDecodeError with a traceback "
+                                       "(expected: replace + warn like the corpus reader, or a one-line error)")
+def test_keywords_stdin_invalid_utf8(base):
+    done = subprocess.run([sys.executable, "-m", "wordvec", "keywords", str(base["model"])],
+                          input="甲 乙\n".encode() + b"\xff\xfe \xe4\xb8\x99\n", capture_output=True, timeout=120)
+    err = done.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err
+    assert done.returncode in (0, 1)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and all(line.startswith(("error:", "warning:", "note:")) for line in lines), err
+
+
+def test_invalid_utf8_in_evaluation_file(base, tmp_path):
+    path = tmp_path / "pairs.txt"
+    path.write_bytes("甲\t乙\t5\n".encode() + b"\xff\t\xe4\xb8\x99\t3\n")
+    assert_user_error(run("evaluate", base["model"], path), "pairs.txt:2", "UTF-8")
