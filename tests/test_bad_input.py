@@ -916,3 +916,15 @@ def test_invalid_utf8_in_evaluation_file(base, tmp_path):
     path = tmp_path / "pairs.txt"
     path.write_bytes("甲\t乙\t5\n".encode() + b"\xff\t\xe4\xb8\x99\t3\n")
     assert_user_error(run("evaluate", base["model"], path), "pairs.txt:2", "UTF-8")
+
+
+@pytest.mark.xfail(strict=True, reason="corpora/reader.py:_FileReader._cap/partial_pieces cut an over-long line at "
+                                       "exactly max_line_chars characters, splitting tokens ('bbbb' -> 'bb' x2, "
+                                       "'eeee' -> 'e' + 'eee'); cutting at the last whitespace before the cap "
+                                       "(when there is one) would keep whitespace-separated tokens whole")
+def test_line_cap_keeps_whitespace_tokens_whole(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_text("aaaa bbbb cccc dddd eeee\n", encoding="utf-8")
+    res = run("vocab", path, *WS, "--max-line-chars", "7", "--min-count", "1", "--cache-dir", tmp_path / "c", "--json")
+    assert_clean_exit(res, 0)
+    assert sorted(item["word"] for item in json.loads(res.stdout)) == ["aaaa", "bbbb", "cccc", "dddd", "eeee"]
