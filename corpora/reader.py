@@ -9,9 +9,10 @@ Inputs are paths of files, folders (every non-hidden file below, recursively, in
 * NUL characters are treated as spaces and counted (``nul_bytes``); ``strict=True`` rejects them;
 * a file whose first 64 KB are more than 1% NUL bytes or 30% undecodable bytes is rejected as binary
   (or not UTF-8, e.g. GBK) with a one-line ``InputError``;
-* a line longer than ``max_line_chars`` characters is cut into pieces of that many characters, each a
-  line of its own, and counted (``long_lines``, ``extra_pieces``); files are read in bounded blocks, so a
-  50 MB line never sits in memory as one string.
+* a line longer than ``max_line_chars`` characters is cut into pieces of at most that many characters
+  (after the last whitespace or sentence punctuation in reach, else exactly at the cap; see ``split_long``),
+  each a line of its own, and counted (``long_lines``, ``extra_pieces``); files are read in bounded blocks,
+  so a 50 MB line never sits in memory as one string.
 """
 from __future__ import annotations
 
@@ -166,6 +167,28 @@ def _read(stream: IO[bytes], size: int, name: str) -> bytes:
 
 
 # --- decoding -----------------------------------------------------------------------------------------
+# where an over-long line is preferably cut: after whitespace or sentence punctuation, so tokens stay whole
+_BREAKS = (" ", "\t", "\u3000", "\xa0", "\r", "\x0b", "\x0c", "\u2028", "。", "！", "？", "；", "!", "?", ";")
+
+
+def split_long(text: str, cap: int) -> tuple[list[str], int]:
+    """Cut pieces of at most ``cap`` characters off the start of ``text`` while more than ``cap`` remain.
+
+    Each piece ends after the last whitespace or sentence punctuation (``。！？；!?;``) inside its window,
+    or at exactly ``cap`` characters when the window has none. Returns the pieces and where the rest (at most
+    ``cap`` characters) starts. The cuts depend only on the line, never on how it was read in blocks.
+    """
+    pieces: list[str] = []
+    pos, n = 0, len(text)
+    while n - pos > cap:
+        end = pos + cap
+        best = max(text.rfind(ch, pos, end) for ch in _BREAKS)
+        cut = best + 1 if best >= pos else end
+        pieces.append(text[pos:cut])
+        pos = cut
+    return pieces, pos
+
+
 class _FileReader:
     """Turns one input's bytes into lists of lines, applying the module's text policy."""
 
@@ -255,7 +278,8 @@ class _FileReader:
             if len(line) <= cap and not (k == 0 and self.continuing):
                 out.append(line)
                 continue
-            pieces = [line[i : i + cap] for i in range(0, len(line), cap)] or [""]
+            pieces, pos = split_long(line, cap)
+            pieces.append(line[pos:])
             out.extend(pieces)
             if k == 0 and self.continuing:
                 self.report.extra_pieces += len(pieces) - 1
@@ -271,7 +295,7 @@ class _FileReader:
             self.report.first_long = f"{self.name}:{lineno}"
 
     def partial_pieces(self, carry: bytes) -> tuple[list[str], bytes]:
-        """Cut full ``cap``-character pieces off a long line still in progress; return them and the rest."""
+        """Cut pieces (``split_long``) off a long line still in progress; return them and the rest as bytes."""
         end = len(carry)
         for back in range(1, 4):  # keep an incomplete UTF-8 sequence at the end for the next block
             if end - back < 0:
@@ -285,11 +309,10 @@ class _FileReader:
             if byte < 0x80:
                 break
         text = self.decode(carry[:end])
-        n_full = (len(text) - 1) // self.cap  # keep a non-empty rest: the line may go on
-        if n_full <= 0:
+        pieces, cut = split_long(text, self.cap)  # the rest (1..cap characters) may go on in the next block
+        n_full = len(pieces)
+        if n_full == 0:
             return [], carry
-        cut = n_full * self.cap
-        pieces = [text[i : i + self.cap] for i in range(0, cut, self.cap)]
         if self.continuing:
             self.report.extra_pieces += n_full
         else:
