@@ -956,3 +956,13 @@ def test_export_to_a_named_pipe(base, tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the named pipe was replaced by a regular file"
     assert_clean_exit(res, 0)
     assert data == base["w2v"].read_bytes()
+
+
+@pytest.mark.slow  # importing gensim alone takes ~6 s on the loaded CI machine
+@pytest.mark.parametrize("content", [b"garbage\n", b"", bytes(range(256)) * 8], ids=["text", "empty", "binary"])
+def test_import_gensim_of_a_non_gensim_file(tmp_path, content):
+    path = tmp_path / "not.model"
+    path.write_bytes(content)
+    out = tmp_path / "imported"
+    assert_user_error(run("import-gensim", path, "-o", out), "not.model")
+    assert_nothing_written(out)
