@@ -966,3 +966,14 @@ def test_import_gensim_of_a_non_gensim_file(tmp_path, content):
     out = tmp_path / "imported"
     assert_user_error(run("import-gensim", path, "-o", out), "not.model")
     assert_nothing_written(out)
+
+
+def test_duplicate_words_in_vector_file(tmp_path):
+    path = tmp_path / "dup.txt"
+    path.write_text("3 3\n甲 0.1 0.2 0.3\n甲 0.1 0.2 0.4\n乙 0.4 0.5 0.6\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    assert_user_error(run("export", path, "-o", out, "--strict"), "dup.txt:3", "duplicate")
+    assert_nothing_written(out)
+    err = assert_clean_exit(run("export", path, "-o", out), 0)
+    assert any(line.startswith("warning:") and "duplicate" in line for line in err.splitlines()), err
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "2 3"
