@@ -58,10 +58,14 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--epochs", type=click.IntRange(min=0), default=None, help="Passes [pmi 30, w2v 5].")
 @click.option("--window", type=click.IntRange(min=1), default=None, help="Window each side [pmi/svd 10, w2v 5].")
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None, help="AdaGrad η [0.1].")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="AdaGrad η [default preset 0.4, seed 0.1].")
 @click.option("--truncate", is_flag=True, help="Cap the pair weights at 1 (SPEC b.2).")
 @click.option("--cds", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="Context smoothing exponent of P(w) [default preset 0.75, seed 1.0].")
+@click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
+@click.option("--neg", type=click.FloatRange(min=0), default=None,
+              help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Training threads [all cores].")
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
@@ -76,8 +80,8 @@ def _echo(quiet: bool, text: str) -> None:
               help="Write a checkpoint (MODEL.checkpoint) every N epochs.")
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
 @quiet_option
-def train(inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, threads, seed, dtype,
-          memory, tokenizer, hmm, user_dict, workers, cache_dir, checkpoint_every, resume, quiet):
+def train(inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, x_max, neg, threads, seed,
+          dtype, memory, tokenizer, hmm, user_dict, workers, cache_dir, checkpoint_every, resume, quiet):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
 
     Runs every stage from the caches (tokens, counts), prints one loss line per epoch and a summary.
@@ -103,7 +107,7 @@ def train(inputs, output, method, preset, dim, epochs, window, min_count, lr, tr
         final = "n/a"
     else:
         model = _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype,
-                         checkpoint_every, resume, quiet)
+                         checkpoint_every, resume, quiet, x_max=x_max, neg=neg)
         final = f"{model.loss_[-1]:.6f}" if model.loss_ else "n/a"
     times["train"] = time.perf_counter() - t
     emb = model.embedding_
@@ -158,11 +162,12 @@ def _load_counts(inputs, tokenizer, hmm, user_dict, min_count, window, memory, w
 
 
 def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
-             quiet):
+             quiet, x_max=None, neg=None):
     from wordvec.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
     from wordvec.pmi import PMIEmbedding
 
-    overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype)
+    overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype, x_max=x_max,
+                     neg=neg)
     if truncate:
         overrides["truncate"] = True
     est = PMIEmbedding.from_preset(preset, **overrides)
