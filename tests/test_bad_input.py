@@ -977,3 +977,26 @@ def test_duplicate_words_in_vector_file(tmp_path):
     err = assert_clean_exit(run("export", path, "-o", out), 0)
     assert any(line.startswith("warning:") and "duplicate" in line for line in err.splitlines()), err
     assert out.read_text(encoding="utf-8").splitlines()[0] == "2 3"
+
+
+@pytest.mark.xfail(strict=True, reason="cli/corpus_commands.py:count_command and cli/train_commands.py:_load_counts "
+                                       "never print the reading report: invalid UTF-8 (and NUL bytes, cut lines) is "
+                                       "replaced silently, only `tokenize`/`vocab` warn (tokenize_commands._warn_report)")
+@pytest.mark.parametrize("command", ["count", "train"])
+def test_invalid_utf8_is_reported_by_count_and_train(tmp_path, command):
+    bad = _bad_utf8_file(tmp_path)
+    if command == "count":
+        res, _ = count(tmp_path, bad)
+    else:
+        res = run(*train_args(bad, tmp_path / "model", tmp_path / "cache", dim=4, epochs=1))
+    err = assert_clean_exit(res, 0)
+    assert any(line.startswith("warning:") and "UTF-8" in line and "bad.txt:51" in line for line in err.splitlines())
+
+
+@pytest.mark.xfail(strict=True, reason="cli/train_commands.py:train has no --strict (count/tokenize/vocab have it), "
+                                       "so training cannot refuse invalid UTF-8 input (issue 7 policy)")
+def test_train_strict_refuses_invalid_utf8(tmp_path):
+    bad = _bad_utf8_file(tmp_path)
+    res = run(*train_args(bad, tmp_path / "model", tmp_path / "cache", dim=4, epochs=1), "--strict")
+    assert_user_error(res, "bad.txt:51", "UTF-8")
+    assert_nothing_written(tmp_path / "model")
