@@ -273,10 +273,10 @@ def test_line_of_50mb_is_cut_with_bounded_memory(tmp_path):
     report = info["report"]
     assert report["long_lines"] == 1 and report["first_long"].endswith("long.txt:1")
     chars = os.path.getsize(long) - len("\n甲 乙\n".encode())
-    assert report["extra_pieces"] == -(-chars // 1_000_000) - 1
+    assert -(-chars // 1_000_000) - 1 <= report["extra_pieces"] <= -(-chars // 999_000) - 1
     assert report["lines"] == 2
     assert any("line cap" in line for line in stderr.splitlines() if line.startswith("warning:"))
-    assert info["types"] >= 997
+    assert info["types"] == 997 + 2  # cuts fall on whitespace: no token is split
     _, base_rss, _, _ = peak_rss_of([sys.executable, "-c", "import wordvec.cli.main, numpy, scipy.sparse"])
     # the ids (4 bytes/token, ~12 MB) are the only thing proportional to the input; the 50 MB line never sits in
     # memory as one string, let alone as a list of ~2.9 M token strings (~200 MB)
@@ -918,10 +918,6 @@ def test_invalid_utf8_in_evaluation_file(base, tmp_path):
     assert_user_error(run("evaluate", base["model"], path), "pairs.txt:2", "UTF-8")
 
 
-@pytest.mark.xfail(strict=True, reason="corpora/reader.py:_FileReader._cap/partial_pieces cut an over-long line at "
-                                       "exactly max_line_chars characters, splitting tokens ('bbbb' -> 'bb' x2, "
-                                       "'eeee' -> 'e' + 'eee'); cutting at the last whitespace before the cap "
-                                       "(when there is one) would keep whitespace-separated tokens whole")
 def test_line_cap_keeps_whitespace_tokens_whole(tmp_path):
     path = tmp_path / "cut.txt"
     path.write_text("aaaa bbbb cccc dddd eeee\n", encoding="utf-8")
