@@ -996,3 +996,14 @@ def test_train_strict_refuses_invalid_utf8(tmp_path):
     res = run(*train_args(bad, tmp_path / "model", tmp_path / "cache", dim=4, epochs=1), "--strict")
     assert_user_error(res, "bad.txt:51", "UTF-8")
     assert_nothing_written(tmp_path / "model")
+
+
+@pytest.mark.xfail(strict=True, reason="cli/train_commands.py:train/_load_counts: with a counts directory as input, "
+                                       "--window (and --tokenizer, --min-count, --memory) are silently ignored; the "
+                                       "model is trained on the directory's window 3 although --window 7 was asked")
+def test_train_on_counts_with_conflicting_window(base, tmp_path):
+    model = tmp_path / "model"
+    res = run("train", base["counts"], "-o", model, "--window", "7", "--dim", "4", "--epochs", "1", "-q")
+    _, _, err = res.exit_code, res.stdout, res.stderr
+    assert res.exit_code in (1, 2) and "--window" in err, err
+    assert_nothing_written(model)
