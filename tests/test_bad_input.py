@@ -401,11 +401,6 @@ def test_nan_in_model_dir_refused_by_export(base, tmp_path):
     assert_nothing_written(tmp_path / "out.txt")
 
 
-NAN_MMAP = ("NaN vectors accepted: cli/query_commands.py:_load and cli/eval_commands.py:_load_model load model "
-            "dirs with mmap=True, and wordvec/model_dir.py:load_model_dir skips the finite-values check when mmap=True")
-
-
-@pytest.mark.xfail(strict=True, reason=NAN_MMAP)
 @pytest.mark.parametrize("args", [["similar", "甲"], ["info"], ["norms"], ["evaluate", "{tmp}/pairs.txt"]],
                          ids=["similar", "info", "norms", "evaluate"])
 def test_nan_in_model_dir_refused_by_queries(base, tmp_path, args):
@@ -808,9 +803,6 @@ def test_bad_memory_is_a_usage_error_in_count(base, tmp_path):
     assert_clean_exit(run("count", base["corpus"], "-o", tmp_path / "c", "--memory", "lots"), 2)
 
 
-@pytest.mark.xfail(strict=True, reason="wordvec/_atomic.py:atomic_directory/atomic_output: artifacts keep "
-                                       "mkdtemp/mkstemp permissions (0700 dirs, 0600 files) instead of honouring "
-                                       "the umask; other users cannot read a shared model")
 def test_artifacts_honour_umask(base):
     old = os.umask(0o022)
     os.umask(old)
@@ -872,12 +864,6 @@ def test_export_onto_a_directory(base, tmp_path):
     assert list((tmp_path / "folder").iterdir()) == []
 
 
-OUTPUT_CLOBBER = ("data loss: an existing folder that is not a wordvec artifact is swapped out and deleted when given as "
-                  "-o: cli/train_commands.py:train, cli/corpus_commands.py:count_command/merge_command (via "
-                  "wordvec/_atomic.py:atomic_directory) never check what they replace; `tokenize -o` does")
-
-
-@pytest.mark.xfail(strict=True, reason=OUTPUT_CLOBBER)
 @pytest.mark.parametrize("command", ["train", "count", "merge", "train-dot"])
 def test_output_folder_with_user_files_is_not_deleted(base, tmp_path, monkeypatch, command):
     data = tmp_path / "data"
@@ -926,10 +912,6 @@ def test_line_cap_keeps_whitespace_tokens_whole(tmp_path):
     assert sorted(item["word"] for item in json.loads(res.stdout)) == ["aaaa", "bbbb", "cccc", "dddd", "eeee"]
 
 
-@pytest.mark.xfail(strict=True, reason="wordvec/_atomic.py:atomic_output replaces a FIFO/device output (-o /dev/stdout, "
-                                       "-o >(gzip >x.gz), a named pipe) with a regular 0600 file via os.replace: the "
-                                       "reader gets nothing, exit 0 (as root, -o /dev/stdout replaces the /dev "
-                                       "symlink); non-regular targets should be written in place or refused")
 def test_export_to_a_named_pipe(base, tmp_path):
     import stat
 

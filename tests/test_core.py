@@ -12,7 +12,7 @@ from wordvec import Embedding
 from wordvec._atomic import atomic_directory, atomic_output, save_json
 from wordvec.cli.main import cli
 from wordvec.corpora import Vocabulary
-from wordvec.errors import CorruptFileError, InputError, UnknownWordError
+from wordvec.errors import CorruptFileError, InputError, UnknownWordError, WordvecError
 
 
 def toy_vocab() -> Vocabulary:
@@ -59,11 +59,17 @@ def test_atomic_directory_keeps_old_on_error(tmp_path):
     target = tmp_path / "model"
     with atomic_directory(target) as tmp:
         open(os.path.join(tmp, "x"), "w").write("old")
+        open(os.path.join(tmp, "meta.json"), "w").write("{}")
     with pytest.raises(KeyboardInterrupt):
         with atomic_directory(target) as tmp:
             open(os.path.join(tmp, "x"), "w").write("new")
             raise KeyboardInterrupt
     assert sorted(os.listdir(tmp_path)) == ["model"]
+    assert (target / "x").read_text() == "old"
+    (target / "meta.json").unlink()
+    with pytest.raises(WordvecError, match="did not write"):
+        with atomic_directory(target):
+            pass
     assert (target / "x").read_text() == "old"
 
 

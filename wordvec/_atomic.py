@@ -10,7 +10,9 @@ import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from typing import IO, Any, Iterator
 
 import numpy as np
@@ -18,8 +20,25 @@ import numpy as np
 from .errors import ResourceError, WordvecError
 
 
-def _raise_os_error(err: OSError, path: str) -> None:
+def _disk_full(err: OSError, path: str) -> bool:
     if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if err.errno is None:  # numpy's tofile: "N requested and M written", no error number
+        try:
+            return os.statvfs(os.path.dirname(os.path.abspath(path)) or ".").f_bavail == 0
+        except OSError:
+            return False
+    return False
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _raise_os_error(err: OSError, path: str) -> None:
+    if _disk_full(err, path):
         raise ResourceError(f"disk full while writing {path}: free some space and run again") from err
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         raise WordvecError(f"cannot write {path}: permission denied; choose another output path") from err
@@ -33,6 +52,16 @@ def atomic_output(path: str | os.PathLike, mode: str = "wb", encoding: str | Non
     ``mode`` is ``"wb"`` (default) or ``"w"`` (text, ``encoding`` defaults to UTF-8).
     """
     path = os.fspath(path)
+    if os.path.exists(path) and not os.path.isfile(path):
+        # a named pipe, /dev/stdout, a terminal: nothing to replace, write straight into it
+        if os.path.isdir(path):
+            raise WordvecError(f"{path} is a directory: give a file name")
+        try:
+            with open(path, mode, **({} if "b" in mode else {"encoding": encoding or "utf-8", "newline": ""})) as handle:
+                yield handle
+        except OSError as err:
+            _raise_os_error(err, path)
+        return
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
@@ -48,6 +77,7 @@ def atomic_output(path: str | os.PathLike, mode: str = "wb", encoding: str | Non
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as err:
         _remove_quietly(tmp)
@@ -85,37 +115,68 @@ def save_text(path: str | os.PathLike, text: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_directory(path: str | os.PathLike) -> Iterator[str]:
+def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.json", "state.json")) -> Iterator[str]:
     """Yield a fresh temporary directory beside ``path``; on normal exit it replaces ``path``.
 
-    An existing directory at ``path`` is swapped out and removed only after the new one is in place, so an
-    interrupted save leaves the old artifact intact. Files written inside need not be atomic themselves.
+    An existing directory at ``path`` is replaced only if it is empty or a wordvec artifact (holds one of
+    ``markers``: ``meta.json``, or a checkpoint's ``state.json``), so ``-o`` can never delete a folder of the user's own files. The old
+    artifact is swapped out and removed only after the new one is in place, with Ctrl-C held off during the
+    swap, so an interrupted save leaves the old artifact intact. Files inside need not be atomic themselves.
     """
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise WordvecError(f"{path} exists and is not a directory: choose another output path")
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise WordvecError(f"{path} exists and is not a directory: choose another output path")
+        if os.listdir(path) and not any(os.path.exists(os.path.join(path, m)) for m in markers):
+            raise WordvecError(
+                f"{path} is a folder that wordvec did not write (no {markers[0]}); refusing to replace it: "
+                "choose another output path"
+            )
     try:
         os.makedirs(parent, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=parent)
+        os.chmod(tmp, 0o777 & ~_umask())
     except OSError as err:
         _raise_os_error(err, path)
     try:
         yield tmp
-        old = None
-        if os.path.exists(path):
-            old = tempfile.mkdtemp(prefix="." + os.path.basename(path) + ".", suffix=".old", dir=parent)
-            os.rmdir(old)
-            os.rename(path, old)
-        os.rename(tmp, path)
-        if old is not None:
-            _remove_quietly(old)
+        with _sigint_deferred():
+            old = None
+            if os.path.exists(path):
+                old = tempfile.mkdtemp(prefix="." + os.path.basename(path) + ".", suffix=".old", dir=parent)
+                os.rmdir(old)
+                os.rename(path, old)
+            try:
+                os.rename(tmp, path)
+            except BaseException:
+                if old is not None:
+                    os.rename(old, path)
+                raise
+            if old is not None:
+                _remove_quietly(old)
     except OSError as err:
         _remove_quietly(tmp)
         _raise_os_error(err, path)
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[object] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 __all__ = ["atomic_output", "atomic_directory", "save_npy", "save_json", "save_text"]

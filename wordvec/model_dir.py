@@ -72,6 +72,11 @@ def _load_array(path: str, mmap: bool) -> np.ndarray:
         raise CorruptFileError(f"{path} is damaged or truncated ({err}); retrain or re-export") from None
 
 
+def _all_finite(array: np.ndarray, rows: int = 65536) -> bool:
+    """True if no NaN/Inf; memory-mapped arrays are checked in row blocks (bounded memory)."""
+    return all(np.isfinite(array[start:start + rows]).all() for start in range(0, len(array), rows))
+
+
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     """Read and check ``meta.json`` of a model directory (format name and version)."""
     meta_path = os.path.join(os.fspath(path), META_FILE)
@@ -112,7 +117,7 @@ def load_model_dir(
         raise CorruptFileError(f"{where}: shape {vectors.shape} disagrees with {META_FILE}")
     if meta.get("vocab_checksum") not in (None, vocab_checksum(vocab.words)):
         raise CorruptFileError(f"{os.path.join(path, VOCAB_FILE)} does not match {META_FILE} (checksum differs)")
-    if not mmap and not np.isfinite(vectors).all():
+    if not _all_finite(vectors):
         raise CorruptFileError(f"{where} contains NaN or Inf values; retrain the model")
     extras = {}
     for name, spec in (meta.get("extras") or {}).items():
