@@ -11,15 +11,14 @@ from typing import Any, Sequence
 
 import click
 
+from .loading import load_model, read_stdin_lines
 from .output import echo_json, echo_table, json_option, topn_option
 
 MODEL = click.argument("model", type=click.Path(exists=False, dir_okay=True, file_okay=True))
 
 
 def _load(path: str):
-    from wordvec.embedding import Embedding
-
-    return Embedding.load(path, mmap=True)
+    return load_model(path)
 
 
 def _note(message: str) -> None:
@@ -75,7 +74,7 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
     stream = click.get_text_stream("stdin")
     if stream.isatty():
         raise click.UsageError("give TEXT arguments or pipe one text per line on stdin")
-    return [line.rstrip("\r\n") for line in stream]
+    return read_stdin_lines()
 
 
 @click.command("keywords")

@@ -495,9 +495,6 @@ def test_invalid_utf8_word_in_vectors(tmp_path):
     assert_nothing_written(tmp_path / "out.txt")
 
 
-@pytest.mark.xfail(strict=True, reason="cli/query_commands.py:_load: repairs made while reading a vector file "
-                                       "(VectorFileWarning) reach stderr as a raw two-line Python warning with the "
-                                       "library's source line, not as one 'warning: ...' line (eval_commands does it)")
 @pytest.mark.parametrize("content", [b"2 3\n\xff\xfe 0.1 0.2 0.3\n\xe4\xb9\x99 0.2 0.1 0.3\n",
                                      b"3 3\na 0.1 0.2 0.3\na 0.1 0.2 0.4\nb 0.4 0.5 0.6\n"], ids=["utf8", "duplicate"])
 def test_vector_file_repairs_are_one_line_warnings_in_queries(tmp_path, content):
@@ -885,9 +882,6 @@ def test_output_folder_with_user_files_is_not_deleted(base, tmp_path, monkeypatc
     assert snapshot(data) == before
 
 
-@pytest.mark.xfail(strict=True, reason="cli/query_commands.py:_texts: `keywords` reading stdin lines decodes them "
-                                       "strictly; invalid UTF-8 on stdin raises UnicodeDecodeError with a traceback "
-                                       "(expected: replace + warn like the corpus reader, or a one-line error)")
 def test_keywords_stdin_invalid_utf8(base):
     done = subprocess.run([sys.executable, "-m", "wordvec", "keywords", str(base["model"])],
                           input="甲 乙\n".encode() + b"\xff\xfe \xe4\xb8\x99\n", capture_output=True, timeout=120)

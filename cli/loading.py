@@ -1,0 +1,40 @@
+"""Loading a model for a command: a model directory, or a word2vec/GloVe vector file."""
+from __future__ import annotations
+
+import os
+import warnings
+
+import click
+
+
+def load_model(path: str, strict: bool = False):
+    """The ``Embedding`` at ``path`` (directory memory-mapped; vector files parsed, repairs printed as
+    one-line ``warning:`` messages on stderr; ``strict``: repairs are errors instead)."""
+    from wordvec.embedding import Embedding
+    from wordvec.errors import InputError
+
+    if not os.path.exists(path):
+        raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
+    if os.path.isdir(path):
+        return Embedding.load(path, mmap=True)
+    from wordvec.formats import VectorFileWarning, load_vectors
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", VectorFileWarning)
+        emb = load_vectors(path, strict=strict)
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
+    return emb
+
+
+def read_stdin_lines() -> list[str]:
+    """Lines of stdin as text; invalid UTF-8 is replaced (U+FFFD) and reported in one warning line."""
+    data = click.get_binary_stream("stdin").read()
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad:
+        click.echo(f"warning: stdin is not valid UTF-8: {bad} bad byte sequence(s) replaced", err=True)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
