@@ -9,7 +9,7 @@ import os
 
 import click
 
-from .output import echo_json, json_option, quiet_option
+from .output import MEMORY_SIZE, echo_json, json_option, quiet_option, warn_report
 
 
 def _summary_line(meta: dict, path: str) -> str:
@@ -43,7 +43,7 @@ def _print_stats(path: str, meta: dict, stats: bool, as_json: bool, quiet: bool)
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--max-vocab", type=click.IntRange(min=0), default=0, show_default=True, help="0: no limit.")
 @click.option("--distance-weighting", is_flag=True, help="Add 1/d per pair instead of 1.")
-@click.option("--memory", default="2G", show_default=True, help="Working-memory budget (K/M/G suffix).")
+@click.option("--memory", type=MEMORY_SIZE, default="2G", show_default=True, help="Working-memory budget (K/M/G suffix).")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Counting threads [all cores].")
 @click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
               show_default=True)
@@ -64,7 +64,7 @@ def count_command(inputs, output, window, min_count, max_vocab, distance_weighti
     Writes OUTPUT/vocab.tsv, OUTPUT/cooccurrence.npz (scipy CSR, V×V) and OUTPUT/meta.json. Earlier stages
     (tokenizing) are reused from the cache when their inputs are unchanged.
     """
-    from wordvec.corpora.cooccur import counts_meta, parse_memory
+    from wordvec.corpora.cooccur import counts_meta
     from wordvec.corpora.counter import count_to_directory, count_to_shards
     from wordvec.corpora.pipeline import load_or_build_cache
     from wordvec.corpora.tokenize import TokenizerSettings
@@ -72,13 +72,14 @@ def count_command(inputs, output, window, min_count, max_vocab, distance_weighti
 
     from .progress import Progress
 
-    budget = parse_memory(memory)
+    budget = memory
     output = os.path.abspath(output)
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a folder: choose another --output")
     settings = TokenizerSettings(mode=tokenizer, hmm=hmm, user_dict=user_dict, split_alnum=split_alnum)
     with Progress("tokenize", "B", quiet=quiet) as bar:
         cache = load_or_build_cache(list(inputs), settings, workers, cache_dir, strict, bar)
+    warn_report(cache)
     meta = counts_meta(cache, min_count, max_vocab)
     run = count_to_shards if shards else count_to_directory
     with Progress("count", "tok", quiet=quiet) as bar:
@@ -97,7 +98,7 @@ def count_command(inputs, output, window, min_count, max_vocab, distance_weighti
 @click.command("merge")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(), help="Counts directory to write.")
-@click.option("--memory", default="1G", show_default=True, help="Memory for reading shard runs (K/M/G).")
+@click.option("--memory", type=MEMORY_SIZE, default="1G", show_default=True, help="Memory for reading shard runs (K/M/G).")
 @click.option("--stats", is_flag=True, help="Print T, V, nnz, Z and the corpus mutual information.")
 @json_option
 @quiet_option
@@ -107,11 +108,9 @@ def merge_command(inputs, output, memory, stats, as_json, quiet):
     Window and weighting must agree. Different vocabularies are re-indexed to their union with summed
     unigram counts (a word pruned by one input's min_count contributes nothing from that input).
     """
-    from wordvec.corpora.cooccur import parse_memory
     from wordvec.corpora.merge import merge_counts
 
-    budget = parse_memory(memory)
-    merged = merge_counts(list(inputs), budget)
+    merged = merge_counts(list(inputs), memory)
     merged.save(output)
     _print_stats(os.path.abspath(output), merged.meta, stats, as_json, quiet)
 

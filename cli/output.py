@@ -63,3 +63,27 @@ def topn_option(default: int = 10):
 def quiet_option(func):
     """The shared ``-q/--quiet`` flag."""
     return click.option("-q", "--quiet", is_flag=True, help="No progress display.")(func)
+
+
+class MemorySize(click.ParamType):
+    """A memory budget option (``2G``, ``512M``, ``64K`` or bytes); a bad value is a usage error (exit 2)."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        from wordvec.corpora.cooccur import parse_memory
+        from wordvec.errors import InputError
+
+        try:
+            return parse_memory(value)
+        except InputError as err:
+            self.fail(str(err), param, ctx)
+
+
+MEMORY_SIZE = MemorySize()
+
+
+def warn_report(cache) -> None:
+    """Print the reading report of a token cache (bad bytes replaced, long lines cut) as ``warning:`` lines."""
+    for line in cache.report.problems():
+        click.echo(f"warning: {line}", err=True)
