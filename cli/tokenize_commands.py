@@ -5,7 +5,7 @@ import os
 
 import click
 
-from .output import json_option, quiet_option
+from .output import json_option, quiet_option, warn_report
 
 COMMANDS: list[click.Command] = []
 
@@ -63,11 +63,6 @@ def load_or_build(inputs, tokenizer, hmm, user_dict, split_alnum, max_line_chars
                                  progress=progress, output=output)
 
 
-def _warn_report(cache) -> None:
-    for line in cache.report.problems():
-        click.echo(f"warning: {line}", err=True)
-
-
 def summary(cache) -> dict:
     """The numbers ``wordvec tokenize`` prints."""
     meta = cache.meta
@@ -118,7 +113,7 @@ def tokenize_command(inputs, output, tokenizer, hmm, user_dict, split_alnum, max
         click.echo(f"{how}: {info['lines']:,} lines, {info['tokens']:,} tokens, {info['types']:,} types from "
                    f"{info['files']} file(s), {info['megabytes']:.1f} MB{speed}")
         click.echo(f"cache: {info['path'] or '(not saved: stdin input; use -o DIR to keep it)'}")
-    _warn_report(cache)
+    warn_report(cache)
 
 
 COMMANDS.append(tokenize_command)
@@ -147,7 +142,7 @@ def vocab_command(inputs, min_count, max_vocab, output, topn, tokenizer, hmm, us
     cache = load_or_build(inputs, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict, cache_dir,
                           quiet)
     vocab = cache.vocab.prune(min_count=min_count, max_vocab=max_vocab)
-    _warn_report(cache)
+    warn_report(cache)
     if output:
         vocab.save(output)
         click.echo(f"saved {len(vocab):,} words ({vocab.total:,} of {cache.n_tokens:,} tokens) to {output}", err=True)
