@@ -142,6 +142,7 @@ SCREEN = [  # (label, count options, PMIEmbedding options); screened with few ep
     ("+cds 0.75 lr 0.2 w15", dict(window=15), dict(cds=0.75, lr=0.2)),
     ("+cds 0.75 lr 0.8", {}, dict(cds=0.75, lr=0.8)),
     ("seed + lr 0.4 (both, cds 1)", {}, dict(both_orientations=True, cds=1.0, lr=0.4)),
+    ("+cds 0.75 lr 0.4 neg 1", {}, dict(cds=0.75, lr=0.4, neg=1.0)),
 
 ]
 
