@@ -9,30 +9,10 @@ import os
 
 import click
 
+from .loading import load_model
 from .output import echo_json, echo_table, json_option, quiet_option
 
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "glove")
-
-
-def _load_model(path: str, strict: bool = False):
-    """A model directory, or a word2vec/GloVe file (repairs reported as one-line warnings on stderr)."""
-    import warnings
-
-    from wordvec.embedding import Embedding
-    from wordvec.errors import InputError
-
-    if not os.path.exists(path):
-        raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
-    if os.path.isdir(path):
-        return Embedding.load(path, mmap=True)
-    from wordvec.formats import VectorFileWarning, load_vectors
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", VectorFileWarning)
-        emb = load_vectors(path, strict=strict)
-    for warning in caught:
-        click.echo(f"warning: {warning.message}", err=True)
-    return emb
 
 
 STRICT = click.option("--strict", is_flag=True,
@@ -69,7 +49,7 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
 
     from .progress import Progress
 
-    emb = _load_model(model, strict)
+    emb = load_model(model, strict)
     resolved = [resolve_dataset(name) for name in datasets]  # fail early on a missing dataset
     results: dict = {}
     for display, path in resolved:
@@ -117,7 +97,7 @@ def export_command(model: str, output: str, fmt: str, strict: bool) -> None:
 
     if os.path.isdir(output):
         raise InputError(f"{output} is a directory; give a file name with -o")
-    emb = _load_model(model, strict)
+    emb = load_model(model, strict)
     if fmt == "glove":
         save_glove(emb, output)
     else:

@@ -14,7 +14,7 @@ import numpy as np
 
 from wordvec.corpora.vocab import Vocabulary, vocab_checksum
 
-from ._atomic import atomic_directory, save_json, save_npy
+from ._atomic import atomic_directory, save_json
 from ._version import __version__
 from .errors import CorruptFileError, InputError
 
