@@ -2,36 +2,17 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 
 import click
 
-from .output import quiet_option
+from .output import MEMORY_SIZE, quiet_option, warn_report
+from .tokenize_commands import load_or_build, tokenizer_options
 
 COMMANDS: list[click.Command] = []
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str | None) -> int | None:
-    """'2G', '512M', '64k' or a byte count → bytes (None stays None)."""
-    if text is None:
-        return None
-    match = _SIZE.match(str(text))
-    if not match:
-        raise click.BadParameter(f"{text!r} is not a size like 2G, 512M or 1000000")
-    return int(float(match.group(1)) * 1024 ** "_kmgt".index(match.group(2).lower() or "_"))
-
-
 def _is_count_dir(path: str) -> bool:
     return os.path.isdir(path) and os.path.isfile(os.path.join(path, "cooccurrence.npz"))
-
-
-def _settings(tokenizer: str, hmm: bool, user_dict: str | None):
-    from wordvec.corpora.tokenize import TokenizerSettings
-
-    return TokenizerSettings(mode=tokenizer, hmm=hmm, user_dict=user_dict)
 
 
 def _check_inputs(inputs: tuple[str, ...]) -> None:
@@ -69,19 +50,18 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Training threads [all cores].")
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
-@click.option("--memory", default=None, help="Memory budget for counting, e.g. 2G.")
-@click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
-              show_default=True)
-@click.option("--hmm", is_flag=True, help="jieba's HMM new-word discovery (off by default).")
-@click.option("--user-dict", type=click.Path(dir_okay=False), default=None, help="jieba user dictionary.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Tokenizer processes.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Token cache folder.")
+@click.option("--memory", type=MEMORY_SIZE, default=None, help="Memory budget for counting, e.g. 2G.")
+@click.option("--negative", type=click.IntRange(min=0), default=0, show_default=True,
+              help="w2v: negative samples besides hierarchical softmax (0: pure HS).")
+@tokenizer_options
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=None,
               help="Write a checkpoint (MODEL.checkpoint) every N epochs.")
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
 @quiet_option
-def train(inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, x_max, neg, threads, seed,
-          dtype, memory, tokenizer, hmm, user_dict, workers, cache_dir, checkpoint_every, resume, quiet):
+@click.pass_context
+def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, x_max, neg, threads,
+          seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
+          cache_dir, checkpoint_every, resume, quiet):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
 
     Runs every stage from the caches (tokens, counts), prints one loss line per epoch and a summary.
@@ -89,16 +69,17 @@ def train(inputs, output, method, preset, dim, epochs, window, min_count, lr, tr
     from wordvec.errors import InputError
 
     _check_inputs(inputs)
-    memory_bytes = parse_size(memory)
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a directory: choose another -o path")
     times: dict[str, float] = {}
+    reading = dict(tokenizer=tokenizer, hmm=hmm, user_dict=user_dict, split_alnum=split_alnum,
+                   max_line_chars=max_line_chars, workers=workers, strict=strict, cache_dir=cache_dir)
     if method == "w2v":
-        _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, tokenizer, hmm, user_dict,
-                   workers, cache_dir, quiet, times)
+        _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet, times)
         return
-    counts = _load_counts(inputs, tokenizer, hmm, user_dict, min_count, window or 10, memory_bytes, workers,
-                          cache_dir, quiet, times)
+    if len(inputs) == 1 and _is_count_dir(inputs[0]):
+        _refuse_options_fixed_by_counts(ctx)
+    counts = _load_counts(inputs, min_count, window or 10, memory, reading, quiet, times)
     t = time.perf_counter()
     if method == "svd":
         from wordvec.svd import PPMISVD
@@ -127,7 +108,20 @@ def train(inputs, output, method, preset, dim, epochs, window, min_count, lr, tr
     _echo(quiet, f"saved {output}")
 
 
-def _load_counts(inputs, tokenizer, hmm, user_dict, min_count, window, memory, workers, cache_dir, quiet, times):
+def _refuse_options_fixed_by_counts(ctx: click.Context) -> None:
+    """A counts directory fixes the window, vocabulary and tokenizer: asking for others is a usage error."""
+    from click.core import ParameterSource
+
+    fixed = ("window", "min_count", "memory", "tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars",
+             "strict")
+    given = [name for name in fixed if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
+    if given:
+        options = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise click.UsageError(f"{options} cannot change a `wordvec count` directory's counts: "
+                               "recount with those options, or drop them")
+
+
+def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
     t = time.perf_counter()
     if len(inputs) == 1 and _is_count_dir(inputs[0]):
         from wordvec.corpora.cooccur import Cooccurrence
@@ -135,28 +129,17 @@ def _load_counts(inputs, tokenizer, hmm, user_dict, min_count, window, memory, w
         counts = Cooccurrence.load(inputs[0])
         times["load counts"] = time.perf_counter() - t
         return counts
+    from wordvec.corpora.pipeline import count_cached
+
     from .progress import Progress
 
-    settings = _settings(tokenizer, hmm, user_dict)
-    try:
-        from wordvec.corpora.pipeline import count_corpus
-    except ImportError:  # older checkouts: the two stages directly
-        count_corpus = None
-    if count_corpus is not None:
-        with Progress("counting", quiet=quiet) as progress:
-            counts = count_corpus(list(inputs), settings, min_count=min_count, window=window, memory=memory,
-                                  workers=workers, cache_dir=cache_dir, progress=progress)
-        times["tokenize+count"] = time.perf_counter() - t
-        return counts
-    from wordvec.corpora.cache import build_token_cache
-    from wordvec.corpora.cooccur import count_cooccurrences
-
-    with Progress("tokenizing", quiet=quiet) as progress:
-        cache = build_token_cache(list(inputs), settings, cache_dir=cache_dir, workers=workers, progress=progress)
+    cache = load_or_build(inputs, quiet=quiet, **reading)
+    warn_report(cache)
     times["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
-    with Progress("counting", quiet=quiet) as progress:
-        counts = count_cooccurrences(cache, min_count=min_count, window=window, memory=memory, progress=progress)
+    with Progress("counting", unit="tok", quiet=quiet) as progress:
+        counts = count_cached(cache, min_count=min_count, window=window, memory=memory,
+                              cache_dir=reading["cache_dir"], progress=progress)
     times["count"] = time.perf_counter() - t
     return counts
 
@@ -193,27 +176,21 @@ def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, se
         raise
 
 
-def _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, tokenizer, hmm, user_dict, workers,
-               cache_dir, quiet, times):
-    from wordvec.errors import WordvecError
-
-    try:
-        from wordvec.word2vec import train_word2vec
-    except ImportError:
-        raise WordvecError("--method w2v is not available in this build (wordvec.word2vec missing)") from None
-    from wordvec.corpora.cache import build_token_cache
+def _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet, times):
+    from wordvec.word2vec import train_word2vec
 
     from .progress import Progress
 
     t = time.perf_counter()
-    with Progress("tokenizing", quiet=quiet) as progress:
-        cache = build_token_cache(list(inputs), _settings(tokenizer, hmm, user_dict), cache_dir=cache_dir,
-                                  workers=workers, progress=progress)
+    cache = load_or_build(inputs, quiet=quiet, **reading)
+    warn_report(cache)
     times["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
     with Progress("word2vec", quiet=quiet) as progress:
-        emb = train_word2vec(cache, min_count=min_count, dim=dim, window=window or 5, epochs=5 if epochs is None else
-                             epochs, workers=threads or workers, seed=1 if seed is None else seed, progress=progress)
+        emb = train_word2vec(cache, min_count=min_count, dim=dim, window=window or 5,
+                             epochs=5 if epochs is None else epochs, negative=negative,
+                             workers=threads or reading["workers"] or None, seed=1 if seed is None else seed,
+                             progress=progress)
     times["train"] = time.perf_counter() - t
     emb.save(output)
     _echo(quiet, f"vocabulary {len(emb)} words; " + ", ".join(f"{k} {v:.1f}s" for k, v in times.items()))

@@ -74,6 +74,16 @@ def count_corpus(inputs: Sequence[str], settings: Any = None, min_count: int = 5
     if not inputs:
         raise InputError("no input given: pass text files, folders, '-' for stdin, or a token cache folder")
     cache = load_or_build_cache(inputs, settings, workers, cache_dir, strict, tokenize_progress)
+    return count_cached(cache, min_count, max_vocab, window, distance_weighting, memory, threads, cache_dir,
+                        progress, cache_counts)
+
+
+def count_cached(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int = 10,
+                 distance_weighting: bool = False, memory: int | None = None, threads: int | None = None,
+                 cache_dir: str | None = None, progress: Callable[[int, int], None] | None = None,
+                 cache_counts: bool = True) -> Cooccurrence:
+    """Counts of a ``TokenCache`` (parameters as ``count_corpus``), reused from the cache folder when the
+    same token cache was counted with the same settings before (``cache_counts``)."""
     target = None
     if cache_counts and getattr(cache, "path", None):
         from .cache import default_cache_root
@@ -93,4 +103,4 @@ def count_corpus(inputs: Sequence[str], settings: Any = None, min_count: int = 5
     return counts
 
 
-__all__ = ["count_corpus", "counts_key", "is_token_cache", "load_or_build_cache"]
+__all__ = ["count_corpus", "count_cached", "counts_key", "is_token_cache", "load_or_build_cache"]

@@ -948,12 +948,7 @@ def test_duplicate_words_in_vector_file(tmp_path):
     assert out.read_text(encoding="utf-8").splitlines()[0] == "2 3"
 
 
-REPORT_TRAIN = ("cli/train_commands.py:_load_counts never prints the reading report: invalid UTF-8 (and NUL bytes, "
-                "cut lines) is replaced silently; `tokenize`/`vocab`/`count` warn (cli.output.warn_report)")
-
-
-@pytest.mark.parametrize("command", ["count", pytest.param("train", marks=pytest.mark.xfail(strict=True,
-                                                                                        reason=REPORT_TRAIN))])
+@pytest.mark.parametrize("command", ["count", "train"])
 def test_invalid_utf8_is_reported_by_count_and_train(tmp_path, command):
     bad = _bad_utf8_file(tmp_path)
     if command == "count":
@@ -964,8 +959,6 @@ def test_invalid_utf8_is_reported_by_count_and_train(tmp_path, command):
     assert any(line.startswith("warning:") and "UTF-8" in line and "bad.txt:51" in line for line in err.splitlines())
 
 
-@pytest.mark.xfail(strict=True, reason="cli/train_commands.py:train has no --strict (count/tokenize/vocab have it), "
-                                       "so training cannot refuse invalid UTF-8 input (issue 7 policy)")
 def test_train_strict_refuses_invalid_utf8(tmp_path):
     bad = _bad_utf8_file(tmp_path)
     res = run(*train_args(bad, tmp_path / "model", tmp_path / "cache", dim=4, epochs=1), "--strict")
@@ -973,9 +966,6 @@ def test_train_strict_refuses_invalid_utf8(tmp_path):
     assert_nothing_written(tmp_path / "model")
 
 
-@pytest.mark.xfail(strict=True, reason="cli/train_commands.py:train/_load_counts: with a counts directory as input, "
-                                       "--window (and --tokenizer, --min-count, --memory) are silently ignored; the "
-                                       "model is trained on the directory's window 3 although --window 7 was asked")
 def test_train_on_counts_with_conflicting_window(base, tmp_path):
     model = tmp_path / "model"
     res = run("train", base["counts"], "-o", model, "--window", "7", "--dim", "4", "--epochs", "1", "-q")

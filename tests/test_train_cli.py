@@ -90,11 +90,11 @@ def test_bad_inputs(corpus, tmp_path):
     assert res.exit_code == 1 and "no checkpoint" in res.output
 
 
-def test_parse_size():
-    from wordvec.cli.train_commands import parse_size
+def test_memory_size_option():
+    from wordvec.cli.output import MEMORY_SIZE
 
-    assert parse_size("2G") == 2 * 2**30 and parse_size("64M") == 64 * 2**20 and parse_size("1000") == 1000
-    assert parse_size(None) is None
+    assert MEMORY_SIZE.convert("2G", None, None) == 2 * 2**30 and MEMORY_SIZE.convert("64M", None, None) == 64 * 2**20
+    assert MEMORY_SIZE.convert("1000", None, None) == 1000
 
 
 def test_sigint_then_resume_is_bit_identical(tmp_path):
