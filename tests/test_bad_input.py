@@ -432,9 +432,6 @@ def test_word2vec_header_counts_named(tmp_path):
     assert_user_error(run("info", path), "vectors.txt:4", "header")
 
 
-@pytest.mark.xfail(strict=True, reason="wordvec/formats.py:_detect: a text word2vec file whose header dimension "
-                                       "disagrees with its rows is taken for a binary file and reported as "
-                                       "'truncated', not as a wrong header / ragged row at file:line")
 def test_word2vec_wrong_header_dimension_message(tmp_path):
     path = tmp_path / "vectors.txt"
     path.write_text(f"3 4\n{W2V_ROWS}", encoding="utf-8")
@@ -595,11 +592,6 @@ def test_real_full_disk_model_save_is_clean(base, big_model, tiny_disk):
     assert stray_temps(tiny_disk) == []
 
 
-@pytest.mark.xfail(strict=True, reason="wordvec/_atomic.py:_raise_os_error: numpy's ndarray.tofile (used by np.save "
-                                       "in model_dir.save_model_dir, checkpoint.save_checkpoint, counts) raises "
-                                       "OSError('N requested and M written') with errno None, so a real full disk "
-                                       "is reported as 'cannot write ...: 28672 requested and 12256 written', "
-                                       "not as ResourceError 'disk full'")
 def test_real_full_disk_model_save_says_disk_full(base, big_model, tiny_disk):
     res = run(*train_args(base["corpus"], tiny_disk / "model", base["cache"], dim=2048, epochs=1))
     assert_user_error(res, "disk full")

@@ -37,8 +37,8 @@ def _umask() -> int:
     return mask
 
 
-def _raise_os_error(err: OSError, path: str) -> None:
-    if _disk_full(err, path):
+def _raise_os_error(err: OSError, path: str, full: bool | None = None) -> None:
+    if full if full is not None else _disk_full(err, path):
         raise ResourceError(f"disk full while writing {path}: free some space and run again") from err
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         raise WordvecError(f"cannot write {path}: permission denied; choose another output path") from err
@@ -80,8 +80,9 @@ def atomic_output(path: str | os.PathLike, mode: str = "wb", encoding: str | Non
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as err:
+        full = _disk_full(err, path)  # decide before the temporary is removed and frees the space
         _remove_quietly(tmp)
-        _raise_os_error(err, path)
+        _raise_os_error(err, path, full)
     except BaseException:
         _remove_quietly(tmp)
         raise
@@ -156,8 +157,9 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
             if old is not None:
                 _remove_quietly(old)
     except OSError as err:
+        full = _disk_full(err, path)  # decide before the temporary is removed and frees the space
         _remove_quietly(tmp)
-        _raise_os_error(err, path)
+        _raise_os_error(err, path, full)
     except BaseException:
         _remove_quietly(tmp)
         raise

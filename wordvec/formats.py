@@ -169,9 +169,11 @@ def _header(line: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _looks_like_text_row(line: bytes, dim: int) -> bool:
+def _looks_like_text_row(line: bytes) -> bool:
+    """A text row is a word and at least one number; binary rows hold raw float32 bytes instead. The
+    number of values is not checked here, so a wrong header dimension is reported by the text parser."""
     parts = line.split()
-    if len(parts) != dim + 1:
+    if len(parts) < 2:
         return False
     try:
         np.array(parts[1:], dtype=np.float64)
@@ -360,7 +362,7 @@ def _detect(path: str) -> str:
             return "glove"
         probe = handle.read(declared[1] * 4 + 4096)
     line = probe.split(b"\n", 1)[0]
-    return "word2vec" if _looks_like_text_row(line, declared[1]) or not probe.strip() else "word2vec-binary"
+    return "word2vec" if _looks_like_text_row(line) or not probe.strip() else "word2vec-binary"
 
 
 def load_vectors(path: str | os.PathLike, format: str = "auto", strict: bool = False):
