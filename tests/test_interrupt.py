@@ -276,7 +276,15 @@ def medium(tmp_path_factory):
     return corpus, cache
 
 
-@pytest.mark.parametrize("command", ["train", "count"])
+# Known open bug (issue 7): about one run in ten, Ctrl-C while the numba counting kernels spill runs ends the
+# process with SIGSEGV (exit -11) instead of 130; seen in a clean-clone CI run on 2026-11-24. Not yet
+# diagnosed (suspects: numba's workqueue threads at interpreter exit, or a spill buffer freed while a kernel
+# still uses it). Non-strict so CI stays usable; the test still checks cleanup on every passing run.
+SIGSEGV_ON_CTRL_C = pytest.mark.xfail(strict=False, reason="rare SIGSEGV on Ctrl-C during spilling (issue 7)")
+
+
+@pytest.mark.parametrize("command", [pytest.param("train", marks=SIGSEGV_ON_CTRL_C),
+                                     pytest.param("count", marks=SIGSEGV_ON_CTRL_C)])
 def test_sigint_while_counting_removes_spill_files(medium, tmp_path, command):
     """Ctrl-C while counting spills runs to disk (--memory 1M): exit 130, spill folder and output gone."""
     corpus, cache = medium
