@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from wordvec._atomic import atomic_directory, save_json, save_npy
+from wordvec._meta import read_artifact_meta
 from wordvec._version import __version__
 from wordvec.errors import CorruptFileError, InputError, WordvecError
 
@@ -182,23 +183,9 @@ class TokenCache:
 def read_cache_meta(path: str | os.PathLike) -> dict[str, Any]:
     """``meta.json`` of a cache directory, checked for format and version (``CorruptFileError`` otherwise)."""
     path = os.fspath(path)
-    file = os.path.join(path, "meta.json")
-    try:
-        with open(file, encoding="utf-8") as handle:
-            meta = json.load(handle)
-    except FileNotFoundError:
-        raise CorruptFileError(f"{file}: missing, {path} is not a token cache; tokenize again") from None
-    except (OSError, ValueError) as err:
-        raise CorruptFileError(f"{file}: unreadable ({err}); delete {path} and tokenize again") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CorruptFileError(f"{file}: not a wordvec token cache; tokenize again into another folder")
-    version = meta.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CorruptFileError(
-            f"{file}: token cache format version {version!r} is newer than this wordvec reads ({FORMAT_VERSION}); "
-            f"upgrade wordvec or delete {path} and tokenize again"
-        )
-    return meta
+    return read_artifact_meta(path, kind=FORMAT, max_version=FORMAT_VERSION, what="token cache",
+                              remedy=f"delete {path} and tokenize again",
+                              foreign="pass a folder written by `wordvec tokenize`, or tokenize into another folder")
 
 
 def _reusable(path: str, sources: list, user_dict: Any, settings: TokenizerSettings) -> bool:

@@ -6,7 +6,6 @@ engine in ``corpora/counter.py`` (numba kernels, a memory budget, two threads, o
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import zipfile
@@ -16,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from wordvec._atomic import atomic_directory, save_json
+from wordvec._meta import read_artifact_meta
 from wordvec._version import __version__
 from wordvec.errors import CorruptFileError, InputError, MismatchError
 
@@ -136,23 +136,10 @@ class Cooccurrence:
 
 def read_counts_meta(path: str) -> dict[str, Any]:
     """Read and check ``meta.json`` of a counts directory (format name and version)."""
-    file = os.path.join(path, "meta.json")
     if not os.path.isdir(path):
         raise InputError(f"counts directory not found: {path}: run `wordvec count` first")
-    try:
-        with open(file, encoding="utf-8") as handle:
-            meta = json.load(handle)
-    except FileNotFoundError:
-        raise CorruptFileError(f"{file}: missing; rebuild with `wordvec count`") from None
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CorruptFileError(f"{file}: not valid JSON ({err}); rebuild with `wordvec count`") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CorruptFileError(f"{file}: not a wordvec counts directory (format {meta.get('format')!r})"
-                               if isinstance(meta, dict) else f"{file}: not a JSON object")
-    if meta.get("version") != FORMAT_VERSION:
-        raise CorruptFileError(f"{file}: counts format version {meta.get('version')} is not supported (this "
-                               f"wordvec reads version {FORMAT_VERSION}); rebuild with `wordvec count`")
-    return meta
+    return read_artifact_meta(path, kind=FORMAT, max_version=FORMAT_VERSION, what="counts directory",
+                              remedy="rebuild with `wordvec count`")
 
 
 def load_npz_checked(file: str, n: int) -> sp.csr_matrix:

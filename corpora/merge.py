@@ -25,43 +25,27 @@ def write_shard_meta(path: str, vocab, writer: ShardWriter, scale: int, meta: di
     return full
 
 
-def _read_meta(path: str) -> dict:
-    import json
-
-    from wordvec.errors import CorruptFileError, InputError
-
-    file = os.path.join(path, "meta.json")
-    if not os.path.isdir(path):
-        raise InputError(f"not a folder: {path}: pass counts or shard directories written by `wordvec count`")
-    try:
-        with open(file, encoding="utf-8") as handle:
-            meta = json.load(handle)
-    except FileNotFoundError:
-        raise InputError(f"{path} has no meta.json: pass counts or shard directories written by `wordvec count`")
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CorruptFileError(f"{file}: not valid JSON ({err}); recount it") from None
-    if not isinstance(meta, dict):
-        raise CorruptFileError(f"{file}: not a JSON object; recount it")
-    return meta
+_PASS_COUNTS = "pass counts or shard directories written by `wordvec count`"
 
 
 def load_counts_any(path: str, memory: int | None = None):
     """Load a counts directory or a shard directory as ``(vocab, float64 CSR, meta)``."""
-    from wordvec.errors import CorruptFileError, MismatchError
+    from wordvec._meta import check_meta_format, read_meta_file
+    from wordvec.errors import CorruptFileError, InputError, MismatchError
 
     from .cooccur import FORMAT, Cooccurrence
     from .vocab import Vocabulary
 
     path = os.path.abspath(os.fspath(path))
-    meta = _read_meta(path)
+    if not os.path.isdir(path):
+        raise InputError(f"not a folder: {path}: {_PASS_COUNTS}")
+    meta = read_meta_file(path, what="counts or shard directory", remedy="recount it", foreign=_PASS_COUNTS,
+                          missing_error=InputError)
     if meta.get("format") == FORMAT:
         co = Cooccurrence.load(path)
         return co.vocab, co.matrix, co.meta
-    if meta.get("format") != SHARD_FORMAT:
-        raise CorruptFileError(f"{os.path.join(path, 'meta.json')}: not a wordvec counts or shard directory")
-    if meta.get("version") != SHARD_VERSION:
-        raise CorruptFileError(f"{os.path.join(path, 'meta.json')}: shard format version {meta.get('version')} "
-                               f"is not supported (this wordvec reads {SHARD_VERSION}); recount it")
+    check_meta_format(meta, os.path.join(path, "meta.json"), kind=SHARD_FORMAT, max_version=SHARD_VERSION,
+                      what="shard directory", remedy="recount it", foreign=_PASS_COUNTS)
     vocab_file = os.path.join(path, "vocab.tsv")
     vocab = Vocabulary.load(vocab_file)
     if vocab.checksum() != meta.get("vocab_checksum") or meta.get("col_bits") != K.col_bits(len(vocab)):

@@ -7,13 +7,13 @@ uninterrupted one bit for bit.
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import numpy as np
 
 from ._atomic import atomic_directory, save_json
+from ._meta import read_artifact_meta
 from .errors import CorruptFileError, InputError, MismatchError
 
 FORMAT_NAME = "wordvec-checkpoint"
@@ -50,18 +50,16 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any], params: dict
 def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint: dict[str, Any]) -> dict[str, Any]:
     """Read a checkpoint and check it belongs to these settings and counts; returns the ``state`` for ``fit``."""
     path = os.fspath(path)
-    where = os.path.join(path, "state.json")
     if not os.path.isdir(path):
         raise InputError(f"no checkpoint at {path}: train with --checkpoint-every N first, or drop --resume")
+    info = read_artifact_meta(path, filename="state.json", kind=FORMAT_NAME, max_version=FORMAT_VERSION,
+                              version_key="format_version", what="checkpoint",
+                              remedy=f"delete {path} and train again")
     try:
-        with open(where, encoding="utf-8") as handle:
-            info = json.load(handle)
         vectors = np.load(os.path.join(path, "vectors.npy"), allow_pickle=False)
         accum = np.load(os.path.join(path, "accum.npy"), allow_pickle=False)
     except (OSError, ValueError, EOFError) as err:
         raise CorruptFileError(f"checkpoint {path} is damaged ({err}); delete it and train again") from None
-    if not isinstance(info, dict) or info.get("format") != FORMAT_NAME or info.get("format_version") != FORMAT_VERSION:
-        raise CorruptFileError(f"{where} is not a wordvec checkpoint of version {FORMAT_VERSION}; delete it")
     saved = info.get("params", {})
     for key in _MUST_MATCH:
         if saved.get(key) != params.get(key):

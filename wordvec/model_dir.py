@@ -6,7 +6,6 @@ the file and what is wrong. Arrays load with ``allow_pickle=False``; ``mmap=True
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 from wordvec.corpora.vocab import Vocabulary, vocab_checksum
 
 from ._atomic import atomic_directory, save_json
+from ._meta import read_artifact_meta
 from ._version import __version__
 from .errors import CorruptFileError, InputError
 
@@ -79,23 +79,9 @@ def _all_finite(array: np.ndarray, rows: int = 65536) -> bool:
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     """Read and check ``meta.json`` of a model directory (format name and version)."""
-    meta_path = os.path.join(os.fspath(path), META_FILE)
-    try:
-        with open(meta_path, "r", encoding="utf-8") as handle:
-            meta = json.load(handle)
-    except FileNotFoundError:
-        raise InputError(f"{os.fspath(path)} is not a wordvec model directory (no {META_FILE})") from None
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CorruptFileError(f"{meta_path} is not valid JSON ({err}); retrain the model") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
-        raise CorruptFileError(f"{meta_path} is not a wordvec model description")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CorruptFileError(
-            f"{meta_path} has format version {version!r}, newer than this wordvec reads ({FORMAT_VERSION}): "
-            "upgrade wordvec"
-        )
-    return meta
+    return read_artifact_meta(path, kind=FORMAT_NAME, max_version=FORMAT_VERSION, version_key="format_version",
+                              filename=META_FILE, what="model directory", remedy="retrain the model",
+                              foreign="pass a model directory written by wordvec", missing_error=InputError)
 
 
 def load_model_dir(
