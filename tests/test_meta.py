@@ -147,3 +147,24 @@ def test_checkpoint_state_json(tmp_path):
     (tmp_path / "ck" / "state.json").write_text("{oops")
     with pytest.raises(CorruptFileError, match=r"state.json: not valid JSON .*; delete .* and train again"):
         load_checkpoint(tmp_path / "ck", {"dim": 2}, {"nnz": 4})
+
+
+@pytest.mark.parametrize("damage", [{"epoch": None}, {"epoch": "3"}, {"epoch": -1}, {"params": [1, 2]}, {"params": None}])
+def test_checkpoint_state_json_without_epoch_or_settings(tmp_path, damage):
+    """A state.json that passes the format check but lacks a usable epoch or settings is a one-line error."""
+    import numpy as np
+
+    from wordvec.checkpoint import load_checkpoint, save_checkpoint
+
+    state = dict(vectors=np.ones((3, 2), np.float32), accum=np.ones((3, 2), np.float32), epoch=1, loss=[0.5],
+                 seconds=[0.1])
+    save_checkpoint(tmp_path / "ck", state, {"dim": 2}, {"nnz": 4})
+    info = json.loads((tmp_path / "ck" / "state.json").read_text())
+    for key, value in damage.items():
+        if value is None:
+            info.pop(key)
+        else:
+            info[key] = value
+    (tmp_path / "ck" / "state.json").write_text(json.dumps(info))
+    with pytest.raises(CorruptFileError, match=r"lacks its settings or epoch; delete it and train again"):
+        load_checkpoint(tmp_path / "ck", {"dim": 2}, {"nnz": 4})

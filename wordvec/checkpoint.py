@@ -60,7 +60,10 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
         accum = np.load(os.path.join(path, "accum.npy"), allow_pickle=False)
     except (OSError, ValueError, EOFError) as err:
         raise CorruptFileError(f"checkpoint {path} is damaged ({err}); delete it and train again") from None
-    saved = info.get("params", {})
+    saved = info.get("params")
+    epoch = info.get("epoch")
+    if not isinstance(saved, dict) or isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise CorruptFileError(f"checkpoint {path}: state.json lacks its settings or epoch; delete it and train again")
     for key in _MUST_MATCH:
         if saved.get(key) != params.get(key):
             raise MismatchError(f"checkpoint {path} was made with {key}={saved.get(key)!r}, not {params.get(key)!r}: "
@@ -69,7 +72,7 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
         raise MismatchError(f"checkpoint {path} was trained on other counts: delete it or use the same corpus and options")
     if vectors.shape != accum.shape or not np.isfinite(vectors).all():
         raise CorruptFileError(f"checkpoint {path} holds inconsistent or non-finite arrays; delete it")
-    return dict(vectors=vectors, accum=accum, epoch=int(info["epoch"]), loss=info.get("loss", []),
+    return dict(vectors=vectors, accum=accum, epoch=epoch, loss=info.get("loss", []),
                 seconds=info.get("seconds", []))
 
 
