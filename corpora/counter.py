@@ -9,6 +9,17 @@ Counts are integers in units of ``1/scale`` (``scale`` = 1, or lcm(1..window) wi
 the totals are exact and identical for any number of threads, any budget and any shard order. Runs stay in
 memory while they fit the budget; beyond it they are written as shards (``corpora/shards.py``) and merged
 from disk in row blocks.
+
+Ctrl-C (issue 7). A SIGINT makes Python raise ``KeyboardInterrupt`` at the next bytecode it runs, and that
+can be *inside C code that calls back into Python*: numba boxes a kernel's returned arrays by calling
+``numba.core.serialize._numba_unpickle`` and does not check that call, so an interrupt raised there went on
+as a ``SystemError`` (numba keeps calling the C API with the exception set, which CPython does not allow;
+most likely also the cause of the SIGSEGV seen in CI); numpy's ``fromfile``/``tofile`` turned it into a
+``TypeError``, and llvmlite's ctypes callbacks (a kernel being compiled or loaded) swallowed it, so the
+count finished as if no Ctrl-C had come. So the counting entry points hold Ctrl-C for their whole run
+(``_sigint_deferred``) and raise it only at ``sigint_checkpoint()`` calls in our own loops (after each
+buffer of counting, each merge block): never inside numba or numpy, about as soon as before (a kernel
+could not be interrupted anyway), and the spill folder is removed with Ctrl-C still held.
 """
 from __future__ import annotations
 
@@ -23,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
+from wordvec._atomic import _sigint_deferred, sigint_checkpoint
 from wordvec.errors import InputError, ResourceError
 
 from . import _kernels as K
@@ -177,6 +189,7 @@ class _RunStore:
     def merged(self) -> tuple[np.ndarray, np.ndarray]:
         keys, vals = np.empty(0, np.uint64), np.empty(0, np.uint64)
         while self.stack:
+            sigint_checkpoint()
             k, v = self.stack.pop()
             keys, vals = K.merge_two(k, v, keys, vals) if len(keys) else (k, v)
         return keys, vals
@@ -223,6 +236,7 @@ def _count_into(cache: Any, plan: Plan, store: _RunStore, progress: Callable[[in
             full = starts < stops
             if full.any():
                 flush(full)
+            sigint_checkpoint()  # a held Ctrl-C is raised here, between kernels (module docstring)
         del fids, foffs
         line = stop_line
         if progress is not None:
@@ -302,18 +316,19 @@ def count_to_memory(cache: Any, min_count: int = 5, max_vocab: int = 0, window: 
                     progress: Callable[[int, int], None] | None = None) -> tuple[Vocabulary, sp.csr_matrix]:
     """Count and return ``(pruned vocabulary, symmetric CSR)``; spills to a temporary shard folder."""
     job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
-    try:
-        job.count(progress)
-        sink = CsrMemorySink(len(job.vocab), job.plan.scale)
-        job.finish(sink)
-        return job.vocab, sink.matrix()
-    except OSError as err:  # spilling shards into the temporary folder failed
-        if err.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise ResourceError(f"disk full while writing count shards to {tempfile.gettempdir()}: free space, "
-                                f"set TMPDIR to a larger disk or raise --memory") from err
-        raise
-    finally:
-        job.cleanup()
+    with _sigint_deferred():  # Ctrl-C only at sigint_checkpoint() (module docstring), held during cleanup
+        try:
+            job.count(progress)
+            sink = CsrMemorySink(len(job.vocab), job.plan.scale)
+            job.finish(sink)
+            return job.vocab, sink.matrix()
+        except OSError as err:  # spilling shards into the temporary folder failed
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise ResourceError(f"disk full while writing count shards to {tempfile.gettempdir()}: free "
+                                    f"space, set TMPDIR to a larger disk or raise --memory") from err
+            raise
+        finally:
+            job.cleanup()
 
 
 def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any], min_count: int = 5,
@@ -331,7 +346,7 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
     from .cooccur import FORMAT, FORMAT_VERSION
 
     path = os.path.abspath(os.fspath(path))
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path) as tmp, _sigint_deferred():  # Ctrl-C only at sigint_checkpoint() (module doc)
         job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, tmp)
         try:
             job.count(progress)
@@ -363,7 +378,7 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
     from .merge import write_shard_meta
 
     path = os.path.abspath(os.fspath(path))
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path) as tmp, _sigint_deferred():  # Ctrl-C only at sigint_checkpoint() (module doc)
         job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
         job.store.writer = ShardWriter(tmp, len(job.vocab), job.plan.block_entries)
         job.count(progress)
@@ -373,6 +388,7 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
         counts = K.dense_sym_count(plan.doff, plan.dcut, plan.rows, V)
         row, last = 0, (int(plan.dcut.max()) if plan.rows else 0)
         while row < last:  # dense cells as sorted runs, in row blocks
+            sigint_checkpoint()
             stop = row + 1
             acc = int(counts[row])
             while stop < last and acc + counts[stop] <= plan.block_entries:

@@ -26,6 +26,8 @@ from typing import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from wordvec._atomic import sigint_checkpoint
+
 from . import _kernels as K
 
 SHARD_FORMAT = "wordvec-cooccurrence-shards"
@@ -213,6 +215,7 @@ def _merge_loop(readers, V, vb, bits, emit, budget_entries, dense) -> None:
     lo = 0  # every key below lo has been emitted
     end = V << vb
     while lo < end:
+        sigint_checkpoint()  # where a Ctrl-C held by the caller is raised (corpora/counter.py docstring)
         bound = end
         for r in readers:
             if not r.done and len(r.keys):
@@ -354,6 +357,7 @@ class CsrDiskSink:
             header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (n,)}
             np.lib.format.write_array_header_1_0(out, header)
             while True:
+                sigint_checkpoint()
                 block = src.read(_COPY)
                 if not block:
                     break

@@ -165,20 +165,40 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
         raise
 
 
+_HELD: list[list[object]] = []  # the Ctrl-Cs held by each open _sigint_deferred block, innermost last
+
+
 @contextlib.contextmanager
 def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block ends (main thread only; elsewhere a no-op)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Hold Ctrl-C until the block ends, or until ``sigint_checkpoint()`` is called inside it (main thread
+    only; elsewhere a no-op). Only Python's own handler is replaced: a process that ignores SIGINT (a
+    background job) keeps ignoring it, and an enclosing block keeps holding it."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
         yield
         return
     received: list[object] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    _HELD.append(received)
     try:
         yield
     finally:
+        _HELD.pop()  # blocks nest: this one is innermost
         signal.signal(signal.SIGINT, previous)
     if received:
         raise KeyboardInterrupt
 
 
-__all__ = ["atomic_output", "atomic_directory", "save_npy", "save_json", "save_text"]
+def sigint_checkpoint() -> None:
+    """Inside a ``_sigint_deferred`` block: raise the held Ctrl-C now, as ``KeyboardInterrupt``, if one came.
+
+    Long work that calls C code which calls back into Python (numba's result boxing, numpy) holds Ctrl-C
+    for its whole duration and calls this between such calls, so the interrupt is raised only in our own
+    code. A no-op outside such a block and off the main thread.
+    """
+    if _HELD and _HELD[-1] and threading.current_thread() is threading.main_thread():
+        _HELD[-1].clear()
+        raise KeyboardInterrupt
+
+
+__all__ = ["atomic_output", "atomic_directory", "save_npy", "save_json", "save_text", "sigint_checkpoint"]
