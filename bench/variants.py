@@ -2,6 +2,7 @@
 
     python bench/variants.py                       # every variant, seeds 1 and 2, 10 epochs
     python bench/variants.py --only base,trunc10 --seeds 1,2,3 --epochs 30 --log out.jsonl
+    python bench/variants.py --split MODEL [MODEL …]   # wordsim Spearman on the rarer / more frequent half
 
 Each row trains ``PMIEmbedding`` (default preset unless the row says otherwise) on the cached zh_mixed counts
 (window 10, min_count 5) and scores wordsim-240/297 Spearman and CA_translated 3CosAdd with ``bench/train.py``'s
@@ -126,6 +127,28 @@ def readouts(emb) -> dict[str, np.ndarray]:
     return out
 
 
+def split_by_frequency(paths: list[str]) -> None:
+    """wordsim-240/297 Spearman of saved models on the pairs whose rarer word is below / above the median count."""
+    from scipy.stats import spearmanr
+
+    from wordvec.embedding import Embedding
+
+    print(f"{'model':40s} {'set':12s} {'all':>6s} {'rarer half':>11s} {'frequent half':>14s} {'median count':>13s}")
+    for path in paths:
+        emb = Embedding.load(path)
+        index, counts, unit = emb.vocab.index, np.asarray(emb.counts), emb.unit_vectors
+        for name in ("wordsim-240", "wordsim-297"):
+            pairs = [(index[a], index[b], g) for a, b, g in bench_train._read_pairs(bench_train.EVAL[name])
+                     if a in index and b in index]
+            rarer = np.array([min(counts[a], counts[b]) for a, b, _ in pairs])
+            gold = np.array([g for *_, g in pairs])
+            sims = np.array([float(unit[a] @ unit[b]) for a, b, _ in pairs])
+            median = np.median(rarer)
+            low, high = rarer <= median, rarer > median
+            cells = [spearmanr(sims[m], gold[m])[0] for m in (np.ones(len(pairs), bool), low, high)]
+            print(f"{path[-40:]:40s} {name:12s} {cells[0]:6.3f} {cells[1]:11.3f} {cells[2]:14.3f} {median:13.0f}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=None, help="comma-separated variant keys (default: all)")
@@ -133,7 +156,11 @@ def main(argv=None) -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--log", default=None, help="append one JSON line per trained model")
+    parser.add_argument("--split", nargs="+", metavar="MODEL", help="only score saved models by frequency halves")
     args = parser.parse_args(argv)
+    if args.split:
+        split_by_frequency(args.split)
+        return
     keys = args.only.split(",") if args.only else [v[0] for v in VARIANTS]
     unknown = set(keys) - {v[0] for v in VARIANTS}
     if unknown:
