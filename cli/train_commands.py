@@ -44,6 +44,8 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--truncate", is_flag=True, help="Cap the pair weights at 1 (SPEC b.2).")
 @click.option("--cds", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="Context smoothing exponent of P(w) [default preset 0.75, seed 1.0].")
+@click.option("--prior-count", type=click.FloatRange(min=0), default=None,
+              help="Pseudo-count β of the PMI estimate log((x+β)/(E+β)) [default preset 1, seed 0].")
 @click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
 @click.option("--neg", type=click.FloatRange(min=0), default=None,
               help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")
@@ -59,7 +61,8 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
 @quiet_option
 @click.pass_context
-def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, x_max, neg, threads,
+def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count, x_max, neg,
+          threads,
           seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
           cache_dir, checkpoint_every, resume, quiet):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
@@ -88,7 +91,7 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
         final = "n/a"
     else:
         model = _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype,
-                         checkpoint_every, resume, quiet, x_max=x_max, neg=neg)
+                         checkpoint_every, resume, quiet, x_max=x_max, neg=neg, prior_count=prior_count)
         final = f"{model.loss_[-1]:.6f}" if model.loss_ else "n/a"
     times["train"] = time.perf_counter() - t
     emb = model.embedding_
@@ -145,12 +148,12 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
 
 
 def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
-             quiet, x_max=None, neg=None):
+             quiet, x_max=None, neg=None, prior_count=None):
     from wordvec.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
     from wordvec.pmi import PMIEmbedding
 
     overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype, x_max=x_max,
-                     neg=neg)
+                     neg=neg, prior_count=prior_count)
     if truncate:
         overrides["truncate"] = True
     est = PMIEmbedding.from_preset(preset, **overrides)

@@ -36,7 +36,7 @@ def corpus():
 
 def test_recovers_low_rank_pmi(corpus):
     counts, true_pmi = corpus
-    model = PMIEmbedding(dim=8, epochs=30, seed=1, threads=2, cds=1.0).fit(counts)
+    model = PMIEmbedding(dim=8, epochs=30, seed=1, threads=2, cds=1.0, prior_count=0.0).fit(counts)
     rec = build_records(counts)
     dots = pair_dots(model.embedding_.vectors.astype(np.float64), rec.rows, rec.cols)
     assert np.corrcoef(dots, rec.target)[0, 1] >= 0.95  # against the empirical targets
@@ -100,7 +100,21 @@ def test_memory_estimate_refuses(corpus):
         PMIEmbedding(dim=8, epochs=1, memory=1000).fit(counts)
 
 
-@pytest.mark.parametrize("bad", [dict(dim=0), dict(lr=-1), dict(dtype="float16"), dict(cds=0), dict(threads=0)])
+def test_default_prior_count_fits_the_smoothed_targets(corpus):
+    """The default (β = 1) fits log((x+1)/(E+1)), which stays close to the plain PMI of well-observed pairs."""
+    counts, _ = corpus
+    model = PMIEmbedding(dim=8, epochs=30, seed=1, threads=2, cds=1.0).fit(counts)
+    assert model.prior_count == 1.0 and model.embedding_.meta["prior_count"] == 1.0
+    smooth = build_records(counts, prior_count=1.0)
+    dots = pair_dots(model.embedding_.vectors.astype(np.float64), smooth.rows, smooth.cols)
+    assert np.corrcoef(dots, smooth.target)[0, 1] >= 0.95
+    plain = build_records(counts)
+    heavy = plain.x >= np.quantile(plain.x, 0.9)
+    assert np.corrcoef(dots[heavy], plain.target[heavy])[0, 1] >= 0.9
+
+
+@pytest.mark.parametrize("bad", [dict(dim=0), dict(lr=-1), dict(dtype="float16"), dict(cds=0), dict(threads=0),
+                                 dict(prior_count=-1)])
 def test_bad_parameters(corpus, bad):
     with pytest.raises(InputError):
         PMIEmbedding(**bad).fit(corpus[0])

@@ -83,3 +83,23 @@ def test_cds_is_symmetric_and_reduces_to_seed():
     rare = pmi_targets(np.array([1]), np.array([2]), np.array([1.0]), counts, 20.0)
     rare_s = pmi_targets(np.array([1]), np.array([2]), np.array([1.0]), counts, 20.0, cds=0.75)
     assert rare_s < rare
+
+
+def test_prior_count_smooths_towards_zero_and_keeps_well_observed_pmi():
+    """β > 0: target = log((x + β) / (E + β)) with E = Z·P(i)·P(j); β = 0 is the plain estimate."""
+    counts = np.array([5000, 4000, 3, 2])
+    z, total = 1e6, 9005.0
+    rows, cols = np.array([0, 2]), np.array([1, 3])
+    x = np.array([30000.0, 1.0])  # a frequent pair seen often, a rare pair seen once
+    plain = pmi_targets(rows, cols, x, counts, z, total)
+    assert np.allclose(pmi_targets(rows, cols, x, counts, z, total, prior_count=0.0), plain)
+    smooth = pmi_targets(rows, cols, x, counts, z, total, prior_count=1.0)
+    expected = z * counts[rows] * counts[cols] / total**2
+    assert np.allclose(smooth, np.log((x + 1.0) / (expected + 1.0)))
+    assert smooth[0] == pytest.approx(plain[0], abs=1e-4)  # x and E ≫ β: unchanged
+    assert 0 < smooth[1] < plain[1] / 4  # E ≪ 1, seen once: pulled strongly towards 0
+    # the records carry it, and cds applies to E as to the plain targets
+    rec = build_records(count_toy(TOY), cds=0.75, prior_count=2.0)
+    ref = build_records(count_toy(TOY), cds=0.75)
+    e = ref.x * np.exp(-ref.target)
+    assert np.allclose(rec.target, np.log((ref.x + 2.0) / (e + 2.0)))

@@ -19,8 +19,8 @@ from .errors import CorruptFileError, InputError, MismatchError
 FORMAT_NAME = "wordvec-checkpoint"
 FORMAT_VERSION = 1
 # parameters that must be equal to resume (epochs may grow; threads may change, at the cost of bit-identity)
-_MUST_MATCH = ("dim", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "neg", "neg_weight", "seed",
-               "dtype")
+_MUST_MATCH = ("dim", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count", "neg",
+               "neg_weight", "seed", "dtype")
 
 
 def counts_fingerprint(counts: Any) -> dict[str, Any]:

@@ -20,11 +20,14 @@ from .targets import build_records
 # the seed's configuration (SPEC b.5 / DECISIONS 4): both orientations per epoch, no smoothing
 SEED_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.1, x_max=100.0, alpha=0.75, truncate=False, both_orientations=True, cds=1.0,
+    prior_count=0.0,
 )
 # the default: measured on zh_mixed (bench/train.py --sweep): each unordered pair once per epoch (half the
-# work), context smoothing 0.75 and η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1)
+# work), context smoothing 0.75, η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1)
+# and the pseudo-count β = 1 in the PMI estimate (bench/variants.py: +0.10 on wordsim-240, +0.08 on CA)
 DEFAULT_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.75, truncate=False, both_orientations=False, cds=0.75,
+    prior_count=1.0,
 )
 PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 
@@ -80,6 +83,7 @@ class PMIEmbedding:
         truncate: bool = False,
         both_orientations: bool = False,
         cds: float = 0.75,
+        prior_count: float = 1.0,
         neg: float = 0.0,
         neg_weight: float | None = None,
         seed: int | None = None,
@@ -95,6 +99,7 @@ class PMIEmbedding:
         self.truncate = truncate
         self.both_orientations = both_orientations
         self.cds = cds
+        self.prior_count = prior_count
         self.neg = neg
         self.neg_weight = neg_weight
         self.seed = seed
@@ -103,8 +108,8 @@ class PMIEmbedding:
         self.memory = memory
 
     # --- scikit-learn style ---------------------------------------------------------------------------
-    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "neg", "neg_weight",
-               "seed", "threads", "dtype", "memory")
+    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count", "neg",
+               "neg_weight", "seed", "threads", "dtype", "memory")
 
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters as given."""
@@ -138,6 +143,8 @@ class PMIEmbedding:
             raise InputError("lr and x_max must be positive and alpha non-negative")
         if float(self.neg) < 0 or (self.neg_weight is not None and float(self.neg_weight) <= 0):
             raise InputError("neg must be >= 0 and neg_weight positive")
+        if not float(self.prior_count) >= 0:
+            raise InputError(f"prior_count must be >= 0 (got {self.prior_count})")
         if not 0 < float(self.cds) <= 1:
             raise InputError(f"cds must be in (0, 1] (got {self.cds})")
         if self.dtype not in ("float32", "float64"):
@@ -174,7 +181,8 @@ class PMIEmbedding:
 
         t0 = time.perf_counter()
         rec = build_records(counts, both=bool(self.both_orientations), x_max=float(self.x_max),
-                            alpha=float(self.alpha), truncate=bool(self.truncate), cds=float(self.cds))
+                            alpha=float(self.alpha), truncate=bool(self.truncate), cds=float(self.cds),
+                            prior_count=float(self.prior_count))
         if len(rec) == 0:
             raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
         rng = np.random.default_rng(self.seed)

@@ -6,7 +6,10 @@ total, and ``P(w) = #w / T`` comes from the unigram counts (DECISIONS 1), not fr
 
 Options for the quality work (all explicit, all keeping ``target = log P(i,j) / (P(i) P(j))``):
 ``cds`` smooths the unigram distribution as ``P_a(w) ∝ #w^a`` on both sides of the pair (Levy et al. 2015,
-"context distribution smoothing", symmetrised), ``cds=1`` is the seed's estimate.
+"context distribution smoothing", symmetrised), ``cds=1`` is the seed's estimate. ``prior_count`` β > 0 estimates
+the same PMI with a pseudo-count on both sides, ``log((x + β) / (E + β))`` with ``E = Z·P(i)·P(j)`` the count
+expected under independence: a pair seen often keeps its PMI, a pair seen once among rare words (E ≪ 1, where
+``log x/E`` is mostly noise) is pulled towards 0. β = 0 is the plain estimate.
 """
 from __future__ import annotations
 
@@ -93,11 +96,16 @@ def pmi_targets(
     z: float,
     total: float | None = None,
     cds: float = 1.0,
+    prior_count: float = 0.0,
 ) -> np.ndarray:
     """PMI targets ``log x − log Z − log P(i) − log P(j)`` (SPEC a.4; with ``cds=1`` this is
     ``log x − log Z − log #i − log #j + 2 log T``). ``counts`` are the unigram counts in id order, ``total`` is T
-    (default: their sum), ``cds`` the context-smoothing exponent applied to both words (default 1: none)."""
+    (default: their sum), ``cds`` the context-smoothing exponent applied to both words (default 1: none), ``prior_count`` β the pseudo-count
+    of the smoothed estimate ``log((x + β) / (E + β))`` (default 0: none)."""
     logp = log_unigram(counts, total, cds)
+    if prior_count > 0:  # log((x + β) / (E + β)), E = Z·P(i)·P(j): the plain estimate for x, E ≫ β
+        expected = np.exp(np.log(z) + logp[rows] + logp[cols])
+        return np.log(np.asarray(x, dtype=np.float64) + prior_count) - np.log(expected + prior_count)
     return np.log(x) - np.log(z) - logp[rows] - logp[cols]  # SPEC a.4
 
 
@@ -116,11 +124,12 @@ def build_records(
     alpha: float = 0.75,
     truncate: bool = False,
     cds: float = 1.0,
+    prior_count: float = 0.0,
 ) -> Records:
     """All training records of a ``Cooccurrence``-like object (``.matrix``, ``.vocab``, ``.total_tokens``).
 
     ``both`` trains both orientations of each pair (the seed) instead of each unordered pair once; ``x_max``,
-    ``alpha``, ``truncate`` define the weights (SPEC b.2); ``cds`` smooths P(w) (1 = the seed's estimate).
+    ``alpha``, ``truncate`` define the weights (SPEC b.2); ``cds`` smooths P(w) (1 = the seed's estimate); ``prior_count`` β > 0 trains on log((x + β) / (E + β)).
     """
     matrix = _matrix_of(counts)
     unigram = np.asarray(counts.vocab.counts, dtype=np.float64)
@@ -130,7 +139,7 @@ def build_records(
     z = getattr(counts, "z", None)
     z = float(z) if z else off_diagonal_total(matrix)
     rows, cols, x = pair_records(matrix, both=both)
-    target = pmi_targets(rows, cols, x, unigram, z, total, cds=cds)
+    target = pmi_targets(rows, cols, x, unigram, z, total, cds=cds, prior_count=float(prior_count))
     weight = pair_weights(x, x_max, alpha, truncate)
     return Records(rows, cols, x, target, weight, z, total)
 
