@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
+
+# A test run started in the background of a non-interactive shell (CI runners, `cmd &`) inherits an ignored
+# SIGINT, and so would every `wordvec` child; the Ctrl-C tests need Python's usual handler, as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SHARED_DATA = Path(os.environ.get("WORDVEC_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 

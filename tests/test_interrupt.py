@@ -33,10 +33,16 @@ pytest.importorskip("wordvec.corpora.cooccur", reason="counting stage not availa
 WORDVEC = [sys.executable, "-m", "wordvec"]
 
 
+def _default_sigint() -> None:
+    # a test run started in the background of a non-interactive shell ignores SIGINT, and children inherit
+    # that: give the child Python's usual Ctrl-C handling, as in a terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str]) -> subprocess.Popen:
     """Start `wordvec ARGS` in its own process group (so a killpg reaches it and its workers, like Ctrl-C)."""
     return subprocess.Popen(WORDVEC + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_default_sigint)
 
 
 def ctrl_c(proc: subprocess.Popen, group: bool = True) -> None:
@@ -290,7 +296,8 @@ def test_sigint_while_counting_removes_spill_files(medium, tmp_path, command):
     if command == "train":
         args += ["--dim", "4", "--epochs", "1"]
     proc = subprocess.Popen(WORDVEC + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
+                            text=True, start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)},
+                            preexec_fn=_default_sigint)
     spill_home = tmpdir if command == "train" else tmp_path
 
     def spilling() -> bool:

@@ -128,7 +128,7 @@ def test_sigint_then_resume_is_bit_identical(tmp_path):
     out = tmp_path / "part"
     ckpt = default_checkpoint_dir(out)
     proc = subprocess.Popen(cmd + common + ["-o", str(out), "--checkpoint-every", "1"], stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not os.path.isdir(ckpt) and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
