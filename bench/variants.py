@@ -4,9 +4,9 @@
     python bench/variants.py --only base,trunc10 --seeds 1,2,3 --epochs 30 --log out.jsonl
     python bench/variants.py --split MODEL [MODEL …]   # wordsim Spearman on the rarer / more frequent half
 
-Each row trains ``PMIEmbedding`` on the cached zh_mixed counts (window 10, min_count 5) with the first-round
-default (today's default preset with ``prior_count=0``) and one change; the rows ``beta…`` try the pseudo-count
-that the default now uses with β = 1. Each model is scored on wordsim-240/297 Spearman and CA_translated
+Each row trains ``PMIEmbedding`` on the cached zh_mixed counts (window 10, min_count 5) with the default
+preset (``prior_count=0``) and one change; the rows ``beta…`` try the pseudo-count that
+``--prior-count`` offers. Each model is scored on wordsim-240/297 Spearman and CA_translated
 3CosAdd with ``bench/train.py``'s evaluator. Two threads train Hogwild, so one seed is not enough to rank settings whose scores differ by less
 than the spread across seeds; the table prints the mean and the range.
 
@@ -35,7 +35,7 @@ import train as bench_train  # noqa: E402  (the evaluator and the token cache of
 
 # (key, label, counting options, PMIEmbedding overrides, special handling)
 VARIANTS = [
-    ("base", "first-round default (η 0.4, cds 0.75, x_max 100)", {}, {}, None),
+    ("base", "default preset (η 0.4, cds 0.75, x_max 100)", {}, {}, None),
     ("seedpreset", "--preset seed", {}, dict(lr=0.1, both_orientations=True, cds=1.0), None),
     ("g0", "AdaGrad G0 0.01 (not 1), η 0.1", {}, dict(lr=0.1), "g0"),
     ("svdinit", "start from PPMI-SVD vectors, η 0.1", {}, dict(lr=0.1), "svdinit"),
@@ -99,7 +99,7 @@ def transformed_targets(transform):
 def train(counts, key: str, overrides: dict, special: str | None, seed: int, epochs: int, threads: int):
     from wordvec.pmi import PMIEmbedding
 
-    params = dict(epochs=epochs, seed=seed, threads=threads, prior_count=0.0)  # the first-round default
+    params = dict(epochs=epochs, seed=seed, threads=threads, prior_count=0.0)  # the default preset
     params.update(overrides)
     model = PMIEmbedding(**params)
     n, dim = len(counts.vocab), int(model.dim)

@@ -100,11 +100,12 @@ def test_memory_estimate_refuses(corpus):
         PMIEmbedding(dim=8, epochs=1, memory=1000).fit(counts)
 
 
-def test_default_prior_count_fits_the_smoothed_targets(corpus):
-    """The default (β = 1) fits log((x+1)/(E+1)), which stays close to the plain PMI of well-observed pairs."""
+def test_prior_count_fits_the_smoothed_targets(corpus):
+    """β = 1 fits log((x+1)/(E+1)), which stays close to the plain PMI of well-observed pairs."""
     counts, _ = corpus
-    model = PMIEmbedding(dim=8, epochs=30, seed=1, threads=2, cds=1.0).fit(counts)
-    assert model.prior_count == 1.0 and model.embedding_.meta["prior_count"] == 1.0
+    assert PMIEmbedding().prior_count == 0.0  # the default is the plain estimate
+    model = PMIEmbedding(dim=8, epochs=30, seed=1, threads=2, cds=1.0, prior_count=1.0).fit(counts)
+    assert model.embedding_.meta["prior_count"] == 1.0
     smooth = build_records(counts, prior_count=1.0)
     dots = pair_dots(model.embedding_.vectors.astype(np.float64), smooth.rows, smooth.cols)
     assert np.corrcoef(dots, smooth.target)[0, 1] >= 0.95

@@ -55,11 +55,11 @@ def test_train_seed_preset_and_svd(corpus, tmp_path):
     meta = Embedding.load(tmp_path / "seed").meta
     assert meta["both_orientations"] is True and meta["cds"] == 1.0 and meta["window"] == 10
     assert meta["prior_count"] == 0.0  # the seed's plain PMI estimate
-    res = run("train", corpus, "-o", tmp_path / "plain", "--tokenizer", "whitespace", "--prior-count", 0, "--dim", 4,
+    res = run("train", corpus, "-o", tmp_path / "beta", "--tokenizer", "whitespace", "--prior-count", 1, "--dim", 4,
               "--epochs", 1, "--min-count", 1, "-q")
     assert res.exit_code == 0, res.output
-    assert Embedding.load(tmp_path / "plain").meta["prior_count"] == 0.0
-    assert Embedding.load(tmp_path / "plain").meta["cds"] == 0.75
+    assert Embedding.load(tmp_path / "beta").meta["prior_count"] == 1.0
+    assert Embedding.load(tmp_path / "beta").meta["cds"] == 0.75
     res = run("train", corpus, "-o", tmp_path / "bad", "--prior-count", -1, "-q")
     assert res.exit_code == 2 and "prior-count" in res.output
     res = run("train", corpus, "-o", tmp_path / "svd", "--tokenizer", "whitespace", "--method", "svd", "--dim", 3,

@@ -23,11 +23,12 @@ SEED_PRESET: dict[str, Any] = dict(
     prior_count=0.0,
 )
 # the default: measured on zh_mixed (bench/train.py --sweep): each unordered pair once per epoch (half the
-# work), context smoothing 0.75, η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1)
-# and the pseudo-count β = 1 in the PMI estimate (bench/variants.py: +0.10 on wordsim-240, +0.08 on CA)
+# work), context smoothing 0.75, η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1).
+# No pseudo-count: β = 1 scores better on wordsim-240 and CA (bench/variants.py) but lets function words and
+# punctuation into the keywords (bench/query_quality.py), so it stays an option (README, issue 3)
 DEFAULT_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.75, truncate=False, both_orientations=False, cds=0.75,
-    prior_count=1.0,
+    prior_count=0.0,
 )
 PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 
@@ -64,6 +65,9 @@ class PMIEmbedding:
         both_orientations [False]: train (i,j) and (j,i) each epoch as the seed does (True), or each
             unordered pair once (False: half the work).
         cds [0.75]: context distribution smoothing exponent of P(w) in the target (1.0: the seed's #w/T).
+        prior_count [0.0]: pseudo-count β of the PMI estimate log((x + β) / (E + β)), E the count expected under
+            independence; β > 0 pulls pairs seen once among rare words towards 0 (better cosine similarity and
+            analogies, worse keywords; 0: the seed's log x/E).
         neg [0.0]: Swivel-style penalty for unobserved pairs (off by default, DECISIONS 13): per epoch, draw
             neg × #records pairs with both words ∝ #w^0.75; unobserved ones whose ⟨v_i,v_j⟩ exceeds the PMI
             of a single co-occurrence are pushed down to it. neg_weight [None: λ of x=1]: its weight.
@@ -83,7 +87,7 @@ class PMIEmbedding:
         truncate: bool = False,
         both_orientations: bool = False,
         cds: float = 0.75,
-        prior_count: float = 1.0,
+        prior_count: float = 0.0,
         neg: float = 0.0,
         neg_weight: float | None = None,
         seed: int | None = None,
