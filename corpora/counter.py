@@ -17,7 +17,7 @@ as a ``SystemError`` (numba keeps calling the C API with the exception set, whic
 most likely also the cause of the SIGSEGV seen in CI); numpy's ``fromfile``/``tofile`` turned it into a
 ``TypeError``, and llvmlite's ctypes callbacks (a kernel being compiled or loaded) swallowed it, so the
 count finished as if no Ctrl-C had come. So the counting entry points hold Ctrl-C for their whole run
-(``_sigint_deferred``) and raise it only at ``sigint_checkpoint()`` calls in our own loops (after each
+(``sigint_held``) and raise it only at ``sigint_checkpoint()`` calls in our own loops (after each
 buffer of counting, each merge block): never inside numba or numpy, about as soon as before (a kernel
 could not be interrupted anyway), and the spill folder is removed with Ctrl-C still held.
 """
@@ -34,7 +34,7 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
-from wordvec._atomic import _sigint_deferred, sigint_checkpoint
+from wordvec._atomic import sigint_checkpoint, sigint_held
 from wordvec.errors import InputError, ResourceError
 
 from . import _kernels as K
@@ -316,7 +316,7 @@ def count_to_memory(cache: Any, min_count: int = 5, max_vocab: int = 0, window: 
                     progress: Callable[[int, int], None] | None = None) -> tuple[Vocabulary, sp.csr_matrix]:
     """Count and return ``(pruned vocabulary, symmetric CSR)``; spills to a temporary shard folder."""
     job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
-    with _sigint_deferred():  # Ctrl-C only at sigint_checkpoint() (module docstring), held during cleanup
+    with sigint_held():  # Ctrl-C only at sigint_checkpoint() (module docstring), held during cleanup
         try:
             job.count(progress)
             sink = CsrMemorySink(len(job.vocab), job.plan.scale)
@@ -346,7 +346,7 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
     from .cooccur import FORMAT, FORMAT_VERSION
 
     path = os.path.abspath(os.fspath(path))
-    with atomic_directory(path) as tmp, _sigint_deferred():  # Ctrl-C only at sigint_checkpoint() (module doc)
+    with atomic_directory(path) as tmp, sigint_held():  # Ctrl-C only at sigint_checkpoint() (module doc)
         job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, tmp)
         try:
             job.count(progress)
@@ -378,7 +378,7 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
     from .merge import write_shard_meta
 
     path = os.path.abspath(os.fspath(path))
-    with atomic_directory(path) as tmp, _sigint_deferred():  # Ctrl-C only at sigint_checkpoint() (module doc)
+    with atomic_directory(path) as tmp, sigint_held():  # Ctrl-C only at sigint_checkpoint() (module doc)
         job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
         job.store.writer = ShardWriter(tmp, len(job.vocab), job.plan.block_entries)
         job.count(progress)

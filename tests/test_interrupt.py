@@ -399,7 +399,7 @@ def test_ctrl_c_during_a_counting_kernel(small_cache, tmp_path, monkeypatch, tar
             count_to_directory(small_cache, out, {}, min_count=1, window=5, memory=256 << 10, threads=1)
     assert calls[target] >= nth, f"{target} was called {calls[target]} times"
     assert unheld == []
-    assert info.traceback[-1].name in ("sigint_checkpoint", "_sigint_deferred"), info.traceback[-1]
+    assert info.traceback[-1].name in ("sigint_checkpoint", "sigint_held"), info.traceback[-1]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert _spill_dirs(tmp_path) == []
     assert not out.exists() and stray_temps(tmp_path) == []
@@ -407,11 +407,11 @@ def test_ctrl_c_during_a_counting_kernel(small_cache, tmp_path, monkeypatch, tar
 
 def test_ignored_sigint_stays_ignored():
     """A process that ignores SIGINT (a background job) is not made interruptible by the held sections."""
-    from wordvec._atomic import _sigint_deferred, sigint_checkpoint
+    from wordvec._atomic import sigint_held, sigint_checkpoint
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        with _sigint_deferred():
+        with sigint_held():
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
             signal.raise_signal(signal.SIGINT)
             sigint_checkpoint()

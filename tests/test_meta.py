@@ -168,3 +168,21 @@ def test_checkpoint_state_json_without_epoch_or_settings(tmp_path, damage):
     (tmp_path / "ck" / "state.json").write_text(json.dumps(info))
     with pytest.raises(CorruptFileError, match=r"lacks its settings or epoch; delete it and train again"):
         load_checkpoint(tmp_path / "ck", {"dim": 2}, {"nnz": 4})
+
+
+def test_checkpoint_from_before_prior_count_resumes_as_plain_pmi(tmp_path):
+    """A state.json written before ``prior_count`` existed matches settings with prior_count 0, not others."""
+    import numpy as np
+
+    from wordvec.checkpoint import load_checkpoint, save_checkpoint
+    from wordvec.errors import MismatchError
+
+    state = dict(vectors=np.ones((3, 2), np.float32), accum=np.ones((3, 2), np.float32), epoch=1, loss=[0.5],
+                 seconds=[0.1])
+    save_checkpoint(tmp_path / "ck", state, {"dim": 2}, {"nnz": 4})
+    info = json.loads((tmp_path / "ck" / "state.json").read_text())
+    del info["params"]["prior_count"]  # as written before the option existed
+    (tmp_path / "ck" / "state.json").write_text(json.dumps(info))
+    assert load_checkpoint(tmp_path / "ck", {"dim": 2, "prior_count": 0.0}, {"nnz": 4})["epoch"] == 1
+    with pytest.raises(MismatchError, match="prior_count=0.0, not 1.0"):
+        load_checkpoint(tmp_path / "ck", {"dim": 2, "prior_count": 1.0}, {"nnz": 4})

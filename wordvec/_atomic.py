@@ -142,7 +142,7 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
         _raise_os_error(err, path)
     try:
         yield tmp
-        with _sigint_deferred():
+        with sigint_held():
             old = None
             if os.path.exists(path):
                 old = tempfile.mkdtemp(prefix="." + os.path.basename(path) + ".", suffix=".old", dir=parent)
@@ -165,11 +165,11 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
         raise
 
 
-_HELD: list[list[object]] = []  # the Ctrl-Cs held by each open _sigint_deferred block, innermost last
+_HELD: list[list[object]] = []  # the Ctrl-Cs held by each open sigint_held block, innermost last
 
 
 @contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
+def sigint_held() -> Iterator[None]:
     """Hold Ctrl-C until the block ends, or until ``sigint_checkpoint()`` is called inside it (main thread
     only; elsewhere a no-op). Only Python's own handler is replaced: a process that ignores SIGINT (a
     background job) keeps ignoring it, and an enclosing block keeps holding it."""
@@ -190,7 +190,7 @@ def _sigint_deferred() -> Iterator[None]:
 
 
 def sigint_checkpoint() -> None:
-    """Inside a ``_sigint_deferred`` block: raise the held Ctrl-C now, as ``KeyboardInterrupt``, if one came.
+    """Inside a ``sigint_held`` block: raise the held Ctrl-C now, as ``KeyboardInterrupt``, if one came.
 
     Long work that calls C code which calls back into Python (numba's result boxing, numpy) holds Ctrl-C
     for its whole duration and calls this between such calls, so the interrupt is raised only in our own
@@ -201,4 +201,5 @@ def sigint_checkpoint() -> None:
         raise KeyboardInterrupt
 
 
-__all__ = ["atomic_output", "atomic_directory", "save_npy", "save_json", "save_text", "sigint_checkpoint"]
+__all__ = ["atomic_output", "atomic_directory", "save_npy", "save_json", "save_text", "sigint_held",
+           "sigint_checkpoint"]

@@ -64,6 +64,7 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
     epoch = info.get("epoch")
     if not isinstance(saved, dict) or isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise CorruptFileError(f"checkpoint {path}: state.json lacks its settings or epoch; delete it and train again")
+    saved.setdefault("prior_count", 0.0)  # checkpoints from before the option trained without a pseudo-count
     for key in _MUST_MATCH:
         if saved.get(key) != params.get(key):
             raise MismatchError(f"checkpoint {path} was made with {key}={saved.get(key)!r}, not {params.get(key)!r}: "
