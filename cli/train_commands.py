@@ -47,6 +47,9 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--prior-count", type=click.FloatRange(min=0), default=None,
               help="Pseudo-count β of the PMI estimate log((x+β)/(E+β)) [0]; 1 scores better on similarity "
                    "and analogies but admits function words into keywords.")
+@click.option("--independence-weight", type=click.FloatRange(min=0), default=None,
+              help="Weight w0 of the prior pulling every pair, observed or not, towards PMI 0 "
+                   "[default preset 3e-4, seed 0: off].")
 @click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
 @click.option("--neg", type=click.FloatRange(min=0), default=None,
               help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")
@@ -62,8 +65,8 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
 @quiet_option
 @click.pass_context
-def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count, x_max, neg,
-          threads,
+def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count,
+          independence_weight, x_max, neg, threads,
           seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
           cache_dir, checkpoint_every, resume, quiet):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
@@ -92,7 +95,8 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
         final = "n/a"
     else:
         model = _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype,
-                         checkpoint_every, resume, quiet, x_max=x_max, neg=neg, prior_count=prior_count)
+                         checkpoint_every, resume, quiet, x_max=x_max, neg=neg, prior_count=prior_count,
+                         independence_weight=independence_weight)
         final = f"{model.loss_[-1]:.6f}" if model.loss_ else "n/a"
     times["train"] = time.perf_counter() - t
     emb = model.embedding_
@@ -149,12 +153,12 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
 
 
 def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
-             quiet, x_max=None, neg=None, prior_count=None):
+             quiet, x_max=None, neg=None, prior_count=None, independence_weight=None):
     from wordvec.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
     from wordvec.pmi import PMIEmbedding
 
     overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype, x_max=x_max,
-                     neg=neg, prior_count=prior_count)
+                     neg=neg, prior_count=prior_count, independence_weight=independence_weight)
     if truncate:
         overrides["truncate"] = True
     est = PMIEmbedding.from_preset(preset, **overrides)

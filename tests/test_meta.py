@@ -170,8 +170,10 @@ def test_checkpoint_state_json_without_epoch_or_settings(tmp_path, damage):
         load_checkpoint(tmp_path / "ck", {"dim": 2}, {"nnz": 4})
 
 
-def test_checkpoint_from_before_prior_count_resumes_as_plain_pmi(tmp_path):
-    """A state.json written before ``prior_count`` existed matches settings with prior_count 0, not others."""
+@pytest.mark.parametrize("option", ["prior_count", "independence_weight"])
+def test_checkpoint_from_before_an_option_resumes_with_it_off(tmp_path, option):
+    """A state.json written before ``prior_count`` / ``independence_weight`` existed matches settings with the
+    option at 0 (how it trained), not others."""
     import numpy as np
 
     from wordvec.checkpoint import load_checkpoint, save_checkpoint
@@ -181,8 +183,8 @@ def test_checkpoint_from_before_prior_count_resumes_as_plain_pmi(tmp_path):
                  seconds=[0.1])
     save_checkpoint(tmp_path / "ck", state, {"dim": 2}, {"nnz": 4})
     info = json.loads((tmp_path / "ck" / "state.json").read_text())
-    del info["params"]["prior_count"]  # as written before the option existed
+    info["params"].pop(option, None)  # as written before the option existed
     (tmp_path / "ck" / "state.json").write_text(json.dumps(info))
-    assert load_checkpoint(tmp_path / "ck", {"dim": 2, "prior_count": 0.0}, {"nnz": 4})["epoch"] == 1
-    with pytest.raises(MismatchError, match="prior_count=0.0, not 1.0"):
-        load_checkpoint(tmp_path / "ck", {"dim": 2, "prior_count": 1.0}, {"nnz": 4})
+    assert load_checkpoint(tmp_path / "ck", {"dim": 2, option: 0.0}, {"nnz": 4})["epoch"] == 1
+    with pytest.raises(MismatchError, match=f"{option}=0.0, not 1.0"):
+        load_checkpoint(tmp_path / "ck", {"dim": 2, option: 1.0}, {"nnz": 4})

@@ -55,11 +55,21 @@ def test_train_seed_preset_and_svd(corpus, tmp_path):
     meta = Embedding.load(tmp_path / "seed").meta
     assert meta["both_orientations"] is True and meta["cds"] == 1.0 and meta["window"] == 10
     assert meta["prior_count"] == 0.0  # the seed's plain PMI estimate
+    assert meta["independence_weight"] == 0.0  # and no prior on unobserved pairs
+    res = run("train", corpus, "-o", tmp_path / "ind", "--tokenizer", "whitespace", "--independence-weight", 0.01,
+              "--dim", 4, "--epochs", 1, "--min-count", 1, "-q")
+    assert res.exit_code == 0, res.output
+    assert Embedding.load(tmp_path / "ind").meta["independence_weight"] == 0.01
+    res = run("train", corpus, "-o", tmp_path / "bad", "--independence-weight", -1, "-q")
+    assert res.exit_code == 2 and "independence-weight" in res.output
     res = run("train", corpus, "-o", tmp_path / "beta", "--tokenizer", "whitespace", "--prior-count", 1, "--dim", 4,
               "--epochs", 1, "--min-count", 1, "-q")
     assert res.exit_code == 0, res.output
     assert Embedding.load(tmp_path / "beta").meta["prior_count"] == 1.0
     assert Embedding.load(tmp_path / "beta").meta["cds"] == 0.75
+    from wordvec.pmi import DEFAULT_PRESET
+
+    assert Embedding.load(tmp_path / "beta").meta["independence_weight"] == DEFAULT_PRESET["independence_weight"] > 0
     res = run("train", corpus, "-o", tmp_path / "bad", "--prior-count", -1, "-q")
     assert res.exit_code == 2 and "prior-count" in res.output
     res = run("train", corpus, "-o", tmp_path / "svd", "--tokenizer", "whitespace", "--method", "svd", "--dim", 3,

@@ -19,8 +19,8 @@ from .errors import CorruptFileError, InputError, MismatchError
 FORMAT_NAME = "wordvec-checkpoint"
 FORMAT_VERSION = 1
 # parameters that must be equal to resume (epochs may grow; threads may change, at the cost of bit-identity)
-_MUST_MATCH = ("dim", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count", "neg",
-               "neg_weight", "seed", "dtype")
+_MUST_MATCH = ("dim", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count",
+               "independence_weight", "neg", "neg_weight", "seed", "dtype")
 
 
 def counts_fingerprint(counts: Any) -> dict[str, Any]:
@@ -65,6 +65,7 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
     if not isinstance(saved, dict) or isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise CorruptFileError(f"checkpoint {path}: state.json lacks its settings or epoch; delete it and train again")
     saved.setdefault("prior_count", 0.0)  # checkpoints from before the option trained without a pseudo-count
+    saved.setdefault("independence_weight", 0.0)  # … or the independence prior
     for key in _MUST_MATCH:
         if saved.get(key) != params.get(key):
             raise MismatchError(f"checkpoint {path} was made with {key}={saved.get(key)!r}, not {params.get(key)!r}: "

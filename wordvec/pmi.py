@@ -20,7 +20,7 @@ from .targets import build_records
 # the seed's configuration (SPEC b.5 / DECISIONS 4): both orientations per epoch, no smoothing
 SEED_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.1, x_max=100.0, alpha=0.75, truncate=False, both_orientations=True, cds=1.0,
-    prior_count=0.0,
+    prior_count=0.0, independence_weight=0.0,
 )
 # the default: measured on zh_mixed (bench/train.py --sweep): each unordered pair once per epoch (half the
 # work), context smoothing 0.75, η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1).
@@ -28,7 +28,7 @@ SEED_PRESET: dict[str, Any] = dict(
 # punctuation into the keywords (bench/query_quality.py), so it stays an option (README, issue 3)
 DEFAULT_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.75, truncate=False, both_orientations=False, cds=0.75,
-    prior_count=0.0,
+    prior_count=0.0, independence_weight=3e-4,
 )
 PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 
@@ -68,6 +68,9 @@ class PMIEmbedding:
         prior_count [0.0]: pseudo-count β of the PMI estimate log((x + β) / (E + β)), E the count expected under
             independence; β > 0 pulls pairs seen once among rare words towards 0 (better cosine similarity and
             analogies, worse keywords; 0: the seed's log x/E).
+        independence_weight [see DEFAULT_PRESET]: weight w0 of the independence prior: every pair of distinct
+            words, observed or not, is also pulled towards ⟨v_i,v_j⟩ = 0 with weight w0 (``wordvec.independence``;
+            0: off, the seed). Constrains rare words, whose few observed pairs leave most of their coordinates free.
         neg [0.0]: Swivel-style penalty for unobserved pairs (off by default, DECISIONS 13): per epoch, draw
             neg × #records pairs with both words ∝ #w^0.75; unobserved ones whose ⟨v_i,v_j⟩ exceeds the PMI
             of a single co-occurrence are pushed down to it. neg_weight [None: λ of x=1]: its weight.
@@ -88,6 +91,7 @@ class PMIEmbedding:
         both_orientations: bool = False,
         cds: float = 0.75,
         prior_count: float = 0.0,
+        independence_weight: float = 3e-4,
         neg: float = 0.0,
         neg_weight: float | None = None,
         seed: int | None = None,
@@ -104,6 +108,7 @@ class PMIEmbedding:
         self.both_orientations = both_orientations
         self.cds = cds
         self.prior_count = prior_count
+        self.independence_weight = independence_weight
         self.neg = neg
         self.neg_weight = neg_weight
         self.seed = seed
@@ -112,8 +117,8 @@ class PMIEmbedding:
         self.memory = memory
 
     # --- scikit-learn style ---------------------------------------------------------------------------
-    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count", "neg",
-               "neg_weight", "seed", "threads", "dtype", "memory")
+    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count",
+               "independence_weight", "neg", "neg_weight", "seed", "threads", "dtype", "memory")
 
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters as given."""
@@ -147,6 +152,8 @@ class PMIEmbedding:
             raise InputError("lr and x_max must be positive and alpha non-negative")
         if float(self.neg) < 0 or (self.neg_weight is not None and float(self.neg_weight) <= 0):
             raise InputError("neg must be >= 0 and neg_weight positive")
+        if not float(self.independence_weight) >= 0:
+            raise InputError(f"independence_weight must be >= 0 (got {self.independence_weight})")
         if not float(self.prior_count) >= 0:
             raise InputError(f"prior_count must be >= 0 (got {self.prior_count})")
         if not 0 < float(self.cds) <= 1:
@@ -173,6 +180,7 @@ class PMIEmbedding:
         estimate exceeds the budget. Returns ``self``; ``embedding_`` holds the vectors.
         """
         from ._kernels import adagrad_epoch, negative_epoch
+        from .independence import independence_step
 
         self._check()
         dim, dtype = int(self.dim), np.dtype(self.dtype)
@@ -236,6 +244,7 @@ class PMIEmbedding:
                 if n_neg:
                     negative_epoch(vectors, accum, indptr, indices, cum, bound, bound, neg_weight, float(self.lr),
                                    n_neg, neg_seed + epoch, threads)
+                independence_step(vectors, accum, float(self.independence_weight), float(self.lr))
                 elapsed = time.perf_counter() - t
                 if skipped or not np.isfinite(loss) or not np.isfinite(vectors).all():
                     raise DivergenceError(
