@@ -192,6 +192,8 @@ def main(argv=None) -> None:
     parser.add_argument("--log", default=None, help="sweep: also append JSON lines here")
     parser.add_argument("--save-dir", default=None, help="sweep: save each model under this folder")
     parser.add_argument("--presets", default="default,seed", help="benchmark: wordvec presets to time [default,seed]")
+    parser.add_argument("--keep", default=None, metavar="DIR",
+                        help="benchmark: keep the trained models as DIR/model-PRESET (default: a temporary folder)")
     args = parser.parse_args(argv)
     cache = load_tokens()
     if args.sweep:
@@ -226,7 +228,7 @@ def compare(cache, args) -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="wordvec-bench-train-") as tmp:
         for preset in args.presets.split(","):
-            out = os.path.join(tmp, "model-" + preset)
+            out = os.path.join(args.keep or tmp, "model-" + preset)
             cmd = [sys.executable, "-m", "wordvec", "train", CORPUS, "-o", out, "--threads", str(args.threads),
                    "--dim", str(args.dim), "--preset", preset, "--seed", "1", "-q"]
             t = time.perf_counter()

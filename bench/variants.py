@@ -52,6 +52,16 @@ VARIANTS = [
     ("harmonic", "window 10, 1/d weighting", dict(distance_weighting=True), {}, None),
     ("decay", "weight decay 10% per epoch", {}, {}, "decay"),
     ("neg", "penalty for unobserved pairs (--neg 1)", {}, dict(neg=1.0), None),
+    # third round: the independence prior (every pair pulled towards PMI 0 with weight w0)
+    ("ind3e-5", "independence prior w0 3e-5", {}, dict(independence_weight=3e-5), None),
+    ("ind1e-4", "independence prior w0 1e-4", {}, dict(independence_weight=1e-4), None),
+    ("ind3e-4", "independence prior w0 3e-4", {}, dict(independence_weight=3e-4), None),
+    ("ind1e-3", "independence prior w0 1e-3", {}, dict(independence_weight=1e-3), None),
+    ("ind1e-4w15", "independence prior w0 1e-4, window 15", dict(window=15), dict(independence_weight=1e-4), None),
+    ("ind1e-4a05", "independence prior w0 1e-4, weights (x/100)^0.5", {}, dict(independence_weight=1e-4, alpha=0.5),
+     None),
+    ("ind1e-4beta1", "independence prior w0 1e-4, pseudo-count 1", {}, dict(independence_weight=1e-4, prior_count=1.0),
+     None),
 ]
 READOUTS = ["mean removed", "mean + top PC removed", "profile similarity (N = 10,000)"]
 
@@ -99,7 +109,7 @@ def transformed_targets(transform):
 def train(counts, key: str, overrides: dict, special: str | None, seed: int, epochs: int, threads: int):
     from wordvec.pmi import PMIEmbedding
 
-    params = dict(epochs=epochs, seed=seed, threads=threads, prior_count=0.0)  # the default preset
+    params = dict(epochs=epochs, seed=seed, threads=threads, prior_count=0.0, independence_weight=0.0)  # round 2
     params.update(overrides)
     model = PMIEmbedding(**params)
     n, dim = len(counts.vocab), int(model.dim)

@@ -49,7 +49,7 @@ def _echo(quiet: bool, text: str) -> None:
                    "and analogies but admits function words into keywords.")
 @click.option("--independence-weight", type=click.FloatRange(min=0), default=None,
               help="Weight w0 of the prior pulling every pair, observed or not, towards PMI 0 "
-                   "[default preset 3e-4, seed 0: off].")
+                   "[default preset 1e-4, seed 0: off].")
 @click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
 @click.option("--neg", type=click.FloatRange(min=0), default=None,
               help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")

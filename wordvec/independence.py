@@ -56,14 +56,16 @@ def independence_step(vectors: np.ndarray, accum: np.ndarray, weight: float, lr:
         return
     eigval, eigvec = np.linalg.eigh(gram(vectors))
     eigval = np.maximum(eigval, 0.0)  # C is positive semi-definite; clip round-off
+    work = vectors.dtype if vectors.dtype == np.float32 else np.float64  # float32 tables: float32 products
+    basis = eigvec.astype(work)
     for start in range(0, vectors.shape[0], _BLOCK):
-        block = np.asarray(vectors[start:start + _BLOCK], dtype=np.float64)
+        block = np.asarray(vectors[start:start + _BLOCK], dtype=work)
         scale = np.asarray(accum[start:start + _BLOCK], dtype=np.float64).mean(axis=1)
         s = float(lr) * float(weight) / np.sqrt(scale + 1e-8)
-        block = block * (1.0 + s * np.einsum("ij,ij->i", block, block))[:, None]  # the self term, explicit
-        projected = block @ eigvec
-        projected /= 1.0 + s[:, None] * eigval[None, :]
-        vectors[start:start + _BLOCK] = projected @ eigvec.T
+        self_term = 1.0 + s * np.einsum("ij,ij->i", block, block, dtype=np.float64)  # explicit
+        projected = (block * self_term[:, None].astype(work)) @ basis
+        projected /= (1.0 + s[:, None] * eigval[None, :]).astype(work)
+        vectors[start:start + _BLOCK] = projected @ basis.T
 
 
 __all__ = ["gram", "independence_loss", "independence_step"]
