@@ -1,12 +1,13 @@
-"""Quality variants of the PMI trainer on zh_mixed, several seeds each (issue 3, second round).
+"""Quality variants of the PMI trainer on zh_mixed, several seeds each (issue 3, second and third round).
 
     python bench/variants.py                       # every variant, seeds 1 and 2, 10 epochs
     python bench/variants.py --only base,trunc10 --seeds 1,2,3 --epochs 30 --log out.jsonl
     python bench/variants.py --split MODEL [MODEL …]   # wordsim Spearman on the rarer / more frequent half
 
-Each row trains ``PMIEmbedding`` on the cached zh_mixed counts (window 10, min_count 5) with the default
-preset (``prior_count=0``) and one change; the rows ``beta…`` try the pseudo-count that
-``--prior-count`` offers. Each model is scored on wordsim-240/297 Spearman and CA_translated
+Each row trains ``PMIEmbedding`` on the cached zh_mixed counts (window 10, min_count 5) with the second
+round's default preset (``prior_count=0``, ``independence_weight=0``) and one change; the rows ``beta…`` try the
+pseudo-count that ``--prior-count`` offers, the rows ``ind…`` (third round) the independence prior that
+``--independence-weight`` offers (its w0 = 1e-4 is today's default). Each model is scored on wordsim-240/297 Spearman and CA_translated
 3CosAdd with ``bench/train.py``'s evaluator. Two threads train Hogwild, so one seed is not enough to rank settings whose scores differ by less
 than the spread across seeds; the table prints the mean and the range.
 
