@@ -76,6 +76,14 @@ def test_step_lowers_the_loss_and_is_stable_for_large_weights():
         assert ind.independence_loss(w, 1.0) < before
 
 
+def test_non_finite_vectors_are_left_for_the_divergence_check():
+    v = np.ones((4, 3))
+    v[1, 2] = np.inf
+    w = v.copy()
+    ind.independence_step(w, np.ones_like(w), 0.1, 0.4)
+    assert np.array_equal(v, w)
+
+
 def test_zero_weight_leaves_the_vectors_alone():
     v = np.random.default_rng(4).normal(size=(6, 3))
     w = v.copy()

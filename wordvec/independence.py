@@ -13,8 +13,9 @@ epoch instead of O(V²·d): the Gram-matrix trick of implicit-feedback matrix fa
 2008, "Collaborative Filtering for Implicit Feedback Datasets"). The diagonal is left out, as SPEC a.4 leaves
 self-pairs out of the records, so ‖v_w‖² (the self-PMI reading of the norms) is not pulled to 0.
 
-The trainer applies it once per epoch, after the AdaGrad pass over the records, as an implicit (proximal) step
-with a per-word step size η / √(mean_k G_ik), the word's AdaGrad scale: the C part is solved exactly through
+The trainer applies it ``PRIOR_STEPS_PER_EPOCH`` (4) times per epoch, after each quarter of the AdaGrad pass over
+the records, with w0/4 each, as an implicit (proximal) step with a per-word step size η / √(mean_k G_ik), the
+word's AdaGrad scale: the C part is solved exactly through
 the eigendecomposition of C, so the step is stable for any w0; the small self term is taken explicitly.
 """
 from __future__ import annotations
@@ -54,10 +55,18 @@ def independence_step(vectors: np.ndarray, accum: np.ndarray, weight: float, lr:
     """
     if weight <= 0:
         return
-    eigval, eigvec = np.linalg.eigh(gram(vectors))
+    c = gram(vectors)
+    if not np.isfinite(c).all():
+        return  # diverged vectors: left as they are for the trainer's NaN/Inf check (SPEC b.3)
+    eigval, eigvec = np.linalg.eigh(c)
     eigval = np.maximum(eigval, 0.0)  # C is positive semi-definite; clip round-off
     work = vectors.dtype if vectors.dtype == np.float32 else np.float64  # float32 tables: float32 products
     basis = eigvec.astype(work)
+    with np.errstate(over="ignore", invalid="ignore"):  # vectors about to diverge: the trainer's check reports it
+        _implicit_blocks(vectors, accum, weight, lr, eigval, basis, work)
+
+
+def _implicit_blocks(vectors, accum, weight, lr, eigval, basis, work) -> None:
     for start in range(0, vectors.shape[0], _BLOCK):
         block = np.asarray(vectors[start:start + _BLOCK], dtype=work)
         scale = np.asarray(accum[start:start + _BLOCK], dtype=np.float64).mean(axis=1)
