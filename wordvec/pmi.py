@@ -26,7 +26,7 @@ SEED_PRESET: dict[str, Any] = dict(
 # work), context smoothing 0.75, η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1).
 # No pseudo-count: β = 1 scores better on wordsim-240 and CA (bench/variants.py) but lets function words and
 # punctuation into the keywords (bench/query_quality.py), so it stays an option (README, issue 3).
-# The independence prior w0 = 1e-4 (bench/variants.py, third round): +0.18 on wordsim-240, +0.06 on wordsim-297
+# The independence prior w0 = 1e-4 (bench/variants.py, third round): +0.18 on wordsim-240, +0.05 on wordsim-297
 # over w0 = 0, keywords still clean; 3e-4 and 1e-3 trade the analogies for no further wordsim gain
 DEFAULT_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.75, truncate=False, both_orientations=False, cds=0.75,
@@ -76,6 +76,7 @@ class PMIEmbedding:
         independence_weight [1e-4; seed 0]: weight w0 of the independence prior: every pair of distinct
             words, observed or not, is also pulled towards ⟨v_i,v_j⟩ = 0 with weight w0 (``wordvec.independence``;
             0: off, the seed). Constrains rare words, whose few observed pairs leave most of their coordinates free.
+            Applied ``PRIOR_STEPS_PER_EPOCH`` times per epoch; the reported loss stays the data term of SPEC b.2.
         neg [0.0]: Swivel-style penalty for unobserved pairs (off by default, DECISIONS 13): per epoch, draw
             neg × #records pairs with both words ∝ #w^0.75; unobserved ones whose ⟨v_i,v_j⟩ exceeds the PMI
             of a single co-occurrence are pushed down to it. neg_weight [None: λ of x=1]: its weight.
