@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 
 import click
@@ -29,7 +30,7 @@ def load_model(path: str, strict: bool = False):
 
 def read_stdin_lines() -> list[str]:
     """Lines of stdin as text; invalid UTF-8 is replaced (U+FFFD) and reported in one warning line."""
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read() if sys.stdin is not None else b""
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
     if bad:

@@ -6,6 +6,7 @@ Models load memory-mapped (fast start-up). A text without known words prints a o
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any, Sequence
 
@@ -71,8 +72,7 @@ def related(model: str, word: str, alpha: float | None, normalize: bool, include
 def _texts(texts: tuple[str, ...]) -> list[str]:
     if texts:
         return list(texts)
-    stream = click.get_text_stream("stdin")
-    if stream.isatty():
+    if sys.stdin is None or sys.stdin.isatty():
         raise click.UsageError("give TEXT arguments or pipe one text per line on stdin")
     return read_stdin_lines()
 
