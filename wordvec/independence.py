@@ -67,6 +67,7 @@ def independence_step(vectors: np.ndarray, accum: np.ndarray, weight: float, lr:
 
 
 def _implicit_blocks(vectors, accum, weight, lr, eigval, basis, work) -> None:
+    """The step of ``independence_step`` for each block of rows, with C = basis·diag(eigval)·basisᵀ."""
     for start in range(0, vectors.shape[0], _BLOCK):
         block = np.asarray(vectors[start:start + _BLOCK], dtype=work)
         scale = np.asarray(accum[start:start + _BLOCK], dtype=np.float64).mean(axis=1)
