@@ -110,6 +110,7 @@ def test_trainer_uses_it_reproducibly_and_it_shrinks_unobserved_products():
     assert mean_square_unobserved(on1) < mean_square_unobserved(off)
 
 
-def test_negative_weight_is_refused():
-    with pytest.raises(InputError, match="independence_weight"):
-        PMIEmbedding(independence_weight=-1).fit(synthetic(n_words=20)[0])
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
+def test_negative_or_non_finite_weight_is_refused(bad):
+    with pytest.raises(InputError, match="independence_weight must be a finite number"):
+        PMIEmbedding(independence_weight=bad).fit(synthetic(n_words=20)[0])

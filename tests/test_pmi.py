@@ -115,7 +115,7 @@ def test_prior_count_fits_the_smoothed_targets(corpus):
 
 
 @pytest.mark.parametrize("bad", [dict(dim=0), dict(lr=-1), dict(dtype="float16"), dict(cds=0), dict(threads=0),
-                                 dict(prior_count=-1)])
+                                 dict(prior_count=-1), dict(prior_count=float("inf"))])
 def test_bad_parameters(corpus, bad):
     with pytest.raises(InputError):
         PMIEmbedding(**bad).fit(corpus[0])

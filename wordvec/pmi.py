@@ -158,10 +158,10 @@ class PMIEmbedding:
             raise InputError("lr and x_max must be positive and alpha non-negative")
         if float(self.neg) < 0 or (self.neg_weight is not None and float(self.neg_weight) <= 0):
             raise InputError("neg must be >= 0 and neg_weight positive")
-        if not float(self.independence_weight) >= 0:
-            raise InputError(f"independence_weight must be >= 0 (got {self.independence_weight})")
-        if not float(self.prior_count) >= 0:
-            raise InputError(f"prior_count must be >= 0 (got {self.prior_count})")
+        if not 0 <= float(self.independence_weight) < float("inf"):
+            raise InputError(f"independence_weight must be a finite number >= 0 (got {self.independence_weight})")
+        if not 0 <= float(self.prior_count) < float("inf"):
+            raise InputError(f"prior_count must be a finite number >= 0 (got {self.prior_count})")
         if not 0 < float(self.cds) <= 1:
             raise InputError(f"cds must be in (0, 1] (got {self.cds})")
         if self.dtype not in ("float32", "float64"):
