@@ -49,7 +49,9 @@ def _echo(quiet: bool, text: str) -> None:
                    "and analogies but admits function words into keywords.")
 @click.option("--independence-weight", type=click.FloatRange(min=0), default=None,
               help="Weight w0 of the prior pulling every pair, observed or not, towards PMI 0 "
-                   "[default preset 1e-4, seed 0: off].")
+                   "[default preset 1e-3, seed 0: off].")
+@click.option("--alpha", type=click.FloatRange(min=0), default=None,
+              help="Weight exponent α of λ = (x/x_max)^α [default preset 0.5, seed 0.75].")
 @click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
 @click.option("--neg", type=click.FloatRange(min=0), default=None,
               help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")
@@ -66,7 +68,7 @@ def _echo(quiet: bool, text: str) -> None:
 @quiet_option
 @click.pass_context
 def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count,
-          independence_weight, x_max, neg, threads,
+          independence_weight, alpha, x_max, neg, threads,
           seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
           cache_dir, checkpoint_every, resume, quiet):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
@@ -96,7 +98,7 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
     else:
         model = _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype,
                          checkpoint_every, resume, quiet, x_max=x_max, neg=neg, prior_count=prior_count,
-                         independence_weight=independence_weight)
+                         independence_weight=independence_weight, alpha=alpha)
         final = f"{model.loss_[-1]:.6f}" if model.loss_ else "n/a"
     times["train"] = time.perf_counter() - t
     emb = model.embedding_
@@ -153,12 +155,12 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
 
 
 def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
-             quiet, x_max=None, neg=None, prior_count=None, independence_weight=None):
+             quiet, x_max=None, neg=None, prior_count=None, independence_weight=None, alpha=None):
     from wordvec.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
     from wordvec.pmi import PMIEmbedding
 
     overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype, x_max=x_max,
-                     neg=neg, prior_count=prior_count, independence_weight=independence_weight)
+                     neg=neg, prior_count=prior_count, independence_weight=independence_weight, alpha=alpha)
     if truncate:
         overrides["truncate"] = True
     est = PMIEmbedding.from_preset(preset, **overrides)

@@ -27,10 +27,12 @@ SEED_PRESET: dict[str, Any] = dict(
 # No pseudo-count: β = 1 scores better on wordsim-240 and CA (bench/variants.py) but lets function words and
 # punctuation into the keywords (bench/query_quality.py), so it stays an option (README, issue 3).
 # The independence prior w0 = 1e-4 (bench/variants.py, third round): +0.18 on wordsim-240, +0.05 on wordsim-297
-# over w0 = 0, keywords still clean; 3e-4 and 1e-3 trade the analogies for no further wordsim gain
+# over w0 = 0, keywords still clean. With flatter weights α = 0.5 and w0 = 1e-3 (the prior at 1% of a single
+# co-occurrence's weight, as 1e-4 was 0.3% at α = 0.75): 0.571/0.495/0.397 at 10 epochs; α = 0 with w0 = 0.01
+# scores as well but fits the heaviest pairs' PMI worse (bench/pmi_fit.py: r 0.72 against 0.89)
 DEFAULT_PRESET: dict[str, Any] = dict(
-    dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.75, truncate=False, both_orientations=False, cds=0.75,
-    prior_count=0.0, independence_weight=1e-4,
+    dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.5, truncate=False, both_orientations=False, cds=0.75,
+    prior_count=0.0, independence_weight=1e-3,
 )
 PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 # the independence prior is applied after each quarter of the records, with w0/4 each (one step per epoch is
@@ -66,14 +68,14 @@ class PMIEmbedding:
 
     Parameters (defaults in brackets):
         dim [128]: vector dimension. epochs [30]: passes over the records. lr [0.4]: AdaGrad η (seed: 0.1).
-        x_max [100], alpha [0.75]: weights λ = (x/x_max)^α (SPEC b.2). truncate [False]: cap λ at 1.
+        x_max [100], alpha [0.5; seed 0.75]: weights λ = (x/x_max)^α (SPEC b.2). truncate [False]: cap λ at 1.
         both_orientations [False]: train (i,j) and (j,i) each epoch as the seed does (True), or each
             unordered pair once (False: half the work).
         cds [0.75]: context distribution smoothing exponent of P(w) in the target (1.0: the seed's #w/T).
         prior_count [0.0]: pseudo-count β of the PMI estimate log((x + β) / (E + β)), E the count expected under
             independence; β > 0 pulls pairs seen once among rare words towards 0 (better cosine similarity and
             analogies, worse keywords; 0: the seed's log x/E).
-        independence_weight [1e-4; seed 0]: weight w0 of the independence prior: every pair of distinct
+        independence_weight [1e-3; seed 0]: weight w0 of the independence prior: every pair of distinct
             words, observed or not, is also pulled towards ⟨v_i,v_j⟩ = 0 with weight w0 (``wordvec.independence``;
             0: off, the seed). Constrains rare words, whose few observed pairs leave most of their coordinates free.
             Applied ``PRIOR_STEPS_PER_EPOCH`` times per epoch; the reported loss stays the data term of SPEC b.2.
@@ -92,12 +94,12 @@ class PMIEmbedding:
         epochs: int = 30,
         lr: float = 0.4,
         x_max: float = 100.0,
-        alpha: float = 0.75,
+        alpha: float = 0.5,
         truncate: bool = False,
         both_orientations: bool = False,
         cds: float = 0.75,
         prior_count: float = 0.0,
-        independence_weight: float = 1e-4,
+        independence_weight: float = 1e-3,
         neg: float = 0.0,
         neg_weight: float | None = None,
         seed: int | None = None,
