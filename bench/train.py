@@ -159,7 +159,9 @@ def sweep(cache, configs, epochs: int, dim: int, threads: int, out, save_dir: st
         if key not in counted:
             counted = {key: count(cache, **copts)}  # keep one matrix in memory at a time
         counts = counted[key]
-        params = dict(dim=dim, epochs=epochs, seed=1, threads=threads)
+        # the first sweep's baseline (λ exponent 0.75, no prior, no pseudo-count), whatever today's defaults are
+        params = dict(dim=dim, epochs=epochs, seed=1, threads=threads, alpha=0.75, independence_weight=0.0,
+                      prior_count=0.0)
         params.update(popts)
         if popts.get("method") == "svd":
             from wordvec.svd import PPMISVD

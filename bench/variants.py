@@ -110,7 +110,8 @@ def transformed_targets(transform):
 def train(counts, key: str, overrides: dict, special: str | None, seed: int, epochs: int, threads: int):
     from wordvec.pmi import PMIEmbedding
 
-    params = dict(epochs=epochs, seed=seed, threads=threads, prior_count=0.0, independence_weight=0.0)  # round 2
+    params = dict(epochs=epochs, seed=seed, threads=threads, alpha=0.75, prior_count=0.0,
+                  independence_weight=0.0)  # the round-2 default, whatever today's defaults are
     params.update(overrides)
     model = PMIEmbedding(**params)
     n, dim = len(counts.vocab), int(model.dim)

@@ -100,6 +100,14 @@ def test_memory_estimate_refuses(corpus):
         PMIEmbedding(dim=8, epochs=1, memory=1000).fit(counts)
 
 
+def test_constructor_defaults_are_the_default_preset():
+    """The estimator's keyword defaults and DEFAULT_PRESET are written twice; they must agree."""
+    from wordvec.pmi import DEFAULT_PRESET
+
+    params = PMIEmbedding().get_params()
+    assert {k: params[k] for k in DEFAULT_PRESET} == DEFAULT_PRESET
+
+
 def test_prior_count_fits_the_smoothed_targets(corpus):
     """β = 1 fits log((x+1)/(E+1)), which stays close to the plain PMI of well-observed pairs."""
     counts, _ = corpus

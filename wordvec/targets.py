@@ -100,8 +100,8 @@ def pmi_targets(
 ) -> np.ndarray:
     """PMI targets ``log x − log Z − log P(i) − log P(j)`` (SPEC a.4; with ``cds=1`` this is
     ``log x − log Z − log #i − log #j + 2 log T``). ``counts`` are the unigram counts in id order, ``total`` is T
-    (default: their sum), ``cds`` the context-smoothing exponent applied to both words (default 1: none), ``prior_count`` β the pseudo-count
-    of the smoothed estimate ``log((x + β) / (E + β))`` (default 0: none)."""
+    (default: their sum), ``cds`` the context-smoothing exponent applied to both words (default 1: none),
+    ``prior_count`` β the pseudo-count of the smoothed estimate ``log((x + β) / (E + β))`` (default 0: none)."""
     logp = log_unigram(counts, total, cds)
     if prior_count > 0:  # log((x + β) / (E + β)), E = Z·P(i)·P(j): the plain estimate for x, E ≫ β
         expected = np.exp(np.log(z) + logp[rows] + logp[cols])
@@ -129,7 +129,8 @@ def build_records(
     """All training records of a ``Cooccurrence``-like object (``.matrix``, ``.vocab``, ``.total_tokens``).
 
     ``both`` trains both orientations of each pair (the seed) instead of each unordered pair once; ``x_max``,
-    ``alpha``, ``truncate`` define the weights (SPEC b.2); ``cds`` smooths P(w) (1 = the seed's estimate); ``prior_count`` β > 0 trains on log((x + β) / (E + β)).
+    ``alpha``, ``truncate`` define the weights (SPEC b.2); ``cds`` smooths P(w) (1 = the seed's estimate);
+    ``prior_count`` β > 0 trains on log((x + β) / (E + β)).
     """
     matrix = _matrix_of(counts)
     unigram = np.asarray(counts.vocab.counts, dtype=np.float64)
