@@ -17,6 +17,19 @@ EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
+_WITHOUT_NUMBA = {"tokenize", "vocab", "info"}  # sub-commands that never load numba
+
+
+def _import_numba() -> None:
+    """Import numba with Ctrl-C held: a KeyboardInterrupt inside its C extensions' import surfaces as an
+    ImportError with a traceback; held, it is raised after the import, as our usual 'interrupted'."""
+    from wordvec._atomic import sigint_held
+
+    with sigint_held():
+        import numba  # noqa: F401
+        import numba.core.dispatcher  # noqa: F401
+
+
 class WordvecGroup(click.Group):
     """A click group that reports ``WordvecError`` as one line and Ctrl-C as exit 130."""
 
@@ -34,6 +47,12 @@ class WordvecGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if name not in _WITHOUT_NUMBA and "--help" not in rest and "-h" not in rest:
+            _import_numba()
+        return name, command, rest
 
 
 @click.group(cls=WordvecGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,20 +14,20 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import threading
 from typing import Callable, Sequence
 
 import numpy as np
 
+from ..errors import WordvecError
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
 from .tokenize import TokenizerSettings, get_jieba, make_tokenizer
 from .vocab import Vocabulary
 
 ProgressFn = Callable[[int, int], None]
-
-_WORKER_TOKENIZE: Callable[[str], list[str]] | None = None
-
 
 def default_workers() -> int:
     """All cores this process may use."""
@@ -35,12 +35,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
-
-
-def _init_worker(settings: dict) -> None:
-    global _WORKER_TOKENIZE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _WORKER_TOKENIZE = make_tokenizer(TokenizerSettings.from_dict(settings))
 
 
 def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
@@ -58,11 +52,6 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
     counts = np.bincount(local, minlength=len(words)).astype(np.int64)
     return words, local, lengths, counts
-
-
-def _worker_block(lines: Sequence[str]):
-    assert _WORKER_TOKENIZE is not None
-    return tokenize_block(_WORKER_TOKENIZE, lines)
 
 
 class _Merger:
@@ -121,6 +110,134 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def _worker_main(conn, settings: dict) -> None:
+    """A worker process: tokenize each block received on ``conn`` and send back the result, until ``None``.
+
+    An exception is sent back in place of the result, for the parent to raise.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent around the fork
+    tokenize = failure = None
+    try:
+        tokenize = make_tokenizer(TokenizerSettings.from_dict(settings))
+    except Exception as err:  # noqa: BLE001 - reported with the first block
+        failure = err
+    while True:
+        try:
+            lines = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if lines is None:
+            return
+        try:
+            if failure is not None:
+                raise failure
+            result = tokenize_block(tokenize, lines)
+        except Exception as err:  # noqa: BLE001
+            result = err
+        try:
+            conn.send(result)
+        except (pickle.PicklingError, TypeError, AttributeError):  # an exception that does not pickle
+            conn.send(RuntimeError(f"{type(result).__name__}: {result}"))
+
+
+class _Workers:
+    """Worker processes, each with its own pipe and at most one block in flight, results in input order.
+
+    multiprocessing.Pool is not used: its ``terminate`` can deadlock when Ctrl-C arrives while its helper
+    threads are blocked on full pipes (seen in this project's CI). Here nothing runs in the parent but the
+    caller's thread, and stopping is killing the processes. With one block in flight per worker, a worker
+    blocked sending its result is never waiting for the parent to read a task from it, so no deadlock.
+    """
+
+    def __init__(self, count: int, settings: TokenizerSettings) -> None:
+        ctx = _context()
+        self.processes: list = []
+        self.conns: list = []
+        for _ in range(count):
+            mine, theirs = ctx.Pipe(duplex=True)
+            process = ctx.Process(target=_worker_main, args=(theirs, settings.to_dict()), daemon=True)
+            self.processes.append(process)
+            self.conns.append(mine)
+            with _sigint_blocked():  # a Ctrl-C during the fork must not reach a child before it ignores SIGINT
+                process.start()
+            theirs.close()
+
+    def __enter__(self) -> "_Workers":
+        return self
+
+    def __exit__(self, kind, value, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.kill()
+
+    def run(self, blocks):
+        """Yield ``(position, result)`` for each ``(lines, position)`` of ``blocks``, in input order."""
+        in_flight: collections.deque = collections.deque()  # (worker, position), oldest first
+        free = collections.deque(range(len(self.processes)))
+        for lines, where in blocks:
+            if not free:
+                worker, done = in_flight.popleft()
+                result = self._receive(worker)
+                self.conns[worker].send(lines)  # the worker starts on the next block before we merge
+                in_flight.append((worker, where))
+                yield done, result
+            else:
+                worker = free.popleft()
+                self.conns[worker].send(lines)
+                in_flight.append((worker, where))
+        while in_flight:
+            worker, done = in_flight.popleft()
+            yield done, self._receive(worker)
+
+    def _receive(self, worker: int):
+        try:
+            result = self.conns[worker].recv()
+        except (EOFError, OSError):
+            process = self.processes[worker]
+            process.join(timeout=1.0)
+            raise WordvecError(f"a tokenizer worker process died (exit code {process.exitcode}); rerun with "
+                               "--workers 1, or free memory if the system killed it") from None
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        """Ask every worker to finish and wait for it."""
+        for conn in self.conns:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for process in self.processes:
+            process.join(timeout=10.0)
+        self.kill()
+
+    def kill(self) -> None:
+        """Stop every worker now (nothing of theirs needs cleaning up) and close the pipes."""
+        for process in self.processes:
+            if process.exitcode is None:
+                process.kill()
+        for process in self.processes:
+            process.join(timeout=10.0)
+        for conn in self.conns:
+            conn.close()
+
+
+class _sigint_blocked:
+    """Block SIGINT in this thread for the ``with`` body (a no-op where pthread_sigmask does not exist)."""
+
+    def __enter__(self) -> None:
+        self.active = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+        if self.active:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc) -> None:
+        if self.active:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending Ctrl-C is raised now
+
 def tokenize_files(
     files: Sequence[str],
     settings: TokenizerSettings,
@@ -149,30 +266,13 @@ def tokenize_files(
             if progress is not None:
                 progress(done, total or 0)
     else:
-        ctx = _context()
-        if settings.mode == "jieba" and ctx.get_start_method() == "fork":
+        if settings.mode == "jieba" and _context().get_start_method() == "fork":
             get_jieba(settings.user_dict)  # load once here; the forked workers share it
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(settings.to_dict(),))
-        try:
-            pending: collections.deque = collections.deque()
-            for lines, done in blocks:
-                pending.append((pool.apply_async(_worker_block, (lines,)), done))
-                while pending and (len(pending) > 2 * workers or pending[0][0].ready()):
-                    result, where = pending.popleft()
-                    merger.add(*result.get())
-                    if progress is not None:
-                        progress(where, total or 0)
-            while pending:
-                result, where = pending.popleft()
-                merger.add(*result.get())
+        with _Workers(workers, settings) as pool:
+            for where, result in pool.run(blocks):
+                merger.add(*result)
                 if progress is not None:
                     progress(where, total or 0)
-            pool.close()
-            pool.join()
-        except BaseException:
-            pool.terminate()
-            pool.join()
-            raise
     vocab, ids, offsets = merger.finish()
     return vocab, ids, offsets, report, workers
 

@@ -417,3 +417,36 @@ def test_ignored_sigint_stays_ignored():
             sigint_checkpoint()
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+_INTERRUPT_NUMBA_IMPORT = """
+import signal, sys
+
+class InterruptOnce:
+    # a Ctrl-C that lands while numba's C code imports its helper module (numba turns it into an ImportError)
+    fired = False
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "numba._devicearray" and not self.fired:
+            self.fired = True
+            signal.raise_signal(signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, InterruptOnce())
+from wordvec.cli.main import main
+sys.argv = ["wordvec"] + sys.argv[1:]
+main()
+"""
+
+
+def test_ctrl_c_while_numba_imports(tmp_path):
+    """A Ctrl-C during numba's import is reported as an interrupt (exit 130, one line), not an ImportError."""
+    corpus = tiny_corpus(tmp_path / "c.txt", lines=50)
+    out = tmp_path / "counts"
+    done = subprocess.run([sys.executable, "-c", _INTERRUPT_NUMBA_IMPORT, "count", str(corpus), "-o", str(out),
+                           "--tokenizer", "whitespace", "--min-count", "1", "-q"],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_default_sigint)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 130, f"exit {done.returncode}\n{done.stderr}"
+    assert done.stderr.strip() == "interrupted"
+    assert not out.exists()

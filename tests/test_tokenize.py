@@ -3,6 +3,7 @@ tokens, punctuation kept; settings round-trip; parallel tokenization identical t
 from __future__ import annotations
 
 import lzma
+import sys
 
 import numpy as np
 import pytest
@@ -130,3 +131,61 @@ def test_parallel_byte_identical_zh_small(tmp_path):
     for name in ("ids.npy", "line_offsets.npy", "vocab.tsv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert one.n_lines == 54_436 and 2_600_000 < one.n_tokens < 2_900_000
+
+
+def _lines_file(path, lines: int = 3000):
+    rng = np.random.default_rng(5)
+    words = [f"w{k}" for k in range(400)]
+    path.write_text("".join(" ".join(rng.choice(words, size=12)) + "\n" for _ in range(lines)), encoding="utf-8")
+    return path
+
+
+def test_worker_processes_identical_and_gone(tmp_path):
+    """Three workers, many small blocks: same result as one process, and no worker process outlives the call."""
+    import multiprocessing
+
+    path = _lines_file(tmp_path / "c.txt")
+    settings = TokenizerSettings(mode="whitespace")
+    one = tokenize_files([str(path)], settings, workers=1)
+    three = tokenize_files([str(path)], settings, workers=3, block_size=1 << 12)
+    assert three[4] == 3 and one[0] == three[0]
+    assert np.array_equal(one[1], three[1]) and np.array_equal(one[2], three[2])
+    assert multiprocessing.active_children() == []
+
+
+fork_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the patch reaches workers by fork")
+
+
+@fork_only
+def test_worker_exception_is_raised_in_parent(tmp_path, monkeypatch):
+    import multiprocessing
+
+    import wordvec.corpora._parallel as parallel
+
+    def broken(tokenize, lines):
+        raise InputError("bad block")
+
+    monkeypatch.setattr(parallel, "tokenize_block", broken)
+    path = _lines_file(tmp_path / "c.txt")
+    with pytest.raises(InputError, match="bad block"):
+        tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=2, block_size=1 << 12)
+    assert multiprocessing.active_children() == []
+
+
+@fork_only
+def test_worker_death_is_a_one_line_error(tmp_path, monkeypatch):
+    """A worker killed under us (the system's OOM killer, say): a WordvecError, not a hang."""
+    import multiprocessing
+    import os
+
+    import wordvec.corpora._parallel as parallel
+    from wordvec.errors import WordvecError
+
+    def dies(tokenize, lines):
+        os._exit(3)
+
+    monkeypatch.setattr(parallel, "tokenize_block", dies)
+    path = _lines_file(tmp_path / "c.txt")
+    with pytest.raises(WordvecError, match="worker process died .*exit code 3"):
+        tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=2, block_size=1 << 12)
+    assert multiprocessing.active_children() == []
