@@ -59,6 +59,31 @@ def test_callback_and_params(corpus):
     assert [loss for _, loss, _ in seen] == est.loss_
 
 
+def test_blas_runs_one_thread_during_fit_and_is_restored(corpus):
+    """fit limits BLAS to one thread (its idle threads would spin on the numba kernel's cores) and gives the
+    previous limits back afterwards, also when training fails."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return sorted(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+    counts, _ = corpus
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        during = []
+        PMIEmbedding(dim=4, epochs=2, seed=0, threads=1).fit(counts, callback=lambda *a: during.append(blas_threads()))
+        assert before and all(n == 2 for n in before)
+        assert during and all(set(n) == {1} for n in during)
+        assert blas_threads() == before
+
+        def fail(*args):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            PMIEmbedding(dim=4, epochs=2, seed=0, threads=1).fit(counts, callback=fail)
+        assert blas_threads() == before
+
+
 def test_threads1_seed_is_bit_for_bit(corpus):
     counts, _ = corpus
     a = PMIEmbedding(dim=6, epochs=4, seed=7, threads=1).fit(counts).embedding_.vectors

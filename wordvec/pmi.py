@@ -187,6 +187,8 @@ class PMIEmbedding:
         Raises ``DivergenceError`` on NaN/Inf (nothing is kept) and ``ResourceError`` when the memory
         estimate exceeds the budget. Returns ``self``; ``embedding_`` holds the vectors.
         """
+        from threadpoolctl import threadpool_limits
+
         from ._kernels import adagrad_epoch, negative_epoch
         from .independence import independence_step
 
@@ -247,6 +249,9 @@ class PMIEmbedding:
         threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
+        # one BLAS thread while training: OpenBLAS's idle threads spin after each prior step's matrix products
+        # and take the cores from the numba kernel (about 20% slower epochs on 2 cores, bench/blas_threads.py)
+        blas_limit = threadpool_limits(limits=1, user_api="blas")
         try:
             for epoch in range(start_epoch + 1, int(self.epochs) + 1):
                 t = time.perf_counter()
@@ -273,6 +278,7 @@ class PMIEmbedding:
                 if on_epoch_end is not None:
                     on_epoch_end(dict(vectors=vectors, accum=accum, epoch=epoch, loss=losses, seconds=seconds))
         finally:
+            blas_limit.restore_original_limits()
             numba.set_num_threads(previous)
 
         self.loss_ = losses
