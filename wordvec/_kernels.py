@@ -7,11 +7,46 @@ for a fixed input, bit-for-bit reproducible. Plain-Python twin: ``tests/test_tra
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # no "nnan"/"ninf" (the NaN/Inf guards of SPEC b.3 must stay) and no "arcp"/"afn" (exact sqrt and division);
 # error_model="numpy" drops the zero-division branch so the per-coordinate loops vectorise (SIMD)
 _FAST = {"nsz", "contract", "reassoc"}
+
+# Records visit rows in random order, and the tables (2·V·d floats, 76 MB on zh_mixed) do not fit in cache: a
+# record's time is mostly waiting for its four rows. Prefetching the rows of the record this many places ahead
+# overlaps those waits (epoch 3.25 s → 2.41 s on zh_mixed, 2 threads; 8 and 16 ahead did no better).
+PREFETCH_AHEAD = 4
+
+
+@intrinsic
+def prefetch_row(typingctx, table, row):  # pragma: no cover - compiled
+    """Ask the CPU to load every cache line of row ``row`` of the C-contiguous 2-D ``table`` (no effect on
+    results: LLVM's ``llvm.prefetch``, read, high locality, data cache)."""
+    sig = types.void(table, row)
+
+    def codegen(context, builder, signature, args):
+        table_type, row_type = signature.args
+        array = context.make_array(table_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], row_type, types.intp)
+        zero = context.get_constant(types.intp, 0)
+        start = cgutils.get_item_pointer(context, builder, table_type, array, [index, zero], wraparound=False)
+        byte_ptr = ir.IntType(8).as_pointer()
+        base = builder.bitcast(start, byte_ptr)
+        i32 = ir.IntType(32)
+        signature_ir = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        prefetch = cgutils.get_or_insert_function(builder.module, signature_ir, "llvm.prefetch.p0i8")
+        width = cgutils.unpack_tuple(builder, array.shape, 2)[1]
+        row_bytes = builder.mul(width, context.get_constant(types.intp, table_type.dtype.bitwidth // 8))
+        step = context.get_constant(types.intp, 64)  # a cache line
+        with cgutils.for_range_slice(builder, zero, row_bytes, step) as (offset, _):
+            builder.call(prefetch, [builder.gep(base, [offset]), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
 @njit(fastmath=_FAST, nogil=True, cache=True, error_model="numpy")
@@ -25,6 +60,12 @@ def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # 
     cost = 0.0
     skipped = 0
     for r in range(start, stop):
+        if r + PREFETCH_AHEAD < stop:
+            ahead = r + PREFETCH_AHEAD
+            prefetch_row(vectors, rows[ahead])
+            prefetch_row(vectors, cols[ahead])
+            prefetch_row(accum, rows[ahead])
+            prefetch_row(accum, cols[ahead])
         vi = vectors[rows[r]]
         vj = vectors[cols[r]]
         ai = accum[rows[r]]
