@@ -450,3 +450,41 @@ def test_ctrl_c_while_numba_imports(tmp_path):
     assert done.returncode == 130, f"exit {done.returncode}\n{done.stderr}"
     assert done.stderr.strip() == "interrupted"
     assert not out.exists()
+
+
+def test_ctrl_c_while_the_trainer_compiles_is_held(monkeypatch):
+    """The first call of the training kernel compiles it (or loads numba's cache), which runs Python callbacks
+    from C, where a KeyboardInterrupt is printed as 'Exception ignored' and lost. fit makes that call with
+    Ctrl-C held: the interrupt surfaces from our own code, and the training does not start."""
+    import numba
+
+    from wordvec import _kernels as K
+    from wordvec.pmi import PMIEmbedding
+
+    calls = []
+    real = K.adagrad_epoch
+
+    def kernel(*args):
+        calls.append((len(args[2]), signal.getsignal(signal.SIGINT) is signal.default_int_handler))
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGINT)
+        return real(*args)
+
+    monkeypatch.setattr(K, "adagrad_epoch", kernel)
+    rng = np.random.default_rng(0)
+    import scipy.sparse as sp
+    from types import SimpleNamespace
+
+    from wordvec.corpora.vocab import Vocabulary
+
+    dense = rng.integers(0, 5, (12, 12))
+    dense = np.triu(dense, 1) + np.triu(dense, 1).T
+    counts = SimpleNamespace(matrix=sp.csr_matrix(dense.astype(np.float64)),
+                             vocab=Vocabulary([f"w{k}" for k in range(12)], np.full(12, 100)), total_tokens=1200, meta={})
+    threads_before = numba.get_num_threads()
+    with pytest.raises(KeyboardInterrupt) as info:
+        PMIEmbedding(dim=4, epochs=3, seed=0, threads=1).fit(counts)
+    assert calls == [(0, False)], calls  # the warm-up call, held; no epoch ran
+    assert info.traceback[-1].name == "sigint_held"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert numba.get_num_threads() == threads_before

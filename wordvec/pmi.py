@@ -189,6 +189,7 @@ class PMIEmbedding:
         """
         from threadpoolctl import threadpool_limits
 
+        from ._atomic import sigint_held
         from ._kernels import adagrad_epoch, negative_epoch
         from .independence import independence_step
 
@@ -247,10 +248,15 @@ class PMIEmbedding:
         import numba
 
         threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+        with sigint_held():  # compile or load the kernels first: a Ctrl-C inside numba's compiler is swallowed
+            adagrad_epoch(vectors, accum, rows[:0], cols[:0], target[:0], weight[:0], float(self.lr), threads)
+            if n_neg:
+                negative_epoch(vectors, accum, indptr, indices, cum, bound, bound, neg_weight, float(self.lr), 0,
+                               neg_seed, threads)
         previous = numba.get_num_threads()
         numba.set_num_threads(threads)
         # one BLAS thread while training: OpenBLAS's idle threads spin after each prior step's matrix products
-        # and take the cores from the numba kernel (about 20% slower epochs on 2 cores, bench/blas_threads.py)
+        # and take the cores from the numba kernel (about 11% slower epochs on 2 cores, bench/blas_threads.py)
         blas_limit = threadpool_limits(limits=1, user_api="blas")
         try:
             for epoch in range(start_epoch + 1, int(self.epochs) + 1):
