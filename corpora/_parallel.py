@@ -155,14 +155,18 @@ class _Workers:
         ctx = _context()
         self.processes: list = []
         self.conns: list = []
-        for _ in range(count):
-            mine, theirs = ctx.Pipe(duplex=True)
-            process = ctx.Process(target=_worker_main, args=(theirs, settings.to_dict()), daemon=True)
-            self.processes.append(process)
-            self.conns.append(mine)
-            with _sigint_blocked():  # a Ctrl-C during the fork must not reach a child before it ignores SIGINT
-                process.start()
-            theirs.close()
+        try:
+            for _ in range(count):
+                mine, theirs = ctx.Pipe(duplex=True)
+                process = ctx.Process(target=_worker_main, args=(theirs, settings.to_dict()), daemon=True)
+                self.processes.append(process)
+                self.conns.append(mine)
+                with _sigint_blocked():  # a Ctrl-C during the fork must not reach a child before it ignores it
+                    process.start()
+                theirs.close()
+        except BaseException:  # Ctrl-C (raised when unblocked) or a failed fork: stop those already started
+            self.kill()
+            raise
 
     def __enter__(self) -> "_Workers":
         return self
@@ -217,10 +221,11 @@ class _Workers:
 
     def kill(self) -> None:
         """Stop every worker now (nothing of theirs needs cleaning up) and close the pipes."""
-        for process in self.processes:
+        started = [process for process in self.processes if process.pid is not None]
+        for process in started:
             if process.exitcode is None:
                 process.kill()
-        for process in self.processes:
+        for process in started:
             process.join(timeout=10.0)
         for conn in self.conns:
             conn.close()

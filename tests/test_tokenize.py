@@ -189,3 +189,26 @@ def test_worker_death_is_a_one_line_error(tmp_path, monkeypatch):
     with pytest.raises(WordvecError, match="worker process died .*exit code 3"):
         tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=2, block_size=1 << 12)
     assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_while_workers_start_leaves_none_running(tmp_path, monkeypatch):
+    """A Ctrl-C held over a fork is raised right after it: the workers started so far are stopped."""
+    import multiprocessing
+
+    import wordvec.corpora._parallel as parallel
+
+    forks = []
+    real_exit = parallel._sigint_blocked.__exit__
+
+    def exit_then_interrupt(self, *exc):
+        real_exit(self, *exc)
+        forks.append(1)
+        if len(forks) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel._sigint_blocked, "__exit__", exit_then_interrupt)
+    path = _lines_file(tmp_path / "c.txt")
+    with pytest.raises(KeyboardInterrupt):
+        tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=3, block_size=1 << 12)
+    assert len(forks) == 2
+    assert multiprocessing.active_children() == []
