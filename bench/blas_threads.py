@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 
 import numpy as np
+
+from _alternate import alternate, python_seconds
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,26 +41,19 @@ print(" ".join(f"{{s:.2f}}" for s in est.seconds_))
 """
 
 
-def run_arm(unlimited: bool, epochs: int, threads: int) -> list[float]:
-    code = _ARM.format(here=HERE, unlimited=unlimited, epochs=epochs, threads=threads)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return [float(x) for x in done.stdout.split()]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    medians: dict[str, list[float]] = {"BLAS 1 thread (fit's limit)": [], "BLAS default threads": []}
-    for rep in range(args.reps):
-        for name, unlimited in (("BLAS 1 thread (fit's limit)", False), ("BLAS default threads", True)):
-            seconds = run_arm(unlimited, args.epochs, args.threads)
-            medians[name].append(float(np.median(seconds)))
-            print(f"rep {rep + 1}  {name:28s}  " + " ".join(f"{s:.2f}" for s in seconds)
-                  + f"  median {medians[name][-1]:.2f}", flush=True)
-    limited, default = (float(np.median(v)) for v in medians.values())
+
+    def arm(unlimited: bool):
+        code = _ARM.format(here=HERE, unlimited=unlimited, epochs=args.epochs, threads=args.threads)
+        return lambda: python_seconds(code)
+
+    runs = alternate({"BLAS 1 thread (fit's limit)": arm(False), "BLAS default threads": arm(True)}, args.reps)
+    limited, default = (float(np.median([np.median(run) for run in arm_runs])) for arm_runs in runs.values())
     print(f"median of medians: limited {limited:.2f} s/epoch, default {default:.2f} s/epoch, "
           f"ratio {limited / default:.2f}")
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 
 import numpy as np
+
+from _alternate import alternate, python_seconds
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,27 +48,23 @@ print(" ".join(f"{{s:.3f}}" for s in out))
 """
 
 
-def run_arm(off: bool, epochs: int, threads: int) -> list[float]:
-    code = _ARM.format(here=HERE, off=off, epochs=epochs, threads=threads)
-    with tempfile.TemporaryDirectory(prefix="wordvec-numba-cache-") as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return [float(x) for x in done.stdout.split()]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {"prefetch on": [], "prefetch off": []}
-    for rep in range(args.reps):
-        for name, off in (("prefetch on", False), ("prefetch off", True)):
-            seconds = run_arm(off, args.epochs, args.threads)
-            times[name] += seconds
-            print(f"rep {rep + 1}  {name:12s}  " + " ".join(f"{s:.2f}" for s in seconds), flush=True)
-    on, off = (float(np.median(v)) for v in times.values())
+
+    def arm(off: bool):
+        code = _ARM.format(here=HERE, off=off, epochs=args.epochs, threads=args.threads)
+
+        def run() -> list[float]:
+            with tempfile.TemporaryDirectory(prefix="wordvec-numba-cache-") as cache:
+                return python_seconds(code, env={"NUMBA_CACHE_DIR": cache})
+        return run
+
+    runs = alternate({"prefetch on": arm(False), "prefetch off": arm(True)}, args.reps)
+    on, off = (float(np.median(np.concatenate(arm_runs))) for arm_runs in runs.values())
     print(f"median s/pass: prefetch on {on:.2f}, off {off:.2f}, ratio {on / off:.2f}")
 
 

@@ -17,11 +17,11 @@ import os
 import pickle
 import signal
 import sys
-import threading
 from typing import Callable, Sequence
 
 import numpy as np
 
+from .._atomic import sigint_held
 from ..errors import WordvecError
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
 from .tokenize import TokenizerSettings, get_jieba, make_tokenizer
@@ -116,8 +116,6 @@ def _worker_main(conn, settings: dict) -> None:
     An exception is sent back in place of the result, for the parent to raise.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent around the fork
     tokenize = failure = None
     try:
         tokenize = make_tokenizer(TokenizerSettings.from_dict(settings))
@@ -161,10 +159,10 @@ class _Workers:
                 process = ctx.Process(target=_worker_main, args=(theirs, settings.to_dict()), daemon=True)
                 self.processes.append(process)
                 self.conns.append(mine)
-                with _sigint_blocked():  # a Ctrl-C during the fork must not reach a child before it ignores it
+                with sigint_held():  # a Ctrl-C during the fork is only noted, in the child as in this process
                     process.start()
                 theirs.close()
-        except BaseException:  # Ctrl-C (raised when unblocked) or a failed fork: stop those already started
+        except BaseException:  # Ctrl-C (raised when the held block ends) or a failed fork: stop those started
             self.kill()
             raise
 
@@ -230,18 +228,6 @@ class _Workers:
         for conn in self.conns:
             conn.close()
 
-
-class _sigint_blocked:
-    """Block SIGINT in this thread for the ``with`` body (a no-op where pthread_sigmask does not exist)."""
-
-    def __enter__(self) -> None:
-        self.active = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-        if self.active:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-    def __exit__(self, *exc) -> None:
-        if self.active:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending Ctrl-C is raised now
 
 def tokenize_files(
     files: Sequence[str],

@@ -197,16 +197,20 @@ def test_ctrl_c_while_workers_start_leaves_none_running(tmp_path, monkeypatch):
 
     import wordvec.corpora._parallel as parallel
 
-    forks = []
-    real_exit = parallel._sigint_blocked.__exit__
+    import contextlib
 
-    def exit_then_interrupt(self, *exc):
-        real_exit(self, *exc)
+    forks = []
+    real_held = parallel.sigint_held
+
+    @contextlib.contextmanager
+    def held_then_interrupt():
+        with real_held():
+            yield
         forks.append(1)
         if len(forks) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(parallel._sigint_blocked, "__exit__", exit_then_interrupt)
+    monkeypatch.setattr(parallel, "sigint_held", held_then_interrupt)
     path = _lines_file(tmp_path / "c.txt")
     with pytest.raises(KeyboardInterrupt):
         tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=3, block_size=1 << 12)

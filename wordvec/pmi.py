@@ -253,11 +253,11 @@ class PMIEmbedding:
             if n_neg:
                 negative_epoch(vectors, accum, indptr, indices, cum, bound, bound, neg_weight, float(self.lr), 0,
                                neg_seed, threads)
-        previous = numba.get_num_threads()
-        numba.set_num_threads(threads)
         # one BLAS thread while training: OpenBLAS's idle threads spin after each prior step's matrix products
         # and take the cores from the numba kernel (about 11% slower epochs on 2 cores, bench/blas_threads.py)
         blas_limit = threadpool_limits(limits=1, user_api="blas")
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)  # threads is within numba's range: cannot raise
         try:
             for epoch in range(start_epoch + 1, int(self.epochs) + 1):
                 t = time.perf_counter()
