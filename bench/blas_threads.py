@@ -23,7 +23,7 @@ import sys, numpy as np
 sys.path.insert(0, {here!r})
 import train as B
 from wordvec.corpora.pipeline import count_cached
-from wordvec.pmi import PMIEmbedding
+from wordvec.train.pmi import PMIEmbedding
 if {unlimited}:
     import threadpoolctl
 

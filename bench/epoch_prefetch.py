@@ -3,7 +3,7 @@ separate processes in the same run.
 
     python bench/epoch_prefetch.py [--reps 4] [--epochs 2] [--threads 2]
 
-Times ``wordvec._kernels.adagrad_epoch`` alone (no independence prior), on the default records (α 0.5,
+Times ``wordvec.train._kernels.adagrad_epoch`` alone (no independence prior), on the default records (α 0.5,
 context smoothing 0.75) in a fixed shuffled order. The "off" arm sets ``PREFETCH_AHEAD`` beyond any slice
 before the kernel compiles, with numba's cache in a temporary folder so no compiled copy is shared.
 """
@@ -23,11 +23,11 @@ _ARM = """
 import sys, time, numpy as np, numba
 sys.path.insert(0, {here!r})
 import train as B
-import wordvec._kernels as K
+import wordvec.train._kernels as K
 if {off}:
     K.PREFETCH_AHEAD = 1 << 62  # the prefetch branch is never taken
 from wordvec.corpora.pipeline import count_cached
-from wordvec.targets import build_records
+from wordvec.train.targets import build_records
 counts = count_cached(B.load_tokens(), min_count=5, window=10)
 rec = build_records(counts, cds=0.75, alpha=0.5)
 rng = np.random.default_rng(1)

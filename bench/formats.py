@@ -29,9 +29,9 @@ def main(argv=None) -> None:
 
     from gensim.models import KeyedVectors
 
-    from wordvec.corpora.vocab import Vocabulary
-    from wordvec.embedding import Embedding
-    from wordvec.formats import load_vectors, save_glove, save_word2vec_format
+    from wordvec.io.vocab import Vocabulary
+    from wordvec.query.embedding import Embedding
+    from wordvec.io.formats import load_vectors, save_glove, save_word2vec_format
 
     rng = np.random.default_rng(0)
     words = [f"词{i}" for i in range(args.words)]

@@ -28,10 +28,10 @@ def main(argv=None) -> None:
     parser.add_argument("--sample", type=int, default=200_000)
     args = parser.parse_args(argv)
 
-    from wordvec._kernels import pair_dots
+    from wordvec.train._kernels import pair_dots
     from wordvec.corpora.pipeline import count_cached
-    from wordvec.embedding import Embedding
-    from wordvec.targets import build_records
+    from wordvec.query.embedding import Embedding
+    from wordvec.train.targets import build_records
 
     counts = count_cached(bench_train.load_tokens(), min_count=5, window=10)
     print(f"{'model':32s} {'heaviest 10k r':>15s} {'err':>6s} {'random r':>9s} {'err':>6s} "

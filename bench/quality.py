@@ -7,7 +7,7 @@ Stages, each in its own spawned child process so that its peak RSS is measurable
   (b) pmi-default  PMIEmbedding with wordvec's defaults
   (c) ppmi-svd     PPMI-SVD baseline (cds 0.75, eig 0.5)
   (d) gensim-sgns  gensim Word2Vec sg=1, negative=5, window 5, 5 epochs, same dim, from the same tokens
-  (e) w2v-hs       gensim skip-gram with hierarchical softmax via wordvec.word2vec.train_word2vec
+  (e) w2v-hs       gensim skip-gram with hierarchical softmax via wordvec.word2vec.bridge.train_word2vec
 Each model is scored on ../shared/data/eval: wordsim-240 and wordsim-297 (Spearman, coverage) and
 ca_translated (3CosAdd / 3CosMul accuracy, questions with unknown words skipped, coverage). gensim's English
 sets are not relevant for a Chinese corpus (coverage ≈ 0) and are left out. A stage whose module is missing
@@ -46,7 +46,7 @@ def _peak_rss_mb() -> float:
 
 
 def _scores(emb) -> dict:
-    from wordvec.evaluate import evaluate_analogies, evaluate_word_pairs
+    from wordvec.query.evaluate import evaluate_analogies, evaluate_word_pairs
 
     out = {}
     for name in ("wordsim-240", "wordsim-297"):
@@ -92,9 +92,9 @@ def _load_counts(cfg: dict):
 
 def _pmi(cfg: dict, preset: str) -> dict:
     try:
-        from wordvec.pmi import PMIEmbedding
+        from wordvec.train.pmi import PMIEmbedding
     except ImportError as err:
-        raise _Unavailable(f"wordvec.pmi: {err}") from None
+        raise _Unavailable(f"wordvec.train.pmi: {err}") from None
     counts = _load_counts(cfg)
     t = time.perf_counter()
     overrides = {"dim": cfg["dim"], "threads": cfg["threads"], "seed": 1}
@@ -110,9 +110,9 @@ def _pmi(cfg: dict, preset: str) -> dict:
 
 def _svd(cfg: dict) -> dict:
     try:
-        from wordvec.svd import PPMISVD
+        from wordvec.train.svd import PPMISVD
     except ImportError as err:
-        raise _Unavailable(f"wordvec.svd: {err}") from None
+        raise _Unavailable(f"wordvec.train.svd: {err}") from None
     counts = _load_counts(cfg)
     t = time.perf_counter()
     emb = PPMISVD(dim=cfg["dim"], cds=0.75, seed=1).fit(counts).embedding_
@@ -123,15 +123,15 @@ def _sgns(cfg: dict) -> dict:
     from gensim.models import Word2Vec
 
     from wordvec.corpora.cache import TokenCache
-    from wordvec.corpora.vocab import Vocabulary
-    from wordvec.embedding import Embedding
+    from wordvec.io.vocab import Vocabulary
+    from wordvec.query.embedding import Embedding
 
     cache = TokenCache.load(cfg["cache"])
     n_words = len(cache.vocab.prune(5))
     corpus = os.path.join(cfg["workdir"], "tokens.txt")
     t = time.perf_counter()
     try:
-        from wordvec.word2vec import write_corpus_file
+        from wordvec.word2vec.bridge import write_corpus_file
 
         write_corpus_file(cache, n_words, corpus)
     except ImportError:  # the bridge is missing: write the same tokens ourselves
@@ -158,9 +158,9 @@ def _sgns(cfg: dict) -> dict:
 
 def _hs(cfg: dict) -> dict:
     try:
-        from wordvec.word2vec import train_word2vec
+        from wordvec.word2vec.bridge import train_word2vec
     except ImportError as err:
-        raise _Unavailable(f"wordvec.word2vec: {err}") from None
+        raise _Unavailable(f"wordvec.word2vec.bridge: {err}") from None
     from wordvec.corpora.cache import TokenCache
 
     cache = TokenCache.load(cfg["cache"])

@@ -56,7 +56,7 @@ def main() -> None:
 
     from gensim.models import KeyedVectors
 
-    import wordvec.similarity as sim
+    import wordvec.query.similarity as sim
 
     emb = build(args.rows, args.dim)
     rng = np.random.default_rng(1)
@@ -147,7 +147,7 @@ def w2v_rows(args, rng) -> list:
     try:
         from gensim.models import Word2Vec
 
-        from wordvec.word2vec import from_gensim_model
+        from wordvec.word2vec.bridge import from_gensim_model
     except ImportError as err:  # pragma: no cover
         print(f"# word2vec section skipped: {err}")
         return []

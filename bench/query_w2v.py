@@ -28,8 +28,8 @@ import time
 
 import numpy as np
 
-from wordvec.embedding import Embedding
-from wordvec.word2vec import from_gensim_model, hs_keywords, hs_log_prob_all, hs_related
+from wordvec.query.embedding import Embedding
+from wordvec.word2vec.bridge import from_gensim_model, hs_keywords, hs_log_prob_all, hs_related
 
 STOPWORDS = {"的", "是", "在", "了", "和"}
 

@@ -5,7 +5,7 @@
 
 Tokens come from the project's token cache ($WORDVEC_CACHE_DIR); the sweep counts them itself (numpy,
 below) so that window shapes and subsampling can be tried before the counting stage offers them.
-Scores: ``wordvec.evaluate`` when present, else the small evaluator below (cosine Spearman over covered
+Scores: ``wordvec.query.evaluate`` when present, else the small evaluator below (cosine Spearman over covered
 pairs; 3CosAdd over the whole vocabulary with the three inputs excluded).
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ def count(cache, min_count: int = 5, window: int = 10, shape: str = "flat", subs
     window in expectation: (window − distance + 1)/window). ``subsample`` t > 0 drops each token with
     probability 1 − sqrt(t/f) (word2vec) before windowing; unigram counts stay those of the full corpus.
     """
-    from wordvec.corpora.vocab import Vocabulary
+    from wordvec.io.vocab import Vocabulary
 
     vocab = cache.vocab.prune(min_count)
     n = len(vocab)
@@ -148,7 +148,7 @@ SCREEN = [  # (label, count options, PMIEmbedding options); screened with few ep
 
 
 def sweep(cache, configs, epochs: int, dim: int, threads: int, out, save_dir: str | None = None) -> None:
-    from wordvec.pmi import PMIEmbedding
+    from wordvec.train.pmi import PMIEmbedding
 
     counted = {}
     header = f"{'setting':34s} {'ep':>3s} {'ws240':>6s} {'ws297':>6s} {'CA':>6s} {'nnz':>10s} {'s/ep':>6s} {'total s':>8s}"
@@ -164,7 +164,7 @@ def sweep(cache, configs, epochs: int, dim: int, threads: int, out, save_dir: st
                       prior_count=0.0)
         params.update(popts)
         if popts.get("method") == "svd":
-            from wordvec.svd import PPMISVD
+            from wordvec.train.svd import PPMISVD
 
             model = PPMISVD(dim=dim, seed=1).fit(counts)
             per_epoch = 0.0
@@ -225,7 +225,7 @@ def compare(cache, args) -> None:
 
     from gensim.models import Word2Vec
 
-    from wordvec.embedding import Embedding
+    from wordvec.query.embedding import Embedding
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="wordvec-bench-train-") as tmp:
@@ -246,7 +246,7 @@ def compare(cache, args) -> None:
         model = Word2Vec(corpus_file=corpus_file, sg=1, negative=5, hs=0, window=5, epochs=5, vector_size=args.dim,
                          workers=args.threads, min_count=5, seed=1)
         wall = time.perf_counter() - t
-        from wordvec.corpora.vocab import Vocabulary
+        from wordvec.io.vocab import Vocabulary
 
         kv = model.wv
         vocab = Vocabulary(list(kv.index_to_key), [kv.get_vecattr(w, "count") for w in kv.index_to_key])

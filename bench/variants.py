@@ -14,7 +14,7 @@ than the spread across seeds; the table prints the mean and the range.
 Variants that the estimator does not offer as options are built from its public parts: the starting state
 (``fit(state=…)``: SVD initialisation, AdaGrad's starting accumulator), the end-of-epoch hook (weight decay), a
 count matrix without its single co-occurrences (Z of the full matrix kept, so targets do not move), and, for
-clipped targets only, a wrapper around ``wordvec.targets.build_records``. The last rows change only how the
+clipped targets only, a wrapper around ``wordvec.train.targets.build_records``. The last rows change only how the
 similarity is read from the baseline vectors (mean / top principal component removed, profile similarity).
 """
 from __future__ import annotations
@@ -91,7 +91,7 @@ def clip_at_zero(records) -> None:
 @contextlib.contextmanager
 def transformed_targets(transform):
     """Train on ``transform(records)`` (in place) by wrapping the record builder the estimator uses."""
-    import wordvec.pmi as pmi_module
+    import wordvec.train.pmi as pmi_module
 
     original = pmi_module.build_records
 
@@ -108,7 +108,7 @@ def transformed_targets(transform):
 
 
 def train(counts, key: str, overrides: dict, special: str | None, seed: int, epochs: int, threads: int):
-    from wordvec.pmi import PMIEmbedding
+    from wordvec.train.pmi import PMIEmbedding
 
     params = dict(epochs=epochs, seed=seed, threads=threads, alpha=0.75, prior_count=0.0,
                   independence_weight=0.0)  # the round-2 default, whatever today's defaults are
@@ -121,7 +121,7 @@ def train(counts, key: str, overrides: dict, special: str | None, seed: int, epo
         vectors = rng.uniform(-0.5 / dim, 0.5 / dim, (n, dim)).astype(np.float32)
         state = dict(vectors=vectors, accum=np.full_like(vectors, 0.01), epoch=0, loss=[], seconds=[])
     elif special == "svdinit":
-        from wordvec.svd import PPMISVD
+        from wordvec.train.svd import PPMISVD
 
         vectors = np.asarray(PPMISVD(dim=dim, seed=seed).fit(counts).embedding_.vectors, dtype=np.float32)
         state = dict(vectors=vectors, accum=np.ones_like(vectors), epoch=0, loss=[], seconds=[])
@@ -153,7 +153,7 @@ def split_by_frequency(paths: list[str]) -> None:
     """wordsim-240/297 Spearman of saved models on the pairs whose rarer word is below / above the median count."""
     from scipy.stats import spearmanr
 
-    from wordvec.embedding import Embedding
+    from wordvec.query.embedding import Embedding
 
     print(f"{'model':40s} {'set':12s} {'all':>6s} {'rarer half':>11s} {'frequent half':>14s} {'median count':>13s}")
     for path in paths:

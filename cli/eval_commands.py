@@ -1,7 +1,7 @@
 """`wordvec evaluate` and `wordvec export`: score a model on similarity/analogy sets, write vector files.
 
 MODEL is a model directory or any word2vec (text/binary) / GloVe file. Thin wrappers over
-``wordvec.evaluate`` and ``wordvec.formats``.
+``wordvec.query.evaluate`` and ``wordvec.io.formats``.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
     Similarity: Spearman and Pearson of cosine vs gold on covered pairs. Analogy: 3CosAdd and 3CosMul
     accuracy with the inputs excluded. Both report covered/total; every dataset is one table row.
     """
-    from wordvec.evaluate import evaluate, resolve_dataset
+    from wordvec.query.evaluate import evaluate, resolve_dataset
 
     from .progress import Progress
 
@@ -93,7 +93,7 @@ def export_command(model: str, output: str, fmt: str, strict: bool) -> None:
     """Write MODEL's vectors as a word2vec (text or binary) or GloVe file; gensim's
     KeyedVectors.load_word2vec_format reads the word2vec ones. Written atomically."""
     from wordvec.errors import InputError
-    from wordvec.formats import save_glove, save_word2vec_format
+    from wordvec.io.formats import save_glove, save_word2vec_format
 
     if os.path.isdir(output):
         raise InputError(f"{output} is a directory; give a file name with -o")

@@ -11,14 +11,14 @@ import click
 def load_model(path: str, strict: bool = False):
     """The ``Embedding`` at ``path`` (directory memory-mapped; vector files parsed, repairs printed as
     one-line ``warning:`` messages on stderr; ``strict``: repairs are errors instead)."""
-    from wordvec.embedding import Embedding
+    from wordvec.query.embedding import Embedding
     from wordvec.errors import InputError
 
     if not os.path.exists(path):
         raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
     if os.path.isdir(path):
         return Embedding.load(path, mmap=True)
-    from wordvec.formats import VectorFileWarning, load_vectors
+    from wordvec.io.formats import VectorFileWarning, load_vectors
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VectorFileWarning)

@@ -23,7 +23,7 @@ _WITHOUT_NUMBA = {"tokenize", "vocab", "info"}  # sub-commands that never load n
 def _import_numba() -> None:
     """Import numba with Ctrl-C held: a KeyboardInterrupt inside its C extensions' import surfaces as an
     ImportError with a traceback; held, it is raised after the import, as our usual 'interrupted'."""
-    from wordvec._atomic import sigint_held
+    from wordvec.io.atomic import sigint_held
 
     with sigint_held():
         import numba  # noqa: F401

@@ -88,7 +88,7 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
 def keywords(model: str, texts: tuple[str, ...], normalize: bool, exclude_self: bool, unique_context: bool,
              topn: int, as_json: bool) -> None:
     """Keywords of each TEXT (or of each stdin line): words ranked by log p(text | word)."""
-    from wordvec.keywords import NoKnownWordWarning
+    from wordvec.query.keywords import NoKnownWordWarning
 
     items = _texts(texts)
     if not items:
@@ -135,7 +135,7 @@ def analogy(model: str, a: str, b: str, c: str, method: str, keep_inputs: bool, 
 @json_option
 def sentsim(model: str, text1: str, text2: str, raw: bool, as_json: bool) -> None:
     """Similarity of two texts: cosine of their summed word vectors (--raw: sentence PMI)."""
-    from wordvec.keywords import NoKnownWordWarning
+    from wordvec.query.keywords import NoKnownWordWarning
 
     emb = _load(model)
     with warnings.catch_warnings(record=True) as caught:

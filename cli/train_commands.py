@@ -91,7 +91,7 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
     counts = _load_counts(inputs, min_count, window or 10, memory, reading, quiet, times)
     t = time.perf_counter()
     if method == "svd":
-        from wordvec.svd import PPMISVD
+        from wordvec.train.svd import PPMISVD
 
         model = PPMISVD(dim=dim, cds=cds or 0.75, seed=seed).fit(counts)
         final = "n/a"
@@ -110,7 +110,7 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
     if method == "pmi" and (checkpoint_every or resume):
         import shutil
 
-        from wordvec.checkpoint import default_checkpoint_dir
+        from wordvec.train.checkpoint import default_checkpoint_dir
 
         shutil.rmtree(default_checkpoint_dir(output), ignore_errors=True)
     stages = ", ".join(f"{name} {sec:.1f}s" for name, sec in times.items())
@@ -156,8 +156,8 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
 
 def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
              quiet, x_max=None, neg=None, prior_count=None, independence_weight=None, alpha=None):
-    from wordvec.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
-    from wordvec.pmi import PMIEmbedding
+    from wordvec.train.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
+    from wordvec.train.pmi import PMIEmbedding
 
     overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype, x_max=x_max,
                      neg=neg, prior_count=prior_count, independence_weight=independence_weight, alpha=alpha)
@@ -187,7 +187,7 @@ def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, se
 
 
 def _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet, times):
-    from wordvec.word2vec import train_word2vec
+    from wordvec.word2vec.bridge import train_word2vec
 
     from .progress import Progress
 

@@ -27,7 +27,7 @@ def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_
     and cosine `similar`.
     """
     from wordvec.corpora.tokenize import TokenizerSettings
-    from wordvec.word2vec import load_gensim_model
+    from wordvec.word2vec.bridge import load_gensim_model
 
     settings = TokenizerSettings(mode=tokenizer, hmm=hmm)
     emb = load_gensim_model(gensim_model, tokenizer=settings.to_dict())

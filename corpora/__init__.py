@@ -4,7 +4,7 @@ Stages (each an artifact that can be saved and loaded on its own): reading (file
 files, stdin), tokenizing (jieba, whitespace, characters) into a token cache, the vocabulary, and
 co-occurrence counting (numba kernels, memory-bounded shards, merge).
 """
-from .vocab import Vocabulary, vocab_checksum
+from wordvec.io.vocab import Vocabulary, vocab_checksum
 from .tokenize import TokenizerSettings, tokenize_text
 from .reader import ReadReport, read_lines
 from .cache import TokenCache, build_token_cache

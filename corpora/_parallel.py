@@ -21,11 +21,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .._atomic import sigint_held
-from ..errors import WordvecError
+from wordvec.io.atomic import sigint_held
+from wordvec.errors import WordvecError
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
 from .tokenize import TokenizerSettings, get_jieba, make_tokenizer
-from .vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
 ProgressFn = Callable[[int, int], None]
 

@@ -25,15 +25,15 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from wordvec._atomic import atomic_directory, save_json, save_npy
-from wordvec._meta import read_artifact_meta
+from wordvec.io.atomic import atomic_directory, save_json, save_npy
+from wordvec.io.meta import read_artifact_meta
 from wordvec._version import __version__
 from wordvec.errors import CorruptFileError, InputError, WordvecError
 
 from ._parallel import tokenize_files
 from .reader import STDIN, ReadReport, expand_inputs
 from .tokenize import TokenizerSettings
-from .vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
 FORMAT = "wordvec-token-cache"
 FORMAT_VERSION = 1

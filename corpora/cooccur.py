@@ -14,12 +14,12 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
-from wordvec._atomic import atomic_directory, save_json
-from wordvec._meta import read_artifact_meta
+from wordvec.io.atomic import atomic_directory, save_json
+from wordvec.io.meta import read_artifact_meta
 from wordvec._version import __version__
 from wordvec.errors import CorruptFileError, InputError, MismatchError
 
-from .vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
 FORMAT = "wordvec-cooccurrence"
 FORMAT_VERSION = 1

@@ -34,12 +34,12 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
-from wordvec._atomic import sigint_checkpoint, sigint_held
+from wordvec.io.atomic import sigint_checkpoint, sigint_held
 from wordvec.errors import InputError, ResourceError
 
 from . import _kernels as K
 from .shards import CsrDiskSink, CsrMemorySink, ShardWriter, merge_runs
-from .vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
 DEFAULT_MEMORY = 2 << 30
 MIN_MEMORY = 1 << 16
@@ -340,7 +340,7 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
     Same parameters as ``count_cooccurrences`` plus ``path`` and ``meta`` (extra meta entries); returns the
     written meta. Working memory stays near the budget whatever the size of the result.
     """
-    from wordvec._atomic import atomic_directory, save_json
+    from wordvec.io.atomic import atomic_directory, save_json
     from wordvec._version import __version__
 
     from .cooccur import FORMAT, FORMAT_VERSION
@@ -373,7 +373,7 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
 
     Same parameters as ``count_to_directory``; returns the written meta.
     """
-    from wordvec._atomic import atomic_directory
+    from wordvec.io.atomic import atomic_directory
 
     from .merge import write_shard_meta
 

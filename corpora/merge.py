@@ -13,7 +13,7 @@ from .shards import SHARD_FORMAT, SHARD_VERSION, CsrMemorySink, ShardWriter, mer
 
 def write_shard_meta(path: str, vocab, writer: ShardWriter, scale: int, meta: dict) -> dict:
     """Write ``vocab.tsv`` and ``meta.json`` of a shard directory whose runs ``writer`` wrote."""
-    from wordvec._atomic import save_json
+    from wordvec.io.atomic import save_json
     from wordvec._version import __version__
 
     vocab.save(os.path.join(path, "vocab.tsv"))
@@ -30,11 +30,11 @@ _PASS_COUNTS = "pass counts or shard directories written by `wordvec count`"
 
 def load_counts_any(path: str, memory: int | None = None):
     """Load a counts directory or a shard directory as ``(vocab, float64 CSR, meta)``."""
-    from wordvec._meta import check_meta_format, read_meta_file
+    from wordvec.io.meta import check_meta_format, read_meta_file
     from wordvec.errors import CorruptFileError, InputError, MismatchError
 
     from .cooccur import FORMAT, Cooccurrence
-    from .vocab import Vocabulary
+    from wordvec.io.vocab import Vocabulary
 
     path = os.path.abspath(os.fspath(path))
     if not os.path.isdir(path):
@@ -71,7 +71,7 @@ def merge_counts(paths: Sequence[str], memory: int | None = None):
     from wordvec.errors import InputError, MismatchError
 
     from .cooccur import Cooccurrence
-    from .vocab import Vocabulary
+    from wordvec.io.vocab import Vocabulary
 
     if not paths:
         raise InputError("nothing to merge: pass at least one counts or shard directory")
@@ -120,7 +120,7 @@ def _sorted_vocab(vocab) -> bool:
 def _reorder(vocab, parts):
     """Re-index each ``(vocab_i, matrix_i)`` to ``vocab`` (frequency order) and add them up."""
     if not _sorted_vocab(vocab):
-        from .vocab import Vocabulary
+        from wordvec.io.vocab import Vocabulary
 
         vocab = Vocabulary.from_counts(dict(zip(vocab.words, vocab.counts.tolist())))
     index = vocab.index

@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from wordvec._atomic import sigint_checkpoint
+from wordvec.io.atomic import sigint_checkpoint
 
 from . import _kernels as K
 

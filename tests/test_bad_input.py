@@ -615,7 +615,7 @@ def test_counts_with_a_different_vocabulary(base, tmp_path):
 
 def test_resume_from_checkpoint_of_other_counts(base, tmp_path, monkeypatch):
     """A checkpoint made on corpus A must not be resumed on corpus B's counts."""
-    import wordvec.checkpoint as checkpoint
+    import wordvec.train.checkpoint as checkpoint
 
     model = tmp_path / "model"
     real_save = checkpoint.save_checkpoint
@@ -650,7 +650,7 @@ def test_resume_without_checkpoint(base, tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "delete"])
 def test_corrupt_checkpoint(base, tmp_path, monkeypatch, damage):
-    import wordvec.checkpoint as checkpoint
+    import wordvec.train.checkpoint as checkpoint
 
     model = tmp_path / "model"
     real_save = checkpoint.save_checkpoint

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from wordvec.corpora.cooccur import Cooccurrence, count_cooccurrences, parse_memory
 from wordvec.corpora.counter import count_to_directory, count_to_shards
 from wordvec.corpora.merge import merge_counts
-from wordvec.corpora.vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 from wordvec.errors import CorruptFileError, InputError, MismatchError
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from wordvec import Embedding
-from wordvec._atomic import atomic_directory, atomic_output, save_json
+from wordvec.io.atomic import atomic_directory, atomic_output, save_json
 from wordvec.cli.main import cli
 from wordvec.corpora import Vocabulary
 from wordvec.errors import CorruptFileError, InputError, UnknownWordError, WordvecError

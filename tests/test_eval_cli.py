@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from wordvec.cli.main import cli
-from wordvec.corpora.vocab import Vocabulary
-from wordvec.embedding import Embedding
-from wordvec.formats import load_vectors, save_word2vec_format
+from wordvec.io.vocab import Vocabulary
+from wordvec.query.embedding import Embedding
+from wordvec.io.formats import load_vectors, save_word2vec_format
 
 WORDS = ["man", "woman", "king", "queen", "france", "paris", "italy", "rome", "中国", "北京"]
 

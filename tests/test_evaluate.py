@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from conftest import shared_file
 
-from wordvec.corpora.vocab import Vocabulary
-from wordvec.embedding import Embedding
+from wordvec.io.vocab import Vocabulary
+from wordvec.query.embedding import Embedding
 from wordvec.errors import InputError, WordvecError
-from wordvec.evaluate import (
+from wordvec.query.evaluate import (
     detect_kind,
     evaluate,
     evaluate_analogies,

@@ -8,10 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
-from wordvec.corpora.vocab import Vocabulary
-from wordvec.embedding import Embedding
+from wordvec.io.vocab import Vocabulary
+from wordvec.query.embedding import Embedding
 from wordvec.errors import CorruptFileError, InputError, WordvecError
-from wordvec.formats import VectorFileWarning, load_vectors, save_glove, save_word2vec_format
+from wordvec.io.formats import VectorFileWarning, load_vectors, save_glove, save_word2vec_format
 
 WORDS = ["的", "中国", "北京", "word", "人民", "</s>", "经济", "发展"]
 

@@ -10,11 +10,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wordvec.corpora.vocab import Vocabulary
-from wordvec.embedding import Embedding
+from wordvec.io.vocab import Vocabulary
+from wordvec.query.embedding import Embedding
 from wordvec.errors import WordvecError
-from wordvec.evaluate import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
-from wordvec.formats import load_vectors, save_glove, save_word2vec_format
+from wordvec.query.evaluate import evaluate_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
+from wordvec.io.formats import load_vectors, save_glove, save_word2vec_format
 
 FORMATS = ["auto", "word2vec", "word2vec-binary", "glove"]
 FUZZ = settings(max_examples=int(os.environ.get("WORDVEC_FUZZ_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])

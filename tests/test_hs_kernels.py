@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordvec._hs_kernels import (
+from wordvec.word2vec._kernels import (
     log_prob_matrix,
     log_sigmoid,
     node_log_sigmoids,

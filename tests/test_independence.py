@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import wordvec.independence as ind
+import wordvec.train.prior as ind
 from wordvec.errors import InputError
-from wordvec.pmi import PMIEmbedding, SEED_PRESET
+from wordvec.train.pmi import PMIEmbedding, SEED_PRESET
 
 from test_pmi import synthetic
 

@@ -106,8 +106,8 @@ def common(corpus: Path, cache: Path, epochs: int) -> list[str]:
 
 def test_sigint_mid_training_then_resume_is_bit_identical(zipf, tmp_path):
     """Acceptance 2: kill -INT during epoch k (k >= 2) of a --checkpoint-every 1 run, --resume, same vectors."""
-    from wordvec.checkpoint import default_checkpoint_dir
-    from wordvec.embedding import Embedding
+    from wordvec.train.checkpoint import default_checkpoint_dir
+    from wordvec.query.embedding import Embedding
 
     epochs = 60
     args = common(zipf, tmp_path / "cache", epochs)
@@ -146,7 +146,7 @@ def test_sigint_mid_training_then_resume_is_bit_identical(zipf, tmp_path):
 
 def test_sigint_without_checkpoints(zipf, tmp_path):
     """No --checkpoint-every: exit 130, one line, no model, no checkpoint, nothing temporary."""
-    from wordvec.checkpoint import default_checkpoint_dir
+    from wordvec.train.checkpoint import default_checkpoint_dir
 
     model = tmp_path / "model"
     proc = start(["train", *common(zipf, tmp_path / "cache", 400), "-o", model])
@@ -407,7 +407,7 @@ def test_ctrl_c_during_a_counting_kernel(small_cache, tmp_path, monkeypatch, tar
 
 def test_ignored_sigint_stays_ignored():
     """A process that ignores SIGINT (a background job) is not made interruptible by the held sections."""
-    from wordvec._atomic import sigint_held, sigint_checkpoint
+    from wordvec.io.atomic import sigint_held, sigint_checkpoint
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -458,8 +458,8 @@ def test_ctrl_c_while_the_trainer_compiles_is_held(monkeypatch):
     Ctrl-C held: the interrupt surfaces from our own code, and the training does not start."""
     import numba
 
-    from wordvec import _kernels as K
-    from wordvec.pmi import PMIEmbedding
+    from wordvec.train import _kernels as K
+    from wordvec.train.pmi import PMIEmbedding
 
     calls = []
     real = K.adagrad_epoch
@@ -475,7 +475,7 @@ def test_ctrl_c_while_the_trainer_compiles_is_held(monkeypatch):
     import scipy.sparse as sp
     from types import SimpleNamespace
 
-    from wordvec.corpora.vocab import Vocabulary
+    from wordvec.io.vocab import Vocabulary
 
     dense = rng.integers(0, 5, (12, 12))
     dense = np.triu(dense, 1) + np.triu(dense, 1).T

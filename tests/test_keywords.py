@@ -9,7 +9,7 @@ import pytest
 from wordvec import Embedding
 from wordvec.corpora import Vocabulary
 from wordvec.errors import InputError, UnknownWordError
-from wordvec.keywords import NoKnownWordWarning, QueryResult
+from wordvec.query.keywords import NoKnownWordWarning, QueryResult
 
 
 def make(mode: str = "whitespace", seed: int = 0) -> Embedding:
@@ -134,7 +134,7 @@ def test_zh_small_model_properties(shared_data, tmp_path):
     from wordvec.corpora.cache import build_token_cache
     from wordvec.corpora.cooccur import count_cooccurrences
     from wordvec.corpora.tokenize import TokenizerSettings
-    from wordvec.pmi import PMIEmbedding
+    from wordvec.train.pmi import PMIEmbedding
 
     settings = TokenizerSettings()
     counts = count_cooccurrences(build_token_cache([str(corpus)], settings), min_count=5, window=10)
@@ -152,7 +152,7 @@ def test_zh_small_model_properties(shared_data, tmp_path):
 
 
 def test_cds_models_answer_in_pmi_units():
-    """A model trained with cds ≠ 1 fits PMI + δ_i + δ_j: queries subtract the offsets (wordvec.relatedness)."""
+    """A model trained with cds ≠ 1 fits PMI + δ_i + δ_j: queries subtract the offsets (wordvec.query.relatedness)."""
     emb = make()
     emb.meta["cds"] = 0.75
     counts = emb.counts.astype(np.float64)

@@ -1,11 +1,11 @@
-"""The shared artifact-description reader (``wordvec._meta``) and the readers that use it."""
+"""The shared artifact-description reader (``wordvec.io.meta``) and the readers that use it."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from wordvec._meta import check_meta_format, read_artifact_meta, read_meta_file
+from wordvec.io.meta import check_meta_format, read_artifact_meta, read_meta_file
 from wordvec.errors import CorruptFileError, InputError, WordvecError
 
 SPEC = dict(kind="wordvec-thing", max_version=2, what="thing", remedy="rebuild it")
@@ -101,7 +101,7 @@ def test_readers_use_their_own_words(tmp_path):
     from wordvec.corpora.cooccur import count_cooccurrences, read_counts_meta
     from wordvec.corpora.merge import load_counts_any
     from wordvec.corpora.tokenize import TokenizerSettings
-    from wordvec.model_dir import read_meta, save_model_dir
+    from wordvec.io.model_dir import read_meta, save_model_dir
 
     corpus = tmp_path / "c.txt"
     corpus.write_text("a b c\nb c d\n" * 5, encoding="utf-8")
@@ -133,7 +133,7 @@ def test_readers_use_their_own_words(tmp_path):
 def test_checkpoint_state_json(tmp_path):
     import numpy as np
 
-    from wordvec.checkpoint import load_checkpoint, save_checkpoint
+    from wordvec.train.checkpoint import load_checkpoint, save_checkpoint
 
     state = dict(vectors=np.ones((3, 2), np.float32), accum=np.ones((3, 2), np.float32), epoch=1, loss=[0.5],
                  seconds=[0.1])
@@ -154,7 +154,7 @@ def test_checkpoint_state_json_without_epoch_or_settings(tmp_path, damage):
     """A state.json that passes the format check but lacks a usable epoch or settings is a one-line error."""
     import numpy as np
 
-    from wordvec.checkpoint import load_checkpoint, save_checkpoint
+    from wordvec.train.checkpoint import load_checkpoint, save_checkpoint
 
     state = dict(vectors=np.ones((3, 2), np.float32), accum=np.ones((3, 2), np.float32), epoch=1, loss=[0.5],
                  seconds=[0.1])
@@ -176,7 +176,7 @@ def test_checkpoint_from_before_an_option_resumes_with_it_off(tmp_path, option):
     option at 0 (how it trained), not others."""
     import numpy as np
 
-    from wordvec.checkpoint import load_checkpoint, save_checkpoint
+    from wordvec.train.checkpoint import load_checkpoint, save_checkpoint
     from wordvec.errors import MismatchError
 
     state = dict(vectors=np.ones((3, 2), np.float32), accum=np.ones((3, 2), np.float32), epoch=1, loss=[0.5],

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wordvec._kernels import pair_dots
-from wordvec.corpora.vocab import Vocabulary
+from wordvec.train._kernels import pair_dots
+from wordvec.io.vocab import Vocabulary
 from wordvec.errors import DivergenceError, InputError, ResourceError
-from wordvec.pmi import PMIEmbedding, SEED_PRESET
-from wordvec.targets import build_records
+from wordvec.train.pmi import PMIEmbedding, SEED_PRESET
+from wordvec.train.targets import build_records
 
 
 def synthetic(n_words=300, rank=4, seed=0, scale=0.6, z0=5e7):
@@ -127,7 +127,7 @@ def test_memory_estimate_refuses(corpus):
 
 def test_constructor_defaults_are_the_default_preset():
     """The estimator's keyword defaults and DEFAULT_PRESET are written twice; they must agree."""
-    from wordvec.pmi import DEFAULT_PRESET
+    from wordvec.train.pmi import DEFAULT_PRESET
 
     params = PMIEmbedding().get_params()
     assert {k: params[k] for k in DEFAULT_PRESET} == DEFAULT_PRESET

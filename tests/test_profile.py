@@ -7,7 +7,7 @@ import pytest
 from wordvec import Embedding
 from wordvec.corpora import Vocabulary
 from wordvec.errors import InputError, WordvecError
-from wordvec.profile import ProfileTransform
+from wordvec.query.profile import ProfileTransform
 
 
 def make(v: int, d: int, dtype=np.float64, seed: int = 0, kind: str = "pmi") -> Embedding:

@@ -9,7 +9,7 @@ import pytest
 from wordvec import Embedding
 from wordvec.corpora import Vocabulary
 from wordvec.errors import InputError, UnknownWordError, WordvecError
-from wordvec.similarity import top_k
+from wordvec.query.similarity import top_k
 
 
 def random_embedding(v: int = 400, d: int = 16, seed: int = 0, dtype=np.float32, kind: str = "pmi") -> Embedding:
@@ -156,7 +156,7 @@ def test_top_k_excludes_and_orders():
 
 
 def test_load_vector_file_delegates_to_formats(tmp_path, emb):
-    formats = pytest.importorskip("wordvec.formats")
+    formats = pytest.importorskip("wordvec.io.formats")
     path = tmp_path / "vecs.txt"
     formats.save_word2vec_format(emb, path)
     back = Embedding.load(path)
@@ -166,10 +166,10 @@ def test_load_vector_file_delegates_to_formats(tmp_path, emb):
 
 
 def test_word2vec_models_dispatch_to_hs(tmp_path):
-    pytest.importorskip("wordvec.hs")
+    pytest.importorskip("wordvec.word2vec.hs")
     from gensim.models import Word2Vec
 
-    from wordvec.word2vec import load_gensim_model
+    from wordvec.word2vec.bridge import load_gensim_model
 
     rng = np.random.default_rng(3)
     vocab_words = [f"t{i}" for i in range(30)]
@@ -180,7 +180,7 @@ def test_word2vec_models_dispatch_to_hs(tmp_path):
     model.save(str(tmp_path / "g.model"))
     w2v = load_gensim_model(tmp_path / "g.model", tokenizer={"mode": "whitespace"})
     assert w2v.kind == "w2v"
-    from wordvec.hs import hs_keywords, hs_related
+    from wordvec.word2vec.hs import hs_keywords, hs_related
 
     text = ["t1", "t2", "t2", "t5", "unknown"]
     got = w2v.keywords(text, topn=None)
@@ -202,7 +202,7 @@ def test_word2vec_models_dispatch_to_hs(tmp_path):
 
 
 def top_k_dot_twin(table, query, scale, bias, k):
-    """Plain-Python twin of ``wordvec._query_kernels.top_k_dot``: score every row, sort, keep k."""
+    """Plain-Python twin of ``wordvec.query._kernels.top_k_dot``: score every row, sort, keep k."""
     scores = []
     for i, row in enumerate(table):
         x = float(sum(float(a) * float(b) for a, b in zip(row, query)))
@@ -221,7 +221,7 @@ def test_kernel_matches_twin():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from wordvec._query_kernels import quantize_rows, top_k_dot, top_k_dot_screened
+    from wordvec.query._kernels import quantize_rows, top_k_dot, top_k_dot_screened
 
     @settings(max_examples=40, deadline=None)
     @given(n=st.integers(1, 60), d=st.integers(1, 9), k=st.integers(0, 70), seed=st.integers(0, 10_000),
@@ -265,7 +265,7 @@ def test_kernel_matches_twin():
 @pytest.mark.parametrize("mode", ["always", "never"])
 def test_kernel_and_numpy_paths_agree(mode, monkeypatch):
     pytest.importorskip("numba")
-    import wordvec.similarity as sim
+    import wordvec.query.similarity as sim
 
     big = random_embedding(v=3000, d=12, seed=5)
     monkeypatch.setattr(sim, "ACCELERATE", "never")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from wordvec.errors import InputError
-from wordvec.svd import PPMISVD
+from wordvec.train.svd import PPMISVD
 from test_pmi import synthetic
 
 

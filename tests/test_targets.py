@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wordvec.corpora.vocab import Vocabulary
-from wordvec.targets import build_records, log_unigram, pair_records, pair_weights, pmi_targets
+from wordvec.io.vocab import Vocabulary
+from wordvec.train.targets import build_records, log_unigram, pair_records, pair_weights, pmi_targets
 
 TOY = ["我 爱 北京 天安门", "我 爱 北京", "北京 天安门 广场"]
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from wordvec.cli.main import cli
-from wordvec.embedding import Embedding
+from wordvec.query.embedding import Embedding
 
 pytest.importorskip("wordvec.corpora.cooccur", reason="counting stage not available yet")
 
@@ -67,7 +67,7 @@ def test_train_seed_preset_and_svd(corpus, tmp_path):
     assert res.exit_code == 0, res.output
     assert Embedding.load(tmp_path / "beta").meta["prior_count"] == 1.0
     assert Embedding.load(tmp_path / "beta").meta["cds"] == 0.75
-    from wordvec.pmi import DEFAULT_PRESET
+    from wordvec.train.pmi import DEFAULT_PRESET
 
     assert Embedding.load(tmp_path / "beta").meta["independence_weight"] == DEFAULT_PRESET["independence_weight"] > 0
     res = run("train", corpus, "-o", tmp_path / "bad", "--prior-count", -1, "-q")
@@ -83,7 +83,7 @@ def test_checkpoint_resume_bit_identical(corpus, tmp_path):
               "-q"]
     assert run("train", corpus, "-o", tmp_path / "full", "--epochs", 4, *common).exit_code == 0
     # a run stopped after 2 epochs leaves a checkpoint only when it does not finish: simulate by a 2-epoch run
-    from wordvec.checkpoint import default_checkpoint_dir
+    from wordvec.train.checkpoint import default_checkpoint_dir
 
     res = run("train", corpus, "-o", tmp_path / "part", "--epochs", 2, "--checkpoint-every", 1, *common)
     assert res.exit_code == 0 and not os.path.exists(default_checkpoint_dir(tmp_path / "part"))
@@ -122,7 +122,7 @@ def test_sigint_then_resume_is_bit_identical(tmp_path):
     import sys
     import time
 
-    from wordvec.checkpoint import default_checkpoint_dir
+    from wordvec.train.checkpoint import default_checkpoint_dir
 
     rng = np.random.default_rng(1)
     vocab = [f"w{i}" for i in range(1500)]

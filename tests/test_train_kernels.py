@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordvec._kernels import adagrad_epoch, pair_dots
+from wordvec.train._kernels import adagrad_epoch, pair_dots
 
 
 def twin_epoch(vectors, accum, rows, cols, target, weight, lr):
@@ -159,7 +159,7 @@ def twin_negative(vectors, accum, indptr, indices, cum, bound_i, bound_c, weight
 def test_negative_kernel_matches_twin(seed, n_words, dim, n):
     import scipy.sparse as sp
 
-    from wordvec._kernels import negative_epoch
+    from wordvec.train._kernels import negative_epoch
 
     rng = np.random.default_rng(seed)
     m = sp.random(n_words, n_words, density=0.3, format="csr", random_state=seed)

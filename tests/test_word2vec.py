@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from wordvec.corpora.vocab import Vocabulary
-from wordvec.embedding import Embedding
+from wordvec.io.vocab import Vocabulary
+from wordvec.query.embedding import Embedding
 from wordvec.errors import InputError
-from wordvec.word2vec import (
+from wordvec.word2vec.bridge import (
     hs_keywords,
     hs_log_prob_all,
     hs_predict,
@@ -353,7 +353,7 @@ def test_progress_reports_thousandths_of_epochs(cache, capfd):
 def test_gensim_progress_log_is_translated():
     import logging
 
-    from wordvec.word2vec import _progress_from_gensim_log
+    from wordvec.word2vec.bridge import _progress_from_gensim_log
 
     calls = []
     logger = logging.getLogger("gensim.models.word2vec")
@@ -392,7 +392,7 @@ def test_shuffled_corpus_file_has_the_same_lines(cache, tmp_path):
 def test_full_disk_while_writing_the_corpus_file(cache, tmp_path, monkeypatch):
     import errno
 
-    import wordvec.word2vec as w2v
+    import wordvec.word2vec.bridge as w2v
     from wordvec.errors import ResourceError
 
     def full(*args, **kwargs):

@@ -7,23 +7,43 @@ Heavy modules are imported lazily so that ``import wordvec`` and the command lin
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
 import os
+import sys
 
 from ._version import __version__
 
 # In a source checkout, corpora/ and cli/ sit beside this folder and setup.cfg maps them into the package
-# (package_dir). Let `python -m wordvec` and `import wordvec.corpora` work from the checkout as well.
+# (package_dir). So that `python -m wordvec` and `import wordvec.corpora` also work from a checkout that is
+# not installed (or from a second worktree), exactly these two names resolve to the checkout's folders;
+# nothing else of the checkout (tests/, bench/) becomes part of the package.
 _checkout = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if os.path.isfile(os.path.join(_checkout, "setup.cfg")) and os.path.isfile(
-    os.path.join(_checkout, "corpora", "__init__.py")
+_ROOMS = ("corpora", "cli")
+
+
+class _CheckoutRooms(importlib.abc.MetaPathFinder):
+    """Finds ``wordvec.corpora`` and ``wordvec.cli`` in the checkout's top-level folders."""
+
+    def find_spec(self, name, path=None, target=None):  # noqa: D102 - importlib protocol
+        room = name.partition(".")[2]
+        if name.startswith("wordvec.") and room in _ROOMS:
+            folder = os.path.join(_checkout, room)
+            return importlib.util.spec_from_file_location(
+                name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+        return None
+
+
+if os.path.isfile(os.path.join(_checkout, "setup.cfg")) and all(
+    os.path.isfile(os.path.join(_checkout, room, "__init__.py")) for room in _ROOMS
 ):
-    __path__.append(_checkout)  # type: ignore[name-defined]  # noqa: F821
+    sys.meta_path.insert(0, _CheckoutRooms())
 
 # public name -> module that defines it
 _LAZY = {
-    "Embedding": "wordvec.embedding",
+    "Embedding": "wordvec.query.embedding",
     "WordvecError": "wordvec.errors",
-    "PMIEmbedding": "wordvec.pmi",
+    "PMIEmbedding": "wordvec.train.pmi",
 }
 
 

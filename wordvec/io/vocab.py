@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from wordvec._atomic import atomic_output
+from wordvec.io.atomic import atomic_output
 from wordvec.errors import CorruptFileError, InputError, UnknownWordError
 
 

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Iterable, Sequence, Union
 
 import numpy as np
 
-from .errors import InputError
+from wordvec.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .embedding import Embedding
+    from wordvec.query.embedding import Embedding
 
 WordOrVector = Union[str, np.ndarray]
 
-# "auto": use the numba kernel (wordvec._query_kernels) on tables of at least KERNEL_MIN_ROWS rows once numba
+# "auto": use the numba kernel (wordvec.query._kernels) on tables of at least KERNEL_MIN_ROWS rows once numba
 # is loaded or the Embedding has answered a ranking query before (a one-shot CLI query does not pay the
 # numba import); "always" / "never" force the choice (benchmarks, tests).
 ACCELERATE = "auto"
@@ -69,7 +69,7 @@ def _use_kernel(emb: "Embedding", rows: int) -> bool:
         if rows < KERNEL_MIN_ROWS or (seen == 0 and "numba" not in sys.modules):
             return False
     try:
-        import wordvec._query_kernels  # noqa: F401
+        import wordvec.query._kernels  # noqa: F401
     except ImportError:  # pragma: no cover - numba missing
         return False
     return True
@@ -80,7 +80,7 @@ def _codes(emb: "Embedding", source: str) -> tuple[np.ndarray, np.ndarray]:
     key = "int8_" + source
     cached = emb._cache.get(key)
     if cached is None:
-        from ._query_kernels import quantize_rows
+        from wordvec.query._kernels import quantize_rows
 
         cached = quantize_rows(np.asarray(emb.unit_vectors if source == "unit" else emb.vectors))
         emb._cache[key] = cached
@@ -102,13 +102,13 @@ def rank_dot(
     ``table`` is a prefix of the vocabulary's rows (all of them, or a ``restrict_vocab`` prefix) of the
     unit table (``source="unit"``) or the raw one (``"raw"``). One BLAS mat-vec + ``np.argpartition``, or on
     large tables the numba kernel, screening an int8 copy of the table first when ``source`` is given
-    (exact: same results up to float rounding; see ``ACCELERATE`` and ``wordvec._query_kernels``).
+    (exact: same results up to float rounding; see ``ACCELERATE`` and ``wordvec.query._kernels``).
     """
     exclude = [int(i) for i in exclude]
     query = np.asarray(query, dtype=table.dtype)
     n = table.shape[0]
     if _use_kernel(emb, n):
-        from ._query_kernels import top_k_dot, top_k_dot_screened
+        from wordvec.query._kernels import top_k_dot, top_k_dot_screened
 
         empty = np.zeros(0, dtype=np.float64)
         k = min(n, topn + len(set(exclude)))

@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .embedding import Embedding
-from .errors import DivergenceError, InputError, ResourceError
-from .targets import build_records
+from wordvec.query.embedding import Embedding
+from wordvec.errors import DivergenceError, InputError, ResourceError
+from wordvec.train.targets import build_records
 
 # the seed's configuration (SPEC b.5 / DECISIONS 4): both orientations per epoch, no smoothing
 SEED_PRESET: dict[str, Any] = dict(
@@ -76,7 +76,7 @@ class PMIEmbedding:
             independence; β > 0 pulls pairs seen once among rare words towards 0 (better cosine similarity and
             analogies, worse keywords; 0: the seed's log x/E).
         independence_weight [1e-3; seed 0]: weight w0 of the independence prior: every pair of distinct
-            words, observed or not, is also pulled towards ⟨v_i,v_j⟩ = 0 with weight w0 (``wordvec.independence``;
+            words, observed or not, is also pulled towards ⟨v_i,v_j⟩ = 0 with weight w0 (``wordvec.train.prior``;
             0: off, the seed). Constrains rare words, whose few observed pairs leave most of their coordinates free.
             Applied ``PRIOR_STEPS_PER_EPOCH`` times per epoch; the reported loss stays the data term of SPEC b.2.
         neg [0.0]: Swivel-style penalty for unobserved pairs (off by default, DECISIONS 13): per epoch, draw
@@ -189,9 +189,9 @@ class PMIEmbedding:
         """
         from threadpoolctl import threadpool_limits
 
-        from ._atomic import sigint_held
-        from ._kernels import adagrad_epoch, negative_epoch
-        from .independence import independence_step
+        from wordvec.io.atomic import sigint_held
+        from wordvec.train._kernels import adagrad_epoch, negative_epoch
+        from wordvec.train.prior import independence_step
 
         self._check()
         dim, dtype = int(self.dim), np.dtype(self.dtype)
@@ -218,7 +218,7 @@ class PMIEmbedding:
         neg_seed = int(rng.integers(2**31))
         n_neg = int(float(self.neg) * len(rec))
         if n_neg:
-            from .targets import log_unigram
+            from wordvec.train.targets import log_unigram
 
             csr = counts.matrix.tocsr(copy=True)
             csr.sort_indices()

@@ -17,7 +17,7 @@ from typing import IO, Any, Iterator
 
 import numpy as np
 
-from .errors import ResourceError, WordvecError
+from wordvec.errors import ResourceError, WordvecError
 
 
 def _disk_full(err: OSError, path: str) -> bool:

@@ -15,8 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ._hs_kernels import log_prob_matrix
-from .errors import CorruptFileError, InputError
+from wordvec.word2vec._kernels import log_prob_matrix
+from wordvec.errors import CorruptFileError, InputError
 
 HS_EXTRAS = ("syn1", "hs_points", "hs_codes", "hs_lengths")
 

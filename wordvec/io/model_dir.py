@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from wordvec.corpora.vocab import Vocabulary, vocab_checksum
+from wordvec.io.vocab import Vocabulary, vocab_checksum
 
-from ._atomic import atomic_directory, save_json
-from ._meta import read_artifact_meta
-from ._version import __version__
-from .errors import CorruptFileError, InputError
+from wordvec.io.atomic import atomic_directory, save_json
+from wordvec.io.meta import read_artifact_meta
+from wordvec._version import __version__
+from wordvec.errors import CorruptFileError, InputError
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1

@@ -26,10 +26,10 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from wordvec.corpora.vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
-from ._atomic import atomic_output
-from .errors import CorruptFileError, InputError, WordvecError
+from wordvec.io.atomic import atomic_output
+from wordvec.errors import CorruptFileError, InputError, WordvecError
 
 FORMATS = ("auto", "word2vec", "word2vec-binary", "glove")
 _BOM = b"\xef\xbb\xbf"
@@ -127,7 +127,7 @@ class _Rows:
         return word
 
     def finish(self, vectors: np.ndarray, fmt: str) -> "Embedding":  # noqa: F821
-        from .embedding import Embedding
+        from wordvec.query.embedding import Embedding
 
         keep = np.asarray(self.keep, dtype=bool)
         if not keep.all():

@@ -10,10 +10,10 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from wordvec.corpora.vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
-from .errors import InputError, UnknownWordError
-from .model_dir import load_model_dir, save_model_dir
+from wordvec.errors import InputError, UnknownWordError
+from wordvec.io.model_dir import load_model_dir, save_model_dir
 
 
 class Embedding:
@@ -150,7 +150,7 @@ class Embedding:
 
     # --- files ----------------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
-        """Write the model directory at ``path`` atomically (see ``wordvec.model_dir``)."""
+        """Write the model directory at ``path`` atomically (see ``wordvec.io.model_dir``)."""
         save_model_dir(path, self.vectors, self.vocab, self.meta, self.extras)
 
     @classmethod
@@ -158,17 +158,17 @@ class Embedding:
         """Load a model directory written by ``save`` (``mmap=True``: arrays memory-mapped read-only).
 
         A *file* is read as word vectors in word2vec text/binary or GloVe text format
-        (``wordvec.formats.load_vectors``; ``kind="external"``, no counts).
+        (``wordvec.io.formats.load_vectors``; ``kind="external"``, no counts).
         """
         if os.path.isfile(path):
-            from .formats import load_vectors  # lazy: only for vector files
+            from wordvec.io.formats import load_vectors  # lazy: only for vector files
 
             return load_vectors(os.fspath(path))
         vectors, vocab, meta, extras = load_model_dir(path, mmap=mmap)
         return cls(vectors, vocab, meta, extras)
 
 
-    # --- similarity (SPEC c.2, c.5; wordvec.similarity, wordvec.profile) ---------------------------
+    # --- similarity (SPEC c.2, c.5; wordvec.query.similarity, wordvec.query.profile) ---------------------------
     def most_similar(
         self,
         positive: Any = (),
@@ -185,13 +185,13 @@ class Embedding:
         PMI profiles over the ``context_words`` most frequent words (SPEC c.2.3, DECISIONS 5; the mean is
         taken over vectors scaled to unit profile norm). ``restrict_vocab``: rank only the first N words.
         """
-        from . import similarity
+        from wordvec.query import similarity
 
         if method == "cosine":
             return similarity.most_similar(self, positive, negative, topn, restrict_vocab)
         if method != "profile":
             raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
-        from .profile import transform_for
+        from wordvec.query.profile import transform_for
 
         transform = transform_for(self, context_words)
         pos, neg = similarity.as_list(positive), similarity.as_list(negative)
@@ -218,63 +218,63 @@ class Embedding:
 
     def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:
-        """3CosMul neighbours, as gensim's ``most_similar_cosmul`` (see ``wordvec.similarity``)."""
-        from .similarity import most_similar_cosmul
+        """3CosMul neighbours, as gensim's ``most_similar_cosmul`` (see ``wordvec.query.similarity``)."""
+        from wordvec.query.similarity import most_similar_cosmul
 
         return most_similar_cosmul(self, positive, negative, topn, restrict_vocab)
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two words (SPEC c.2.1)."""
-        from .similarity import similarity
+        from wordvec.query.similarity import similarity
 
         return similarity(self, a, b)
 
     def profile_similarity(self, a: str, b: str, context_words: int = 10_000) -> float:
         """Pearson correlation of the PMI profiles of ``a`` and ``b`` over the top ``context_words`` words
         (SPEC c.2.3; PMI models only)."""
-        from .profile import profile_similarity
+        from wordvec.query.profile import profile_similarity
 
         return profile_similarity(self, a, b, context_words)
 
     def analogy(self, a: str, b: str, c: str | None = None, topn: int = 10, method: str = "add",
                 exclude_inputs: bool = True) -> list[tuple[str, float]]:
         """Analogy ``v_a + v_b − v_c`` ranked by cosine (``method="add"``) or 3CosMul (``"mul"``); SPEC c.5."""
-        from .similarity import analogy
+        from wordvec.query.similarity import analogy
 
         return analogy(self, a, b, c, topn, method, exclude_inputs)
 
-    # --- relatedness, PMI, norms (SPEC c.1, c.6; wordvec.relatedness) -------------------------------
+    # --- relatedness, PMI, norms (SPEC c.1, c.6; wordvec.query.relatedness) -------------------------------
     def most_related(self, word: str, topn: int = 10, normalize: bool = False, alpha: float | None = None,
                      include_self: bool = False) -> list[tuple[str, float]]:
         """Most related (co-occurring) words: raw PMI, cosine (``normalize``) or the α-variant (SPEC c.1;
-        DECISIONS 7). The query word is left out unless ``include_self``. See ``wordvec.relatedness``."""
-        from .relatedness import most_related
+        DECISIONS 7). The query word is left out unless ``include_self``. See ``wordvec.query.relatedness``."""
+        from wordvec.query.relatedness import most_related
 
         return most_related(self, word, topn, normalize, alpha, include_self)
 
     def pmi(self, a: str, b: str) -> float:
         """The model's PMI estimate ``⟨v_a, v_b⟩`` (PMI models only)."""
-        from .relatedness import pmi
+        from wordvec.query.relatedness import pmi
 
         return pmi(self, a, b)
 
     def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = False) -> list[tuple[str, float]]:
         """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6);
-        ``corrected``: √(self-PMI) for models trained with cds ≠ 1 (see ``wordvec.relatedness.norms``)."""
-        from .relatedness import norms
+        ``corrected``: √(self-PMI) for models trained with cds ≠ 1 (see ``wordvec.query.relatedness.norms``)."""
+        from wordvec.query.relatedness import norms
 
         return norms(self, topn, ascending, corrected)
 
     def word_weight(self, word: str) -> float:
         """Importance of a word: ``‖v_w‖`` (SPEC c.6)."""
-        from .relatedness import word_weight
+        from wordvec.query.relatedness import word_weight
 
         return word_weight(self, word)
 
-    # --- texts (SPEC c.3, c.4, c.8; wordvec.keywords) -----------------------------------------------
+    # --- texts (SPEC c.3, c.4, c.8; wordvec.query.keywords) -----------------------------------------------
     def tokenize(self, text: str) -> list[str]:
         """Tokens of ``text`` under the tokenizer settings the model was trained with."""
-        from .keywords import tokenize
+        from wordvec.query.keywords import tokenize
 
         return tokenize(self, text)
 
@@ -282,25 +282,25 @@ class Embedding:
                  unique_context: bool = False):
         """Keywords of a text (``str``, tokenized like the corpus, or a token list) by ``log p(s|w)``
         (SPEC c.3; DECISIONS 6). Returns a ``QueryResult`` (a list; empty with ``.note`` when no word is known)."""
-        from .keywords import keywords
+        from wordvec.query.keywords import keywords
 
         return keywords(self, text, topn, normalize, exclude_self, unique_context)
 
     def sentence_vector(self, text: Any, mode: str = "sum") -> np.ndarray:
         """Sum (or ``mode="mean"``) of the vectors of the known tokens of ``text`` (SPEC c.4)."""
-        from .keywords import sentence_vector
+        from wordvec.query.keywords import sentence_vector
 
         return sentence_vector(self, text, mode)
 
     def sentence_similarity(self, a: Any, b: Any, raw: bool = False) -> float:
         """Cosine of the summed vectors of two texts; ``raw=True`` the sentence PMI (SPEC c.4)."""
-        from .keywords import sentence_similarity
+        from wordvec.query.keywords import sentence_similarity
 
         return sentence_similarity(self, a, b, raw)
 
     def predict(self, context_words: Any, topn: int = 10, exclude_context: bool = True):
         """Words most likely to occur with all ``context_words`` (SPEC c.8)."""
-        from .keywords import predict
+        from wordvec.query.keywords import predict
 
         return predict(self, context_words, topn, exclude_context)
 

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .embedding import Embedding
-from .errors import InputError
-from .targets import log_unigram, off_diagonal_total, pair_records
+from wordvec.query.embedding import Embedding
+from wordvec.errors import InputError
+from wordvec.train.targets import log_unigram, off_diagonal_total, pair_records
 
 
 class PPMISVD:

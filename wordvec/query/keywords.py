@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Sequence, Union
 
 import numpy as np
 
-from .errors import InputError
-from .similarity import ranked
+from wordvec.errors import InputError
+from wordvec.query.similarity import ranked
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .embedding import Embedding
+    from wordvec.query.embedding import Embedding
 
 TextOrTokens = Union[str, Sequence[str]]
 
@@ -104,7 +104,7 @@ def keywords(
     """Keywords of a text: its in-vocabulary words ranked by ``log p(s|w)`` (SPEC c.3; DECISIONS 6).
 
     PMI models: score ``⟨v_w, s⟩ = Σ_k PMI(w_k, w)`` with ``s = Σ_k v_k`` over all in-vocabulary tokens
-    (models trained with ``cds ≠ 1``: minus the offsets of ``wordvec.relatedness.pmi_offsets``), repeats included
+    (models trained with ``cds ≠ 1``: minus the offsets of ``wordvec.query.relatedness.pmi_offsets``), repeats included
     (``unique_context=True``: each distinct word once). ``exclude_self`` subtracts the self term
     ``n_w ‖v_w‖²`` (``n_w`` = occurrences of ``w`` counted in ``s``); ``normalize`` ranks by the cosine of
     ``v_w`` and ``s`` (minus the self part when ``exclude_self``). Word2vec models: the exact
@@ -119,7 +119,7 @@ def keywords(
     if emb.kind == "w2v":
         if normalize:
             raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)")
-        from .word2vec import hs_keywords  # lazy: numba kernels only for word2vec models
+        from wordvec.word2vec.bridge import hs_keywords  # lazy: numba kernels only for word2vec models
 
         # SPEC c.3.1; exclude_self drops the u = w terms, unique_context counts every word once
         if exclude_self or unique_context:
@@ -142,7 +142,7 @@ def keywords(
     sq = np.einsum("ij,ij->i", cvec, cvec)
     if exclude_self:
         scores = scores - mult * sq  # drop the self term n_w ‖v_w‖²
-    from .relatedness import pmi_offsets
+    from wordvec.query.relatedness import pmi_offsets
 
     offsets = pmi_offsets(emb)
     if offsets is not None and not normalize:
@@ -192,7 +192,7 @@ def sentence_similarity(emb: "Embedding", a: TextOrTokens, b: TextOrTokens, raw:
     vb = sentence_vector(emb, b)
     dot = float(va @ vb)  # SPEC c.4 eq. 46: PMI(S1, S2) = ⟨Σ v, Σ v'⟩
     if raw:
-        from .relatedness import pmi_offsets
+        from wordvec.query.relatedness import pmi_offsets
 
         offsets = pmi_offsets(emb)
         if offsets is not None and dot != 0.0:  # cds model: Σ_i Σ_j (⟨v_i, v_j⟩ − δ_i − δ_j)
@@ -226,18 +226,18 @@ def predict(
             raise InputError("predict needs at least one context word")
     exclude = sorted(set(ids)) if exclude_context else []
     if emb.kind == "w2v":
-        from .word2vec import hs_predict  # lazy
+        from wordvec.word2vec.bridge import hs_predict  # lazy
 
         # SPEC c.8: Σ_c log p(w|c) − (n−1) log p(w), exact from the Huffman paths
         order, values = hs_predict(emb, np.asarray(ids, dtype=np.int64), topn=0)
         scores = np.empty(len(emb), dtype=np.float64)
         scores[np.asarray(order, dtype=np.int64)] = values
     else:
-        from .relatedness import log_probabilities
+        from wordvec.query.relatedness import log_probabilities
 
-        from .similarity import rank_dot
+        from wordvec.query.similarity import rank_dot
 
-        from .relatedness import pmi_offsets
+        from wordvec.query.relatedness import pmi_offsets
 
         s = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)
         # SPEC c.8: ⟨v_w, Σ_c v_c⟩ + log P(w)  (cds models: Σ_c PMI(w, c) = ⟨v_w, s⟩ − n δ_w − Σ_c δ_c)

@@ -4,7 +4,7 @@
 temporary ``corpus_file`` (multi-core), with our vocabulary, counts and row order. ``load_gensim_model``
 converts a gensim ``Word2Vec`` saved with ``hs=1``. Both return an ``Embedding`` with ``kind="w2v"`` whose
 extras hold ``syn1`` ((V−1)×d), ``hs_points`` (int32 V×Lmax), ``hs_codes`` (uint8 V×Lmax) and
-``hs_lengths`` (int32 V); the exact queries on it live in ``wordvec.hs`` (re-exported here). gensim is
+``hs_lengths`` (int32 V); the exact queries on it live in ``wordvec.word2vec.hs`` (re-exported here). gensim is
 imported inside the functions, so importing this module stays cheap.
 """
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from wordvec.corpora.vocab import Vocabulary
+from wordvec.io.vocab import Vocabulary
 
-from .embedding import Embedding
-from .errors import DivergenceError, InputError, ResourceError
-from .hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
+from wordvec.query.embedding import Embedding
+from wordvec.errors import DivergenceError, InputError, ResourceError
+from wordvec.word2vec.hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
 Progress = Callable[[int, int], None]
 _LINES_PER_CHUNK = 20_000

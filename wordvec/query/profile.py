@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InputError, WordvecError
+from wordvec.errors import InputError, WordvecError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .embedding import Embedding
+    from wordvec.query.embedding import Embedding
 
 DEFAULT_CONTEXT_WORDS = 10_000  # DECISIONS 5
 

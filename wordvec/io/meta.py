@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any
 
-from .errors import CorruptFileError, WordvecError
+from wordvec.errors import CorruptFileError, WordvecError
 
 
 def _short(value: Any, limit: int = 60) -> str:

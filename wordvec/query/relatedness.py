@@ -9,7 +9,7 @@ Context smoothing [derived]: a PMI model trained with ``cds = c ≠ 1`` (``meta[
 ``δ_w = log P(w) − log P_c(w)``. Every PMI-valued query (``pmi``, raw ``most_related``, keywords, predict,
 raw sentence PMI) subtracts these offsets so that it returns the PMI estimate of SPEC a.4; cosine queries
 and ``norms`` use the vectors as they are. For ``cds = 1`` (the seed) the offsets are zero.
-Word2vec (hierarchical softmax) models are scored exactly by ``wordvec.word2vec.hs_related`` with
+Word2vec (hierarchical softmax) models are scored exactly by ``wordvec.word2vec.bridge.hs_related`` with
 ``log p(y|x) − α log #y``; their default α is 0.9, the blog's "slightly below 1" (SPEC c.1.2/c.1.3).
 """
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InputError, WordvecError
-from .profile import require_pmi
-from .similarity import rank_dot, ranked
+from wordvec.errors import InputError, WordvecError
+from wordvec.query.profile import require_pmi
+from wordvec.query.similarity import rank_dot, ranked
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .embedding import Embedding
+    from wordvec.query.embedding import Embedding
 
 W2V_DEFAULT_ALPHA = 0.9  # SPEC c.1.2: "a constant slightly below 1"
 
@@ -93,7 +93,7 @@ def related_scores(emb: "Embedding", word: str, normalize: bool = False, alpha: 
     if emb.kind == "w2v":
         if normalize:
             raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead")
-        from .word2vec import hs_related  # lazy: gensim/numba only when needed
+        from wordvec.word2vec.bridge import hs_related  # lazy: gensim/numba only when needed
 
         return np.asarray(hs_related(emb, row, W2V_DEFAULT_ALPHA if alpha is None else float(alpha)))
     if normalize:

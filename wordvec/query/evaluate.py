@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import InputError
+from wordvec.errors import InputError
 
 BUILTIN_DATASETS = {
     "wordsim353": "wordsim353.tsv",

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ._atomic import atomic_directory, save_json
-from ._meta import read_artifact_meta
-from .errors import CorruptFileError, InputError, MismatchError
+from wordvec.io.atomic import atomic_directory, save_json
+from wordvec.io.meta import read_artifact_meta
+from wordvec.errors import CorruptFileError, InputError, MismatchError
 
 FORMAT_NAME = "wordvec-checkpoint"
 FORMAT_VERSION = 1
