@@ -75,7 +75,7 @@ def _count(cfg: dict) -> dict:
 
     cache = TokenCache.load(cfg["cache"])
     try:
-        from wordvec.corpora.cooccur import count_cooccurrences
+        from wordvec.corpora.counter import count_cooccurrences
     except ImportError as err:
         raise _Unavailable(f"wordvec.corpora.cooccur: {err}") from None
     counts = count_cooccurrences(cache, min_count=5, window=10, threads=cfg["threads"])

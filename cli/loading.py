@@ -22,7 +22,7 @@ def load_model(path: str, strict: bool = False):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VectorFileWarning)
-        emb = load_vectors(path, strict=strict)
+        emb = Embedding(load_vectors(path, strict=strict))
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
     return emb

@@ -26,8 +26,7 @@ def _import_numba() -> None:
     from wordvec.io.atomic import sigint_held
 
     with sigint_held():
-        import numba  # noqa: F401
-        import numba.core.dispatcher  # noqa: F401
+        import wordvec.corpora._kernels  # noqa: F401  (numba and its dispatcher)
 
 
 class WordvecGroup(click.Group):

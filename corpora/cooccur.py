@@ -186,27 +186,6 @@ def load_npz_checked(file: str, n: int) -> sp.csr_matrix:
     return matrix
 
 
-def count_cooccurrences(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int = 10,
-                        distance_weighting: bool = False, memory: int | None = None, threads: int | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> Cooccurrence:
-    """Count symmetric co-occurrences of a token cache (SPEC a.3) into a ``Cooccurrence``.
-
-    Parameters: ``cache`` (a ``TokenCache`` or any object with ``.vocab``, ``.ids``, ``.line_offsets``),
-    ``min_count`` (default 5) and ``max_vocab`` (0: no limit) prune the vocabulary (SPEC a.2; pruned tokens
-    never occupy a window position), ``window`` (default 10 tokens each side, never across a line),
-    ``distance_weighting`` (add 1/d instead of 1, default False), ``memory`` (working-memory budget in bytes,
-    default 2 GiB; beyond it the counts go through on-disk shards and are identical for any budget),
-    ``threads`` (default: all cores), ``progress`` (``progress(tokens_done, tokens_total)``).
-    """
-    from .counter import count_to_memory
-
-    vocab, matrix = count_to_memory(cache, min_count=min_count, max_vocab=max_vocab, window=window,
-                                    distance_weighting=distance_weighting, memory=memory, threads=threads,
-                                    progress=progress)
-    return Cooccurrence(matrix, vocab, window, distance_weighting,
-                        counts_meta(cache, min_count, max_vocab))
-
-
 def counts_meta(cache: Any, min_count: int, max_vocab: int) -> dict[str, Any]:
     """The settings part of a counts ``meta.json`` (min_count, max_vocab, tokenizer and source from the cache)."""
     cmeta = getattr(cache, "meta", None) or {}
@@ -221,5 +200,5 @@ def counts_meta(cache: Any, min_count: int, max_vocab: int) -> dict[str, Any]:
     }
 
 
-__all__ = ["Cooccurrence", "count_cooccurrences", "parse_memory", "mutual_information", "read_counts_meta",
+__all__ = ["Cooccurrence", "counts_meta", "parse_memory", "mutual_information", "read_counts_meta",
            "load_npz_checked"]

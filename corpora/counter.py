@@ -38,6 +38,7 @@ from wordvec.io.atomic import sigint_checkpoint, sigint_held
 from wordvec.errors import InputError, ResourceError
 
 from . import _kernels as K
+from .cooccur import FORMAT, FORMAT_VERSION, Cooccurrence, counts_meta
 from .shards import CsrDiskSink, CsrMemorySink, ShardWriter, merge_runs
 from wordvec.io.vocab import Vocabulary
 
@@ -343,7 +344,6 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
     from wordvec.io.atomic import atomic_directory, save_json
     from wordvec._version import __version__
 
-    from .cooccur import FORMAT, FORMAT_VERSION
 
     path = os.path.abspath(os.fspath(path))
     with atomic_directory(path) as tmp, sigint_held():  # Ctrl-C only at sigint_checkpoint() (module doc)
@@ -400,3 +400,22 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
         full = dict(meta)
         full.update({"window": int(window), "distance_weighting": bool(distance_weighting)})
         return write_shard_meta(tmp, job.vocab, job.store.writer, plan.scale, full)
+def count_cooccurrences(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int = 10,
+                        distance_weighting: bool = False, memory: int | None = None, threads: int | None = None,
+                        progress: Callable[[int, int], None] | None = None) -> Cooccurrence:
+    """Count symmetric co-occurrences of a token cache (SPEC a.3) into a ``Cooccurrence``.
+
+    Parameters: ``cache`` (a ``TokenCache`` or any object with ``.vocab``, ``.ids``, ``.line_offsets``),
+    ``min_count`` (default 5) and ``max_vocab`` (0: no limit) prune the vocabulary (SPEC a.2; pruned tokens
+    never occupy a window position), ``window`` (default 10 tokens each side, never across a line),
+    ``distance_weighting`` (add 1/d instead of 1, default False), ``memory`` (working-memory budget in bytes,
+    default 2 GiB; beyond it the counts go through on-disk shards and are identical for any budget),
+    ``threads`` (default: all cores), ``progress`` (``progress(tokens_done, tokens_total)``).
+    """
+    vocab, matrix = count_to_memory(cache, min_count=min_count, max_vocab=max_vocab, window=window,
+                                    distance_weighting=distance_weighting, memory=memory, threads=threads,
+                                    progress=progress)
+    return Cooccurrence(matrix, vocab, window, distance_weighting,
+                        counts_meta(cache, min_count, max_vocab))
+
+

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 from wordvec.errors import CorruptFileError, InputError
 
-from .cooccur import Cooccurrence, count_cooccurrences
+from .cooccur import Cooccurrence
 
 TOKEN_CACHE_FORMAT = "wordvec-token-cache"
 
@@ -95,6 +95,8 @@ def count_cached(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int
                 return Cooccurrence.load(target)
             except CorruptFileError:
                 pass  # damaged: count again
+    from .counter import count_cooccurrences  # lazy: numba
+
     counts = count_cooccurrences(cache, min_count=min_count, max_vocab=max_vocab, window=window,
                                  distance_weighting=distance_weighting, memory=memory, threads=threads,
                                  progress=progress)

@@ -12,7 +12,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordvec.corpora.cooccur import Cooccurrence, count_cooccurrences, parse_memory
+from wordvec.corpora.cooccur import Cooccurrence, parse_memory
+from wordvec.corpora.counter import count_cooccurrences
 from wordvec.corpora.counter import count_to_directory, count_to_shards
 from wordvec.corpora.merge import merge_counts
 from wordvec.io.vocab import Vocabulary

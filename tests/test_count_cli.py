@@ -128,7 +128,9 @@ def test_count_corpus_reuses_cached_counts(toy, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("counted again")
 
-    monkeypatch.setattr(pipeline, "count_cooccurrences", boom)
+    from wordvec.corpora import counter
+
+    monkeypatch.setattr(counter, "count_cooccurrences", boom)
     again = pipeline.count_corpus([str(toy)], settings, min_count=1, window=2, cache_dir=str(tmp_path / "cache"))
     assert (again.matrix != first.matrix).nnz == 0 and again.vocab == first.vocab
     with pytest.raises(AssertionError, match="counted again"):  # other settings: a new count

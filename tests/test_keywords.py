@@ -132,13 +132,13 @@ def test_zh_small_model_properties(shared_data, tmp_path):
     """SPEC d.3-8/d.3-9 on a PMI model trained from zh_small (minutes: WORDVEC_SLOW=1)."""
     corpus = shared_data("corpora/zh_small.txt.xz")
     from wordvec.corpora.cache import build_token_cache
-    from wordvec.corpora.cooccur import count_cooccurrences
+    from wordvec.corpora.counter import count_cooccurrences
     from wordvec.corpora.tokenize import TokenizerSettings
     from wordvec.train.pmi import PMIEmbedding
 
     settings = TokenizerSettings()
     counts = count_cooccurrences(build_token_cache([str(corpus)], settings), min_count=5, window=10)
-    emb = PMIEmbedding(dim=64, epochs=15, seed=1).fit(counts).embedding_
+    emb = Embedding(PMIEmbedding(dim=64, epochs=15, seed=1).fit(counts).embedding_)
     emb.meta.setdefault("tokenizer", settings.to_dict())
     sun = [w for w, _ in emb.keywords("太阳是一颗恒星", topn=None)]
     assert sun[-1] == "是"

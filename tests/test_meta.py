@@ -98,7 +98,8 @@ def test_readers_use_their_own_words(tmp_path):
     import numpy as np
 
     from wordvec.corpora.cache import build_token_cache, read_cache_meta
-    from wordvec.corpora.cooccur import count_cooccurrences, read_counts_meta
+    from wordvec.corpora.cooccur import read_counts_meta
+    from wordvec.corpora.counter import count_cooccurrences
     from wordvec.corpora.merge import load_counts_any
     from wordvec.corpora.tokenize import TokenizerSettings
     from wordvec.io.model_dir import read_meta, save_model_dir

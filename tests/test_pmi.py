@@ -186,7 +186,7 @@ def test_zh_small_seed_preset_properties(shared_data):
     from scipy.stats import spearmanr
 
     from wordvec.corpora.cache import build_token_cache
-    from wordvec.corpora.cooccur import count_cooccurrences
+    from wordvec.corpora.counter import count_cooccurrences
     from wordvec.corpora.tokenize import TokenizerSettings
 
     cache = build_token_cache([str(shared_data("corpora/zh_small.txt.xz"))], TokenizerSettings(mode="jieba"))

@@ -48,11 +48,12 @@ def test_profile_float32_close_and_cached_per_n():
     corr = profiles_corr(emb, 50)
     got = dict(emb.most_similar("p3", topn=199, method="profile", context_words=50))
     assert max(abs(got[f"p{j}"] - corr[3, j]) for j in range(200) if j != 3) < 1e-4
-    first = emb._profile_cache[50]
+    first = emb.derived.profile_transform
+    assert first.n_context == 50
     emb.most_similar("p4", method="profile", context_words=50)
-    assert emb._profile_cache[50] is first
+    assert emb.derived.profile_transform is first
     emb.most_similar("p4", method="profile", context_words=20)
-    assert list(emb._profile_cache) == [20]
+    assert emb.derived.profile_transform.n_context == 20
 
 
 def test_profile_with_negative_and_restrict():

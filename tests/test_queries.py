@@ -178,7 +178,7 @@ def test_word2vec_models_dispatch_to_hs(tmp_path):
     model = Word2Vec(sentences, vector_size=8, window=3, min_count=1, sg=1, hs=1, negative=0, epochs=2,
                      workers=1, seed=1)
     model.save(str(tmp_path / "g.model"))
-    w2v = load_gensim_model(tmp_path / "g.model", tokenizer={"mode": "whitespace"})
+    w2v = Embedding(load_gensim_model(tmp_path / "g.model", tokenizer={"mode": "whitespace"}))
     assert w2v.kind == "w2v"
     from wordvec.word2vec.hs import hs_keywords, hs_related
 

@@ -70,7 +70,7 @@ def cache(lines):
 
 @pytest.fixture(scope="module")
 def emb(cache):
-    return train_word2vec(cache, min_count=2, dim=16, window=4, epochs=5, workers=2)
+    return Embedding(train_word2vec(cache, min_count=2, dim=16, window=4, epochs=5, workers=2))
 
 
 def brute_log_prob(emb, i, o):

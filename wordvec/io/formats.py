@@ -4,7 +4,7 @@ Writers (atomic, rows in vocabulary order): ``save_word2vec_format`` (header ``V
 ``word x1 … xd`` with 9 significant digits, so float32 values survive exactly; binary rows ``word<space>``
 + d little-endian float32 + ``\\n`` as the original word2vec.c writes — gensim strips that newline on read)
 and ``save_glove`` (no header). ``load_vectors`` reads all three (``format="auto"`` detects text/binary and
-header/no header) and returns an ``Embedding`` of ``kind="external"`` (counts unknown → zeros).
+header/no header) and returns a ``WordVectors`` of ``kind="external"`` (counts unknown → zeros).
 
 Reader policy (issue 7): every problem is a ``WordvecError`` naming the file (and line for text files):
 header counts that disagree with the rows, ragged rows, values that are not numbers or not finite,
@@ -26,6 +26,7 @@ from typing import IO, Iterator
 
 import numpy as np
 
+from wordvec.io.vectors import WordVectors
 from wordvec.io.vocab import Vocabulary
 
 from wordvec.io.atomic import atomic_output
@@ -126,9 +127,7 @@ class _Rows:
             self.keep.append(True)
         return word
 
-    def finish(self, vectors: np.ndarray, fmt: str) -> "Embedding":  # noqa: F821
-        from wordvec.query.embedding import Embedding
-
+    def finish(self, vectors: np.ndarray, fmt: str) -> WordVectors:
         keep = np.asarray(self.keep, dtype=bool)
         if not keep.all():
             vectors = vectors[keep]
@@ -147,7 +146,7 @@ class _Rows:
             "counts": "unknown (word-vector files carry no counts); all zero, rows in file order",
             "load_notes": notes,
         }
-        return Embedding(np.ascontiguousarray(vectors, dtype=np.float32), vocab, meta)
+        return WordVectors(np.ascontiguousarray(vectors, dtype=np.float32), vocab, meta)
 
 
 def _open_bytes(path: str) -> IO[bytes]:
@@ -366,7 +365,7 @@ def _detect(path: str) -> str:
 
 
 def load_vectors(path: str | os.PathLike, format: str = "auto", strict: bool = False):
-    """Read a word2vec (text or binary) or GloVe text file into an ``Embedding`` (``kind="external"``).
+    """Read a word2vec (text or binary) or GloVe text file into a ``WordVectors`` (``kind="external"``).
 
     ``format``: ``"auto"`` (default: header ``V d`` or not, text or binary, detected from the content),
     ``"word2vec"`` (text with header), ``"word2vec-binary"`` or ``"glove"`` (text without header). Rows keep

@@ -1,172 +1,61 @@
-"""``Embedding``: trained vectors + vocabulary with counts + metadata, and the queries on them.
+"""``Embedding``: word vectors (``wordvec.io.vectors.WordVectors``) and the queries on them.
 
-Loadable without the trainer (``Embedding.load``), dict-like (``in``, ``[]``, ``len``, iteration) in the
-manner of gensim's ``KeyedVectors`` and spaCy's ``Vectors``.
+Loadable without the trainer (``Embedding.load``), dict-like in the manner of gensim's ``KeyedVectors``.
+The readouts live in the modules of this room (similarity, relatedness, profile, keywords); what they derive
+from the vectors (unit rows, norms, log P(w), int8 copies, profile transforms) is kept in one
+``Derived`` object per embedding, and the scorer for the model kind (PMI or hierarchical softmax) is picked
+once (``wordvec.query.scorers``).
 """
 from __future__ import annotations
 
 import os
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from wordvec.errors import InputError
+from wordvec.io.vectors import WordVectors
 from wordvec.io.vocab import Vocabulary
-
-from wordvec.errors import InputError, UnknownWordError
-from wordvec.io.model_dir import load_model_dir, save_model_dir
+from wordvec.query.derived import Derived, derived
 
 
-class Embedding:
-    """Word vectors with their vocabulary (frequency order), unigram counts and metadata.
+class Embedding(WordVectors):
+    """Word vectors with their vocabulary, counts and metadata, and the queries of SPEC c.
 
-    Parameters:
-        vectors: ``V×d`` float array, row ``i`` is the vector of ``vocab.words[i]``.
-        vocab: the ``Vocabulary`` (words and counts; counts may be all zero when unknown).
-        meta: hyper-parameters and facts (``kind``: ``"pmi"``, ``"svd"``, ``"w2v"`` or ``"external"``;
-            ``total_tokens``; ``tokenizer`` settings; …). Default: empty.
-        extras: further named arrays (the word2vec bridge keeps ``syn1`` and Huffman paths here).
+    Parameters: as ``WordVectors`` — ``vectors`` (V×d), ``vocab`` (a ``Vocabulary`` or a list of words),
+    ``meta`` and ``extras``; or a single ``WordVectors`` (what a trainer's ``embedding_`` holds), e.g.
+    ``Embedding(PMITrainer().fit(counts).embedding_)``.
     """
 
     def __init__(
         self,
-        vectors: np.ndarray,
-        vocab: Vocabulary,
+        vectors: np.ndarray | WordVectors,
+        vocab: Vocabulary | Sequence[str] | None = None,
         meta: dict[str, Any] | None = None,
         extras: dict[str, np.ndarray] | None = None,
     ):
-        vectors = np.asarray(vectors)
-        if vectors.ndim != 2 or vectors.shape[0] != len(vocab):
-            raise ValueError(f"vectors shape {vectors.shape} does not match {len(vocab)} words")
-        self.vectors = vectors
-        self.vocab = vocab
-        self.meta: dict[str, Any] = dict(meta or {})
-        self.extras: dict[str, np.ndarray] = dict(extras or {})
-        self._unit: np.ndarray | None = None
-        self._cache: dict[str, Any] = {}  # derived arrays (norms, log P(w), suggestion index)
-        self._profile_cache: dict[int, Any] = {}  # N -> ProfileTransform (SPEC c.2.3)
-
-    # --- properties -------------------------------------------------------------------------------
-    @property
-    def words(self) -> list[str]:
-        """The words in row order (frequency order)."""
-        return self.vocab.words
+        if isinstance(vectors, WordVectors):
+            if vocab is not None or meta is not None or extras is not None:
+                raise InputError("give either a WordVectors or vectors with their vocabulary, not both")
+            vectors, vocab, meta, extras = vectors.vectors, vectors.vocab, vectors.meta, vectors.extras
+        elif vocab is None:
+            raise InputError("Embedding needs the words of the rows: Embedding(vectors, words)")
+        super().__init__(vectors, vocab, meta, extras)
 
     @property
-    def counts(self) -> np.ndarray:
-        """Unigram counts ``#w`` in row order."""
-        return self.vocab.counts
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(V, d)``."""
-        return tuple(self.vectors.shape)  # type: ignore[return-value]
-
-    @property
-    def kind(self) -> str:
-        """Which model produced the vectors: ``pmi``, ``svd``, ``w2v`` or ``external``."""
-        return str(self.meta.get("kind", "external"))
-
-    @property
-    def total_tokens(self) -> int:
-        """T: the token total behind the counts (``meta['total_tokens']``, else the sum of counts)."""
-        return int(self.meta.get("total_tokens") or self.vocab.total)
-
-    @property
-    def unit_vectors(self) -> np.ndarray:
-        """Rows scaled to unit length (zero rows stay zero); computed once and cached."""
-        if self._unit is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-            norms[norms == 0] = 1
-            self._unit = (self.vectors / norms).astype(self.vectors.dtype, copy=False)
-        return self._unit
-
-    # --- dict-like ----------------------------------------------------------------------------------
-    def __len__(self) -> int:
-        return len(self.vocab)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.vocab
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.vocab.words)
-
-    def __getitem__(self, words: str | Sequence[str]) -> np.ndarray:
-        """The vector of a word, or a ``k×d`` array for a list of words; unknown words raise."""
-        if isinstance(words, str):
-            return self.vectors[self.index(words)]
-        return self.vectors[[self.index(w) for w in words]]
-
-    def __repr__(self) -> str:
-        return f"Embedding(kind={self.kind!r}, words={len(self)}, dim={self.shape[1]})"
-
-    def index(self, word: str) -> int:
-        """Row of ``word``; ``UnknownWordError`` with up to 5 close vocabulary entries if absent."""
-        row = self.vocab.index.get(word)
-        if row is None:
-            raise UnknownWordError(word, self.suggest(word))
-        return row
-
-    def suggest(self, word: str, limit: int = 5) -> list[str]:
-        """Up to ``limit`` vocabulary words close to ``word``: sharing most characters, then closer length,
-        then string similarity (difflib ratio), then most frequent. A few ms per character on 100k words."""
-        chars = sorted(set(word))
-        if not chars or limit <= 0:
-            return []
-        words = self.vocab.words
-        blob = self._cache.get("suggest_blob")
-        if blob is None:  # all words in one string; the start offset of every word
-            text = "\n".join(words)
-            starts = np.zeros(len(words), dtype=np.int64)
-            starts[1:] = np.cumsum(np.fromiter((len(w) + 1 for w in words[:-1]), dtype=np.int64,
-                                               count=max(0, len(words) - 1)))
-            blob = self._cache["suggest_blob"] = (text, starts)
-        text, starts = blob
-        import re
-
-        shared = np.zeros(len(words), dtype=np.int64)
-        for ch in chars:  # regex scanning in C: a few ms per character on 100k words
-            found = np.fromiter((m.start() for m in re.finditer(re.escape(ch), text)), dtype=np.int64)
-            if found.size:
-                shared[np.unique(np.searchsorted(starts, found, side="right") - 1)] += 1
-        rows = np.flatnonzero(shared)
-        if not rows.size:
-            return []
-        lengths = np.fromiter((len(words[r]) for r in rows), dtype=np.int64, count=rows.size)
-        # shortlist: more shared characters first, then closer length, then frequency (row order) ...
-        order = np.lexsort((rows, np.abs(lengths - len(word)), -shared[rows]))[: max(200, limit)]
-        shortlist = [(int(rows[i]), self.vocab.words[int(rows[i])], int(shared[rows[i]])) for i in order]
-        # ... then by shared characters, string similarity (order and repeats count), frequency
-        from difflib import SequenceMatcher
-
-        matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(word)  # the matcher caches its second sequence
-
-        def closeness(item: tuple[int, str, int]) -> tuple[int, float, int]:
-            matcher.set_seq1(item[1])
-            return (-item[2], -matcher.ratio(), item[0])
-
-        shortlist.sort(key=closeness)
-        return [candidate for _, candidate, _ in shortlist[:limit]]
-
-    # --- files ----------------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the model directory at ``path`` atomically (see ``wordvec.io.model_dir``)."""
-        save_model_dir(path, self.vectors, self.vocab, self.meta, self.extras)
+    def derived(self) -> Derived:
+        """What the queries derive from the vectors, computed on first use (``wordvec.query.derived``)."""
+        return derived(self)
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> "Embedding":
-        """Load a model directory written by ``save`` (``mmap=True``: arrays memory-mapped read-only).
-
-        A *file* is read as word vectors in word2vec text/binary or GloVe text format
-        (``wordvec.io.formats.load_vectors``; ``kind="external"``, no counts).
-        """
+        """Load a model directory (``mmap=True``: arrays memory-mapped read-only) or a word2vec/GloVe file
+        (``kind="external"``, no counts); see ``WordVectors.load``."""
         if os.path.isfile(path):
             from wordvec.io.formats import load_vectors  # lazy: only for vector files
 
-            return load_vectors(os.fspath(path))
-        vectors, vocab, meta, extras = load_model_dir(path, mmap=mmap)
-        return cls(vectors, vocab, meta, extras)
-
+            return cls(load_vectors(os.fspath(path)))
+        return cls(WordVectors.load(path, mmap=mmap))
 
     # --- similarity (SPEC c.2, c.5; wordvec.query.similarity, wordvec.query.profile) ---------------------------
     def most_similar(
@@ -185,36 +74,15 @@ class Embedding:
         PMI profiles over the ``context_words`` most frequent words (SPEC c.2.3, DECISIONS 5; the mean is
         taken over vectors scaled to unit profile norm). ``restrict_vocab``: rank only the first N words.
         """
-        from wordvec.query import similarity
-
         if method == "cosine":
-            return similarity.most_similar(self, positive, negative, topn, restrict_vocab)
-        if method != "profile":
-            raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
-        from wordvec.query.profile import transform_for
+            from wordvec.query.similarity import most_similar
 
-        transform = transform_for(self, context_words)
-        pos, neg = similarity.as_list(positive), similarity.as_list(negative)
-        if not pos and not neg:
-            raise InputError("most_similar needs at least one word")
-        query = np.zeros(self.shape[1], dtype=np.float64)
-        rows = []
-        for sign, items in ((1.0, pos), (-1.0, neg)):
-            for item in items:
-                if isinstance(item, np.ndarray):
-                    vec = np.asarray(item, dtype=np.float64)
-                else:
-                    rows.append(self.index(item))
-                    vec = np.asarray(self.vectors[rows[-1]], dtype=np.float64)
-                cnorm = np.sqrt(max(float(vec @ transform.scatter @ vec), 0.0))
-                query += sign * (vec / cnorm if cnorm > 0 else vec)
-        clip = len(self) if not restrict_vocab else max(0, min(int(restrict_vocab), len(self)))
-        cq = transform.scatter @ query  # SPEC c.2.3: v C q / (‖v‖_C ‖q‖_C), ‖v‖_C precomputed
-        qnorm = float(np.sqrt(max(float(query @ cq), 0.0)))
-        if qnorm == 0:
-            return similarity.ranked(self, np.zeros(clip), topn, rows)
-        return similarity.rank_dot(self, self.vectors[:clip], cq / qnorm, topn, rows,
-                                   scale=transform._inv[:clip], source="raw")
+            return most_similar(self, positive, negative, topn, restrict_vocab)
+        if method == "profile":
+            from wordvec.query.profile import most_similar_profile
+
+            return most_similar_profile(self, positive, negative, topn, restrict_vocab, context_words)
+        raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
 
     def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:

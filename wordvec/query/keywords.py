@@ -8,15 +8,14 @@ dropped. A text without any known word never raises: list results come back empt
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Sequence, Union
+from typing import Sequence, Union
 
 import numpy as np
 
 from wordvec.errors import InputError
-from wordvec.query.similarity import ranked
-
-if TYPE_CHECKING:  # pragma: no cover
-    from wordvec.query.embedding import Embedding
+from wordvec.io.vectors import WordVectors
+from wordvec.query.derived import derived
+from wordvec.query.scorers import scorer_for
 
 TextOrTokens = Union[str, Sequence[str]]
 
@@ -43,7 +42,7 @@ def _has_cjk(token: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in token)
 
 
-def tokenize(emb: "Embedding", text: str) -> list[str]:
+def tokenize(emb: WordVectors, text: str) -> list[str]:
     """Split ``text`` into tokens with the model's own tokenizer settings (``meta["tokenizer"]``).
 
     Models trained on pre-segmented text (``whitespace``/``tagged`` modes) are usually queried with raw
@@ -70,7 +69,7 @@ def tokenize(emb: "Embedding", text: str) -> list[str]:
     return out
 
 
-def known_ids(emb: "Embedding", text: TextOrTokens) -> tuple[list[int], list[str]]:
+def known_ids(emb: WordVectors, text: TextOrTokens) -> tuple[list[int], list[str]]:
     """Rows of the in-vocabulary tokens of ``text`` (in order, repeats kept) and the unknown tokens."""
     if isinstance(text, str):
         tokens = tokenize(emb, text)
@@ -94,7 +93,7 @@ def _empty(what: str, unknown: Sequence[str]) -> QueryResult:
 
 
 def keywords(
-    emb: "Embedding",
+    emb: WordVectors,
     text: TextOrTokens,
     topn: int | None = 10,
     normalize: bool = False,
@@ -104,7 +103,7 @@ def keywords(
     """Keywords of a text: its in-vocabulary words ranked by ``log p(s|w)`` (SPEC c.3; DECISIONS 6).
 
     PMI models: score ``⟨v_w, s⟩ = Σ_k PMI(w_k, w)`` with ``s = Σ_k v_k`` over all in-vocabulary tokens
-    (models trained with ``cds ≠ 1``: minus the offsets of ``wordvec.query.relatedness.pmi_offsets``), repeats included
+    (models trained with ``cds ≠ 1``: minus the offsets of ``Derived.pmi_offsets``), repeats included
     (``unique_context=True``: each distinct word once). ``exclude_self`` subtracts the self term
     ``n_w ‖v_w‖²`` (``n_w`` = occurrences of ``w`` counted in ``s``); ``normalize`` ranks by the cosine of
     ``v_w`` and ``s`` (minus the self part when ``exclude_self``). Word2vec models: the exact
@@ -116,58 +115,12 @@ def keywords(
         return _empty("the keyword list", unknown)
     words = emb.words
     limit = None if topn is None else max(0, int(topn))
-    if emb.kind == "w2v":
-        if normalize:
-            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)")
-        from wordvec.word2vec.bridge import hs_keywords  # lazy: numba kernels only for word2vec models
-
-        # SPEC c.3.1; exclude_self drops the u = w terms, unique_context counts every word once
-        if exclude_self or unique_context:
-            cand, scores = hs_keywords(emb, np.asarray(ids, dtype=np.int64), include_self=not exclude_self,
-                                       unique=unique_context)
-        else:
-            cand, scores = hs_keywords(emb, np.asarray(ids, dtype=np.int64))
-        items = [(words[int(c)], float(s)) for c, s in zip(cand, scores)]
-        return QueryResult(items[:limit] if limit is not None else items, unknown=unknown)
-
-    cand, mult = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
-    table = emb.vectors
-    cvec = np.asarray(table[cand], dtype=np.float64)
-    if unique_context:
-        s = cvec.sum(axis=0)
-        mult = np.ones_like(mult)
-    else:
-        s = cvec.T @ mult.astype(np.float64)  # SPEC c.3.2: s = Σ_k v_{w_k}, repeats included
-    scores = cvec @ s  # ⟨v_w, s⟩
-    sq = np.einsum("ij,ij->i", cvec, cvec)
-    if exclude_self:
-        scores = scores - mult * sq  # drop the self term n_w ‖v_w‖²
-    from wordvec.query.relatedness import pmi_offsets
-
-    offsets = pmi_offsets(emb)
-    if offsets is not None and not normalize:
-        # cds model: Σ_k PMI(w_k, w) = Σ_k (⟨v_k, v_w⟩ − δ_k − δ_w) over the context tokens
-        delta = offsets[cand]
-        n_ctx = float(mult.sum())
-        d_ctx = float(delta @ mult)
-        scores = scores - n_ctx * delta - d_ctx
-        if exclude_self:
-            scores = scores + 2 * mult * delta
-    if normalize:
-        s_sq = float(s @ s)
-        if exclude_self:
-            ctx_sq = s_sq - 2 * mult * (cvec @ s) + mult**2 * sq  # ‖s − n_w v_w‖²
-        else:
-            ctx_sq = np.full_like(sq, s_sq)
-        den = np.sqrt(np.maximum(sq, 0)) * np.sqrt(np.maximum(ctx_sq, 0))
-        scores = np.divide(scores, den, out=np.zeros_like(scores), where=den > 1e-300)
-    order = np.lexsort((cand, -scores))
-    if limit is not None:
-        order = order[:limit]
-    return QueryResult([(words[int(cand[i])], float(scores[i])) for i in order], unknown=unknown)
+    cand, scores = scorer_for(emb).keyword_scores(emb, ids, normalize, exclude_self, unique_context)
+    items = [(words[int(c)], float(v)) for c, v in zip(cand, scores)]
+    return QueryResult(items[:limit] if limit is not None else items, unknown=unknown)
 
 
-def sentence_vector(emb: "Embedding", text: TextOrTokens, mode: str = "sum") -> np.ndarray:
+def sentence_vector(emb: WordVectors, text: TextOrTokens, mode: str = "sum") -> np.ndarray:
     """Sum (default) or mean of the vectors of the in-vocabulary tokens of ``text`` (SPEC c.4), float64.
 
     A text without known words gives the zero vector (and a ``NoKnownWordWarning``).
@@ -183,7 +136,7 @@ def sentence_vector(emb: "Embedding", text: TextOrTokens, mode: str = "sum") -> 
     return vec / len(ids) if mode == "mean" else vec
 
 
-def sentence_similarity(emb: "Embedding", a: TextOrTokens, b: TextOrTokens, raw: bool = False) -> float:
+def sentence_similarity(emb: WordVectors, a: TextOrTokens, b: TextOrTokens, raw: bool = False) -> float:
     """Cosine of the summed vectors of two texts; ``raw=True``: their inner product = sentence PMI (SPEC c.4).
 
     Returns 0.0 (with a ``NoKnownWordWarning``) when either text has no known word.
@@ -192,9 +145,7 @@ def sentence_similarity(emb: "Embedding", a: TextOrTokens, b: TextOrTokens, raw:
     vb = sentence_vector(emb, b)
     dot = float(va @ vb)  # SPEC c.4 eq. 46: PMI(S1, S2) = ⟨Σ v, Σ v'⟩
     if raw:
-        from wordvec.query.relatedness import pmi_offsets
-
-        offsets = pmi_offsets(emb)
+        offsets = derived(emb).pmi_offsets
         if offsets is not None and dot != 0.0:  # cds model: Σ_i Σ_j (⟨v_i, v_j⟩ − δ_i − δ_j)
             ids_a, _ = known_ids(emb, a)
             ids_b, _ = known_ids(emb, b)
@@ -205,7 +156,7 @@ def sentence_similarity(emb: "Embedding", a: TextOrTokens, b: TextOrTokens, raw:
 
 
 def predict(
-    emb: "Embedding",
+    emb: WordVectors,
     context_words: TextOrTokens,
     topn: int = 10,
     exclude_context: bool = True,
@@ -225,28 +176,7 @@ def predict(
         if not ids:
             raise InputError("predict needs at least one context word")
     exclude = sorted(set(ids)) if exclude_context else []
-    if emb.kind == "w2v":
-        from wordvec.word2vec.bridge import hs_predict  # lazy
-
-        # SPEC c.8: Σ_c log p(w|c) − (n−1) log p(w), exact from the Huffman paths
-        order, values = hs_predict(emb, np.asarray(ids, dtype=np.int64), topn=0)
-        scores = np.empty(len(emb), dtype=np.float64)
-        scores[np.asarray(order, dtype=np.int64)] = values
-    else:
-        from wordvec.query.relatedness import log_probabilities
-
-        from wordvec.query.similarity import rank_dot
-
-        from wordvec.query.relatedness import pmi_offsets
-
-        s = np.asarray(emb.vectors[ids], dtype=np.float64).sum(axis=0)
-        # SPEC c.8: ⟨v_w, Σ_c v_c⟩ + log P(w)  (cds models: Σ_c PMI(w, c) = ⟨v_w, s⟩ − n δ_w − Σ_c δ_c)
-        bias = log_probabilities(emb).astype(np.float64)
-        offsets = pmi_offsets(emb)
-        if offsets is not None:
-            bias = bias - len(ids) * offsets - float(offsets[ids].sum())
-        return QueryResult(rank_dot(emb, emb.vectors, s, topn, exclude, bias=bias, source="raw"), unknown=unknown)
-    return QueryResult(ranked(emb, scores, topn, exclude), unknown=unknown)
+    return QueryResult(scorer_for(emb).predict(emb, ids, topn, exclude), unknown=unknown)
 
 
 __all__ = [

@@ -6,18 +6,19 @@ The similarity of ``w_i`` and ``w_j`` is the correlation, over the N most freque
     sim(i, j) = v_i C v_jᵀ / (√(v_i C v_iᵀ) √(v_j C v_jᵀ))          (DECISIONS 5: no factorisation)
 
 so N < d works too. ``ProfileTransform`` holds ``C`` and the row norms ``√diag(E C Eᵀ)`` for one N; the
-``Embedding`` caches one per N. A word whose profile is constant (norm 0) has similarity 0 to everything.
+``Derived`` state of a table keeps the one of the last N used. A word whose profile is constant (norm 0) has similarity 0 to everything.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-from wordvec.errors import InputError, WordvecError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from wordvec.query.embedding import Embedding
+from wordvec.errors import InputError
+from wordvec.io.vectors import WordVectors
+from wordvec.query.derived import derived
+from wordvec.query.scorers import require_pmi
+from wordvec.query.similarity import as_list, rank_dot, ranked
 
 DEFAULT_CONTEXT_WORDS = 10_000  # DECISIONS 5
 
@@ -43,8 +44,8 @@ class ProfileTransform:
         sq = np.einsum("ij,ij->i", projected, table, dtype=np.float64)
         self.row_norms = np.sqrt(np.maximum(sq, 0.0)).astype(self.dtype)  # √diag(E C Eᵀ)
         positive = self.row_norms > 0
-        self._inv = np.zeros(self.row_norms.shape, dtype=np.float64)  # 1/‖v‖_C, 0 for a constant profile
-        self._inv[positive] = 1.0 / self.row_norms[positive].astype(np.float64)
+        self.inverse_norms = np.zeros(self.row_norms.shape, dtype=np.float64)  # 1/‖v‖_C, 0 for a constant profile
+        self.inverse_norms[positive] = 1.0 / self.row_norms[positive].astype(np.float64)
 
     def scores(self, vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Profile similarity of the vector ``query`` to every row of ``vectors`` (one mat-vec)."""
@@ -53,7 +54,7 @@ class ProfileTransform:
         if qnorm == 0:
             return np.zeros(vectors.shape[0], dtype=self.dtype)
         out = np.asarray(vectors) @ (cq / qnorm).astype(self.dtype)
-        return out * self._inv[: vectors.shape[0]].astype(self.dtype)
+        return out * self.inverse_norms[: vectors.shape[0]].astype(self.dtype)
 
     def pair(self, a: np.ndarray, b: np.ndarray) -> float:
         """Profile similarity of two vectors, in float64."""
@@ -64,32 +65,57 @@ class ProfileTransform:
         return float(a @ cb / den) if den > 0 else 0.0
 
 
-def require_pmi(emb: "Embedding", what: str) -> None:
-    """Raise a one-line error when ``emb`` is a word2vec model (``what`` names the query)."""
-    if emb.kind == "w2v":
-        raise WordvecError(
-            f"{what} needs a PMI model (this is a word2vec model, whose vectors are not PMI); "
-            "use cosine similarity ('similar --method cosine') instead"
-        )
-
-
-def transform_for(emb: "Embedding", context_words: int = DEFAULT_CONTEXT_WORDS) -> ProfileTransform:
+def transform_for(emb: WordVectors, context_words: int = DEFAULT_CONTEXT_WORDS) -> ProfileTransform:
     """The cached ``ProfileTransform`` of ``emb`` for N = ``context_words`` (clipped to the vocabulary)."""
     require_pmi(emb, "profile similarity")
     if context_words is None or int(context_words) < 1:
         raise InputError(f"context_words must be a positive number of words, not {context_words!r}")
-    n = min(int(context_words), len(emb))
-    cache = emb._profile_cache
-    if n not in cache:
-        cache.clear()  # one N at a time, like the reference code: C is small but the row norms are V floats
-        cache[n] = ProfileTransform(emb.vectors, n)
-    return cache[n]
+    return derived(emb).profile(min(int(context_words), len(emb)), ProfileTransform)
 
 
-def profile_similarity(emb: "Embedding", a: str, b: str, context_words: int = DEFAULT_CONTEXT_WORDS) -> float:
+def profile_similarity(emb: WordVectors, a: str, b: str, context_words: int = DEFAULT_CONTEXT_WORDS) -> float:
     """Pearson correlation of the PMI profiles of ``a`` and ``b`` over the top ``context_words`` words."""
     transform = transform_for(emb, context_words)
     return transform.pair(emb.vectors[emb.index(a)], emb.vectors[emb.index(b)])
 
 
-__all__ = ["ProfileTransform", "profile_similarity", "transform_for", "require_pmi", "DEFAULT_CONTEXT_WORDS"]
+def most_similar_profile(
+    emb: WordVectors,
+    positive: Any = (),
+    negative: Any = (),
+    topn: int = 10,
+    restrict_vocab: int | None = None,
+    context_words: int = DEFAULT_CONTEXT_WORDS,
+) -> list[tuple[str, float]]:
+    """Words whose PMI profiles correlate best with the query's (SPEC c.2.3), gensim ``most_similar`` style.
+
+    ``positive``/``negative``: a word, a vector or a list of them; each is scaled to unit profile norm
+    before they are added (``+``) or subtracted (``−``). ``restrict_vocab``: rank only the first N words;
+    ``context_words``: N of the profiles (default 10,000, DECISIONS 5). Input words are excluded.
+    """
+    transform = transform_for(emb, context_words)
+    pos, neg = as_list(positive), as_list(negative)
+    if not pos and not neg:
+        raise InputError("most_similar needs at least one word")
+    query = np.zeros(emb.shape[1], dtype=np.float64)
+    rows = []
+    for sign, items in ((1.0, pos), (-1.0, neg)):
+        for item in items:
+            if isinstance(item, np.ndarray):
+                vec = np.asarray(item, dtype=np.float64)
+            else:
+                rows.append(emb.index(item))
+                vec = np.asarray(emb.vectors[rows[-1]], dtype=np.float64)
+            cnorm = np.sqrt(max(float(vec @ transform.scatter @ vec), 0.0))
+            query += sign * (vec / cnorm if cnorm > 0 else vec)
+    clip = len(emb) if not restrict_vocab else max(0, min(int(restrict_vocab), len(emb)))
+    cq = transform.scatter @ query  # SPEC c.2.3: v C q / (‖v‖_C ‖q‖_C), ‖v‖_C precomputed
+    qnorm = float(np.sqrt(max(float(query @ cq), 0.0)))
+    if qnorm == 0:
+        return ranked(emb, np.zeros(clip), topn, rows)
+    return rank_dot(emb, emb.vectors[:clip], cq / qnorm, topn, rows, scale=transform.inverse_norms[:clip],
+                    source="raw")
+
+
+__all__ = ["ProfileTransform", "profile_similarity", "most_similar_profile", "transform_for", "require_pmi",
+           "DEFAULT_CONTEXT_WORDS"]

@@ -1,19 +1,18 @@
 """Similarity (substitutability) queries: cosine neighbours, 3CosMul, analogies (SPEC c.2.1, c.5).
 
-Functions take an ``Embedding`` first; ``Embedding`` methods of the same names delegate here. Results are
+Functions take a ``WordVectors`` (an ``Embedding``) first; ``Embedding`` methods of the same names delegate here. Results are
 lists of ``(word, score)`` with Python floats, best first, in the manner of gensim's ``KeyedVectors``.
 """
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Iterable, Sequence, Union
+from typing import Iterable, Sequence, Union
 
 import numpy as np
 
 from wordvec.errors import InputError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from wordvec.query.embedding import Embedding
+from wordvec.io.vectors import WordVectors
+from wordvec.query.derived import derived
 
 WordOrVector = Union[str, np.ndarray]
 
@@ -52,7 +51,7 @@ def top_k(scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[int]:
     return [int(i) for i in order if int(i) not in exclude][:k]
 
 
-def ranked(emb: "Embedding", scores: np.ndarray, topn: int, exclude: Iterable[int] = (),
+def ranked(emb: WordVectors, scores: np.ndarray, topn: int, exclude: Iterable[int] = (),
            offset: int = 0) -> list[tuple[str, float]]:
     """``(word, score)`` pairs of the ``topn`` best rows; ``offset`` maps a slice back to vocabulary rows."""
     words = emb.words
@@ -60,12 +59,13 @@ def ranked(emb: "Embedding", scores: np.ndarray, topn: int, exclude: Iterable[in
     return [(words[i + offset], float(scores[i])) for i in top_k(scores, topn, shifted)]
 
 
-def _use_kernel(emb: "Embedding", rows: int) -> bool:
+def _use_kernel(emb: WordVectors, rows: int) -> bool:
     if ACCELERATE == "never":
         return False
     if ACCELERATE != "always":
-        seen = emb._cache.get("ranked_queries", 0)
-        emb._cache["ranked_queries"] = seen + 1
+        state = derived(emb)
+        seen = state.ranked_queries
+        state.ranked_queries = seen + 1
         if rows < KERNEL_MIN_ROWS or (seen == 0 and "numba" not in sys.modules):
             return False
     try:
@@ -75,20 +75,15 @@ def _use_kernel(emb: "Embedding", rows: int) -> bool:
     return True
 
 
-def _codes(emb: "Embedding", source: str) -> tuple[np.ndarray, np.ndarray]:
+def _codes(emb: WordVectors, source: str) -> tuple[np.ndarray, np.ndarray]:
     """The int8 copy (codes, row scales) of the unit (``source="unit"``) or raw table, built once."""
-    key = "int8_" + source
-    cached = emb._cache.get(key)
-    if cached is None:
-        from wordvec.query._kernels import quantize_rows
+    from wordvec.query._kernels import quantize_rows
 
-        cached = quantize_rows(np.asarray(emb.unit_vectors if source == "unit" else emb.vectors))
-        emb._cache[key] = cached
-    return cached
+    return derived(emb).codes(source, quantize_rows)
 
 
 def rank_dot(
-    emb: "Embedding",
+    emb: WordVectors,
     table: np.ndarray,
     query: np.ndarray,
     topn: int,
@@ -131,7 +126,7 @@ def rank_dot(
     return ranked(emb, scores, topn, exclude)
 
 
-def _resolve(emb: "Embedding", items: Sequence[WordOrVector], unit: bool) -> tuple[list[np.ndarray], list[int]]:
+def _resolve(emb: WordVectors, items: Sequence[WordOrVector], unit: bool) -> tuple[list[np.ndarray], list[int]]:
     """Vectors (unit rows when ``unit``) of words or given vectors, and the rows of the words."""
     vectors, rows = [], []
     table = emb.unit_vectors if unit else emb.vectors
@@ -148,13 +143,13 @@ def _resolve(emb: "Embedding", items: Sequence[WordOrVector], unit: bool) -> tup
     return vectors, rows
 
 
-def _clip(emb: "Embedding", restrict_vocab: int | None) -> int:
+def _clip(emb: WordVectors, restrict_vocab: int | None) -> int:
     n = len(emb)
     return n if not restrict_vocab else max(0, min(int(restrict_vocab), n))
 
 
 def most_similar(
-    emb: "Embedding",
+    emb: WordVectors,
     positive: WordOrVector | Sequence[WordOrVector] = (),
     negative: WordOrVector | Sequence[WordOrVector] = (),
     topn: int = 10,
@@ -181,7 +176,7 @@ def most_similar(
 
 
 def most_similar_cosmul(
-    emb: "Embedding",
+    emb: WordVectors,
     positive: WordOrVector | Sequence[WordOrVector] = (),
     negative: WordOrVector | Sequence[WordOrVector] = (),
     topn: int = 10,
@@ -210,14 +205,14 @@ def most_similar_cosmul(
     return ranked(emb, scores, topn, pos_rows + neg_rows)
 
 
-def similarity(emb: "Embedding", a: str, b: str) -> float:
+def similarity(emb: WordVectors, a: str, b: str) -> float:
     """Cosine similarity of two words (SPEC c.2.1)."""
     unit = emb.unit_vectors
     return float(np.dot(unit[emb.index(a)].astype(np.float64), unit[emb.index(b)].astype(np.float64)))
 
 
 def analogy(
-    emb: "Embedding",
+    emb: WordVectors,
     a: str,
     b: str,
     c: str | None = None,

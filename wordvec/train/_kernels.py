@@ -7,6 +7,7 @@ for a fixed input, bit-for-bit reproducible. Plain-Python twin: ``tests/test_tra
 from __future__ import annotations
 
 import numpy as np
+import numba
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
@@ -227,4 +228,16 @@ def negative_epoch(vectors, accum, indptr, indices, cum, bound_i, bound_c, weigh
         costs[c] = _negative_slice(vectors, accum, indptr, indices, cum, bound_i, bound_c, weight, lr,
                                    stop - start, seed * 1000003 + c)
     return costs.sum()
-__all__ = ["adagrad_epoch", "pair_dots", "negative_epoch", "is_observed"]
+__all__ = ["adagrad_epoch", "pair_dots", "negative_epoch", "is_observed", "max_threads", "set_threads"]
+
+
+def max_threads() -> int:
+    """The most threads numba's parallel kernels can use (``NUMBA_NUM_THREADS``)."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+def set_threads(threads: int) -> int:
+    """Set the threads of numba's parallel kernels; returns the previous number."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(int(threads))
+    return previous

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from wordvec.query.embedding import Embedding
+from wordvec.io.vectors import WordVectors
 from wordvec.errors import DivergenceError, InputError, ResourceError
 from wordvec.train.targets import build_records
 
@@ -151,7 +151,7 @@ class PMIEmbedding:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"PMIEmbedding({args})"
+        return f"PMIWordVectors({args})"
 
     def _check(self) -> None:
         if int(self.dim) < 1 or int(self.epochs) < 0:
@@ -190,7 +190,7 @@ class PMIEmbedding:
         from threadpoolctl import threadpool_limits
 
         from wordvec.io.atomic import sigint_held
-        from wordvec.train._kernels import adagrad_epoch, negative_epoch
+        from wordvec.train._kernels import adagrad_epoch, max_threads, negative_epoch, set_threads
         from wordvec.train.prior import independence_step
 
         self._check()
@@ -245,9 +245,7 @@ class PMIEmbedding:
         n_parts = PRIOR_STEPS_PER_EPOCH if prior_weight > 0 else 1
         bounds = [len(rec) * k // n_parts for k in range(n_parts + 1)]
         threads = int(self.threads) if self.threads else (os.cpu_count() or 1)
-        import numba
-
-        threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+        threads = max(1, min(threads, max_threads()))
         with sigint_held():  # compile or load the kernels first: a Ctrl-C inside numba's compiler is swallowed
             adagrad_epoch(vectors, accum, rows[:0], cols[:0], target[:0], weight[:0], float(self.lr), threads)
             if n_neg:
@@ -256,8 +254,7 @@ class PMIEmbedding:
         # one BLAS thread while training: OpenBLAS's idle threads spin after each prior step's matrix products
         # and take the cores from the numba kernel (about 11% slower epochs on 2 cores, bench/blas_threads.py)
         blas_limit = threadpool_limits(limits=1, user_api="blas")
-        previous = numba.get_num_threads()
-        numba.set_num_threads(threads)  # threads is within numba's range: cannot raise
+        previous = set_threads(threads)  # threads is within numba's range: cannot raise
         try:
             for epoch in range(start_epoch + 1, int(self.epochs) + 1):
                 t = time.perf_counter()
@@ -285,14 +282,14 @@ class PMIEmbedding:
                     on_epoch_end(dict(vectors=vectors, accum=accum, epoch=epoch, loss=losses, seconds=seconds))
         finally:
             blas_limit.restore_original_limits()
-            numba.set_num_threads(previous)
+            set_threads(previous)
 
         self.loss_ = losses
         self.seconds_ = seconds
         self.n_records_ = len(rec)
         self.z_ = rec.z
         self.accumulators_ = accum
-        self.embedding_ = Embedding(vectors, counts.vocab, self._meta(counts, threads))
+        self.embedding_ = WordVectors(vectors, counts.vocab, self._meta(counts, threads))
         return self
 
     def _check_memory(self, n_pairs: int, n_words: int, dim: int) -> None:

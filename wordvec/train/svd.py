@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from wordvec.query.embedding import Embedding
+from wordvec.io.vectors import WordVectors
 from wordvec.errors import InputError
 from wordvec.train.targets import log_unigram, off_diagonal_total, pair_records
 
@@ -66,7 +66,7 @@ class PPMISVD:
         meta = dict(kind="svd", total_tokens=int(total), tokenizer=src.get("tokenizer"),
                     window=getattr(counts, "window", src.get("window")), min_count=src.get("min_count"),
                     **self.get_params(), z=z, seconds=round(self.seconds_, 3))
-        self.embedding_ = Embedding(vectors, counts.vocab, meta)
+        self.embedding_ = WordVectors(vectors, counts.vocab, meta)
         return self
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from wordvec.io.vocab import Vocabulary
 
-from wordvec.query.embedding import Embedding
+from wordvec.io.vectors import WordVectors
 from wordvec.errors import DivergenceError, InputError, ResourceError
 from wordvec.word2vec.hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
@@ -178,7 +178,7 @@ def train_word2vec(
     shrink_windows: bool = True,
     shuffle: bool = True,
     tmp_dir: str | None = None,
-) -> Embedding:
+) -> WordVectors:
     """Train gensim ``Word2Vec(sg=1, hs=1)`` on a token cache; returns an ``Embedding`` with ``kind="w2v"``.
 
     ``cache``: a ``TokenCache`` (``.vocab`` full vocabulary, ``.ids``, ``.line_offsets``, ``.settings``).
@@ -281,11 +281,11 @@ def train_word2vec(
     }
     if getattr(cache, "meta", None):
         meta["corpus"] = {k: cache.meta[k] for k in ("inputs", "sources") if k in cache.meta}
-    return Embedding(vectors, vocab, meta, _hs_extras(model))
+    return WordVectors(vectors, vocab, meta, _hs_extras(model))
 
 
 # --- importing gensim models --------------------------------------------------------------------------------
-def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) -> Embedding:
+def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) -> WordVectors:
     """Convert a gensim ``Word2Vec`` saved with ``model.save()`` and trained with ``hs=1`` into a w2v ``Embedding``.
 
     Rows are put in our vocabulary order (count descending, ties by word) when the model has counts;
@@ -321,7 +321,7 @@ def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) ->
     return from_gensim_model(model, tokenizer=tokenizer, source_path=os.path.abspath(path))
 
 
-def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | None = None) -> Embedding:
+def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | None = None) -> WordVectors:
     """Convert an in-memory gensim ``Word2Vec`` with ``hs=1`` into a w2v ``Embedding`` (see ``load_gensim_model``)."""
     from gensim import __version__ as gensim_version
 
@@ -361,7 +361,7 @@ def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | N
         meta["note"] = "the gensim model has no word counts: counts are 0, alpha-relatedness needs alpha=0"
     if not model.sg:
         meta["note_sg"] = "CBOW model: p(o|i) uses the single input vector of i as CBOW's hidden layer"
-    return Embedding(vectors, vocab, meta, _hs_extras(model, order))
+    return WordVectors(vectors, vocab, meta, _hs_extras(model, order))
 
 
 __all__ = [
