@@ -102,7 +102,9 @@ def _pmi(cfg: dict, preset: str) -> dict:
         overrides["epochs"] = cfg["pmi_epochs"]
     model = PMIEmbedding.from_preset(preset, **overrides).fit(counts)
     train = time.perf_counter() - t
-    emb = model.embedding_
+    from wordvec.query.embedding import Embedding
+
+    emb = Embedding(model.embedding_)
     epochs = len(getattr(model, "loss_", []) or [])
     return {"train_s": train, "epochs": epochs, "vocab": len(emb), "scores": _scores(emb),
             "detail": f"{epochs} epochs, {train / max(1, epochs):.1f} s/epoch"}
@@ -115,7 +117,9 @@ def _svd(cfg: dict) -> dict:
         raise _Unavailable(f"wordvec.train.svd: {err}") from None
     counts = _load_counts(cfg)
     t = time.perf_counter()
-    emb = PPMISVD(dim=cfg["dim"], cds=0.75, seed=1).fit(counts).embedding_
+    from wordvec.query.embedding import Embedding
+
+    emb = Embedding(PPMISVD(dim=cfg["dim"], cds=0.75, seed=1).fit(counts).embedding_)
     return {"train_s": time.perf_counter() - t, "vocab": len(emb), "scores": _scores(emb), "detail": "cds 0.75, eig 0.5"}
 
 
@@ -165,8 +169,10 @@ def _hs(cfg: dict) -> dict:
 
     cache = TokenCache.load(cfg["cache"])
     t = time.perf_counter()
-    emb = train_word2vec(cache, min_count=5, dim=cfg["dim"], window=5, epochs=cfg["w2v_epochs"], negative=0,
-                         workers=cfg["threads"], seed=1)
+    from wordvec.query.embedding import Embedding
+
+    emb = Embedding(train_word2vec(cache, min_count=5, dim=cfg["dim"], window=5, epochs=cfg["w2v_epochs"], negative=0,
+                         workers=cfg["threads"], seed=1))
     return {"train_s": time.perf_counter() - t, "vocab": len(emb), "scores": _scores(emb),
             "detail": f"sg=1 hs=1, {cfg['w2v_epochs']} epochs"}
 

@@ -160,7 +160,7 @@ def w2v_rows(args, rng) -> list:
     gen = np.random.default_rng(2)
     model.wv.vectors[:] = gen.standard_normal(model.wv.vectors.shape).astype(np.float32) * 0.3
     model.syn1[:] = gen.standard_normal(model.syn1.shape).astype(np.float32) * 0.3
-    w2v = from_gensim_model(model)
+    w2v = Embedding(from_gensim_model(model))
     queries = [w2v.words[i] for i in rng.integers(0, n, size=min(args.queries, 50))]
     w2v.most_related(queries[0])
     rel = median_ms(lambda q: w2v.most_related(q, topn=10), queries)

@@ -68,7 +68,7 @@ def synthetic_model(n_words: int = 74_000, dim: int = 128, seed: int = 0) -> Emb
     rng = np.random.default_rng(seed)
     model.wv.vectors[:] = rng.normal(0, 0.3, model.wv.vectors.shape).astype(np.float32)
     model.syn1[:] = rng.normal(0, 0.3, model.syn1.shape).astype(np.float32)
-    emb = from_gensim_model(model)
+    emb = Embedding(from_gensim_model(model))
     emb.meta["total_tokens"] = int(sum(counts.values()))
     return emb
 

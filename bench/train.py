@@ -18,6 +18,8 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+
+from wordvec.query.embedding import Embedding
 import scipy.sparse as sp
 from scipy.stats import spearmanr
 
@@ -172,7 +174,7 @@ def sweep(cache, configs, epochs: int, dim: int, threads: int, out, save_dir: st
             model = PMIEmbedding(**params).fit(counts)
             per_epoch = float(np.mean(model.seconds_))
         elapsed = time.perf_counter() - t0  # includes counting when this setting needed new counts
-        s = scores(model.embedding_)
+        s = scores(Embedding(model.embedding_))
         if save_dir:
             model.embedding_.save(os.path.join(save_dir, "".join(ch if ch.isalnum() else "_" for ch in label)))
         row = dict(setting=label, count=copts, params=params, scores=s, nnz=int(counts.matrix.nnz),

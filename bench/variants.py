@@ -28,6 +28,8 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+
+from wordvec.query.embedding import Embedding
 import scipy.sparse as sp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -132,7 +134,7 @@ def train(counts, key: str, overrides: dict, special: str | None, seed: int, epo
         counts = without_singletons(counts)
     with transformed_targets(clip_at_zero) if special == "clip" else contextlib.nullcontext():
         model.fit(counts, state=state, on_epoch_end=hook)
-    return model.embedding_
+    return Embedding(model.embedding_)
 
 
 def readouts(emb) -> dict[str, np.ndarray]:
