@@ -28,7 +28,8 @@ class QueryResult(list):
     """A list of ``(word, score)`` with two extra attributes.
 
     ``note``: ``None``, or a one-line reason why the list is empty (no known word in the text).
-    ``unknown``: the tokens of the text that were not in the vocabulary (dropped).
+    ``unknown``: the tokens of the text that were not in the vocabulary.
+    ``details``: for ``keywords(method="psw")``, the parts of each score (``KeywordDetail``), else ``None``.
     """
 
     def __init__(self, items: Sequence[tuple[str, float]] = (), note: str | None = None,
@@ -36,6 +37,7 @@ class QueryResult(list):
         super().__init__(items)
         self.note = note
         self.unknown = list(unknown)
+        self.details: list | None = None  # keywords(method="psw"): the KeywordDetail of each item
 
 
 def _has_cjk(token: str) -> bool:
@@ -92,6 +94,10 @@ def _empty(what: str, unknown: Sequence[str]) -> QueryResult:
     return QueryResult([], note=note, unknown=unknown)
 
 
+KEYWORD_METHODS = ("psw", "pmi-sum", "tfidf", "textrank")
+DEFAULT_KEYWORD_METHOD = "psw"
+
+
 def keywords(
     emb: WordVectors,
     text: TextOrTokens,
@@ -99,25 +105,65 @@ def keywords(
     normalize: bool = False,
     exclude_self: bool = False,
     unique_context: bool = False,
+    method: str | None = None,
+    association: float = 1.0,
+    unknown: bool = True,
+    compounds: bool = False,
+    compound_pmi: float = 4.0,
+    idf_path: str | None = None,
 ) -> QueryResult:
-    """Keywords of a text: its in-vocabulary words ranked by ``log p(s|w)`` (SPEC c.3; DECISIONS 6).
+    """Keywords of a text, best first, as a ``QueryResult`` of ``(word, score)``.
 
-    PMI models: score ``⟨v_w, s⟩ = Σ_k PMI(w_k, w)`` with ``s = Σ_k v_k`` over all in-vocabulary tokens
-    (models trained with ``cds ≠ 1``: minus the offsets of ``Derived.pmi_offsets``), repeats included
-    (``unique_context=True``: each distinct word once). ``exclude_self`` subtracts the self term
-    ``n_w ‖v_w‖²`` (``n_w`` = occurrences of ``w`` counted in ``s``); ``normalize`` ranks by the cosine of
-    ``v_w`` and ``s`` (minus the self part when ``exclude_self``). Word2vec models: the exact
-    ``Σ_k log p(w_k|w)`` of SPEC c.3.1 (``exclude_self`` drops ``u = w``; ``normalize`` does not apply).
-    ``topn=None`` returns all words.
+    ``method`` (default ``None`` = ``"psw"``):
+
+    - ``"psw"``: ``log p(s|w)`` with the word's own occurrences as its prior and unknown words taking part
+      (``wordvec.query.keyword_psw``; options ``association`` (default 1.0), ``unknown`` (default True),
+      ``compounds`` (default False), ``compound_pmi`` (default 4.0)). ``result.details`` holds the parts of
+      each score (``KeywordDetail``).
+    - ``"pmi-sum"``: the plain ranking of SPEC c.3.2 over the in-vocabulary words: PMI models score
+      ``⟨v_w, s⟩ = Σ_k PMI(w_k, w)`` with ``s = Σ_k v_k`` over all in-vocabulary tokens (models trained with
+      ``cds ≠ 1``: minus the offsets of ``Derived.pmi_offsets``), repeats included (``unique_context=True``:
+      each distinct word once). ``exclude_self`` subtracts the self term ``n_w ‖v_w‖²``; ``normalize`` ranks
+      by the cosine of ``v_w`` and ``s``. Word2vec models: the exact ``Σ_k log p(w_k|w)`` of SPEC c.3.1.
+    - ``"tfidf"`` / ``"textrank"``: ``jieba.analyse`` as a baseline (``idf_path``: an IDF table for tfidf).
+
+    ``topn=None`` returns all candidates. Unknown tokens are listed in ``result.unknown`` (for ``psw`` those
+    are candidates too).
     """
-    ids, unknown = known_ids(emb, text)
-    if not ids:
-        return _empty("the keyword list", unknown)
-    words = emb.words
+    method = DEFAULT_KEYWORD_METHOD if method is None else str(method)
+    if method not in KEYWORD_METHODS:
+        raise InputError(f"unknown keyword method {method!r}: use one of {', '.join(KEYWORD_METHODS)}")
+    if method != "pmi-sum" and (normalize or exclude_self or unique_context):
+        raise InputError("normalize, exclude_self and unique_context apply to method='pmi-sum' only")
     limit = None if topn is None else max(0, int(topn))
+    if method in ("tfidf", "textrank"):
+        from wordvec.query.keyword_baselines import baseline_keywords
+
+        raw = text if isinstance(text, str) else "".join(str(tok) for tok in text)
+        return QueryResult(baseline_keywords(raw, method, limit, idf_path=idf_path))
+    tokens = tokenize(emb, text) if isinstance(text, str) else [str(tok) for tok in text]
+    index = emb.vocab.index
+    unknown_tokens = [tok for tok in tokens if tok not in index]
+    if method == "psw":
+        from wordvec.query.keyword_psw import psw_keywords
+
+        found = psw_keywords(emb, tokens, association=association, unknown=unknown, compounds=compounds,
+                             compound_pmi=compound_pmi)
+        if not found:
+            if len(unknown_tokens) == len(tokens):
+                return _empty("the keyword list", unknown_tokens)
+            return QueryResult([], note="the text has no word to rank", unknown=unknown_tokens)
+        kept = found if limit is None else found[:limit]
+        result = QueryResult([(d.word, d.score) for d in kept], unknown=unknown_tokens)
+        result.details = kept
+        return result
+    ids = [index[tok] for tok in tokens if tok in index]
+    if not ids:
+        return _empty("the keyword list", unknown_tokens)
+    words = emb.words
     cand, scores = scorer_for(emb).keyword_scores(emb, ids, normalize, exclude_self, unique_context)
     items = [(words[int(c)], float(v)) for c, v in zip(cand, scores)]
-    return QueryResult(items[:limit] if limit is not None else items, unknown=unknown)
+    return QueryResult(items[:limit] if limit is not None else items, unknown=unknown_tokens)
 
 
 def sentence_vector(emb: WordVectors, text: TextOrTokens, mode: str = "sum") -> np.ndarray:
@@ -181,5 +227,5 @@ def predict(
 
 __all__ = [
     "keywords", "sentence_vector", "sentence_similarity", "predict", "tokenize", "known_ids",
-    "QueryResult", "NoKnownWordWarning",
+    "QueryResult", "NoKnownWordWarning", "KEYWORD_METHODS", "DEFAULT_KEYWORD_METHOD",
 ]
