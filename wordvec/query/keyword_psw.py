@@ -151,7 +151,7 @@ def psw_keywords(
         raise InputError("this model has no word counts, which the p(s|w) keywords need; "
                          "use method='pmi-sum' for vectors without counts")
     total = float(emb.total_tokens or counts.sum())
-    log_p = derived(emb).log_p
+    log_p = np.log(np.maximum(counts, 0.5)) - math.log(total)  # DECISIONS 1, in float64
     log_p_unknown = math.log(0.5 * float(counts[counts > 0].min())) - math.log(total)
 
     rows = np.array([index.get(term, -1) for term, _ in terms], dtype=np.int64)
