@@ -89,13 +89,15 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
               help="psw: weight of the mean PMI with the rest of the text (0: rarity and counts only).")
 @click.option("--no-unknown", is_flag=True, help="psw: rank only words the model knows.")
 @click.option("--compounds", is_flag=True, help="psw: merge adjacent words with high PMI into one term first.")
+@click.option("--hmm/--no-hmm", default=None,
+              help="jieba's new-word HMM for segmenting the text [default: on for psw, the model's setting otherwise].")
 @click.option("--normalize", is_flag=True, help="pmi-sum: rank by cosine of word and text vectors.")
 @click.option("--exclude-self", is_flag=True, help="pmi-sum: leave each word's own term out of its score.")
 @click.option("--unique", "unique_context", is_flag=True, help="pmi-sum: count repeated words once in the text vector.")
 @topn_option(10)
 @json_option
 def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, association: float, no_unknown: bool,
-             compounds: bool, normalize: bool, exclude_self: bool, unique_context: bool, topn: int,
+             compounds: bool, hmm: bool | None, normalize: bool, exclude_self: bool, unique_context: bool, topn: int,
              as_json: bool) -> None:
     """Keywords of each TEXT (or of each stdin line), best first.
 
@@ -115,9 +117,9 @@ def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, ass
         _note("no input text")
         return
     emb = _load(model)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {} if hmm is None or method in ("tfidf", "textrank") else {"hmm": hmm}
     if method == "psw":
-        options = {"association": association, "unknown": not no_unknown, "compounds": compounds}
+        options.update(association=association, unknown=not no_unknown, compounds=compounds)
     for number, text in enumerate(items):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NoKnownWordWarning)

@@ -231,3 +231,16 @@ def test_metric_helpers(tmp_path):
         read_keyword_set(path)
     with pytest.raises(InputError, match="not found"):
         read_keyword_set(tmp_path / "missing.jsonl")
+
+
+def test_psw_segments_with_the_hmm_so_new_words_come_out_whole(model):
+    import jieba
+
+    text = "他来到了网易杭研大厦"
+    assert "杭研" in jieba.lcut(text, HMM=True) and "杭研" not in jieba.lcut(text, HMM=False)
+    emb = Embedding.load(model)
+    assert "杭研" in [w for w, _ in emb.keywords(text, topn=None)]
+    assert "杭研" not in [w for w, _ in emb.keywords(text, topn=None, hmm=False)]
+    assert "杭研" not in emb.keywords(text, topn=None, method="pmi-sum").unknown  # the model's own setting
+    res = run("keywords", model, text, "--no-hmm", "--json")
+    assert res.exit_code == 0 and "杭研" not in res.output

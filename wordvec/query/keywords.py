@@ -44,24 +44,29 @@ def _has_cjk(token: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in token)
 
 
-def tokenize(emb: WordVectors, text: str) -> list[str]:
+def tokenize(emb: WordVectors, text: str, hmm: bool | None = None) -> list[str]:
     """Split ``text`` into tokens with the model's own tokenizer settings (``meta["tokenizer"]``).
 
     Models trained on pre-segmented text (``whitespace``/``tagged`` modes) are usually queried with raw
     Chinese: a whitespace token that is not in the vocabulary but holds Chinese characters is segmented
-    further with jieba (HMM off, the model's user dictionary if any).
+    further with jieba (the model's user dictionary if any). ``hmm`` (default ``None``: the model's setting,
+    off for re-segmented tokens) switches jieba's new-word HMM on or off for this text only.
     """
+    from dataclasses import replace
+
     from wordvec.corpora.tokenize import TokenizerSettings, tokenize_text
 
     settings = emb.meta.get("tokenizer") or {}
     config = TokenizerSettings.from_dict(settings) if settings else TokenizerSettings()
+    if hmm is not None and config.mode == "jieba":
+        config = replace(config, hmm=bool(hmm))
     tokens = list(tokenize_text(text, config))
     if config.mode not in ("whitespace", "tagged"):
         return tokens
     index = emb.vocab.index
     if all(tok in index or not _has_cjk(tok) for tok in tokens):
         return tokens
-    jieba_settings = TokenizerSettings(mode="jieba", user_dict=config.user_dict)
+    jieba_settings = TokenizerSettings(mode="jieba", hmm=bool(hmm), user_dict=config.user_dict)
     out: list[str] = []
     for tok in tokens:
         if tok in index or not _has_cjk(tok):
@@ -111,6 +116,7 @@ def keywords(
     compounds: bool = False,
     compound_pmi: float = 4.0,
     idf_path: str | None = None,
+    hmm: bool | None = None,
 ) -> QueryResult:
     """Keywords of a text, best first, as a ``QueryResult`` of ``(word, score)``.
 
@@ -127,6 +133,10 @@ def keywords(
       by the cosine of ``v_w`` and ``s``. Word2vec models: the exact ``Σ_k log p(w_k|w)`` of SPEC c.3.1.
     - ``"tfidf"`` / ``"textrank"``: ``jieba.analyse`` as a baseline (``idf_path``: an IDF table for tfidf).
 
+    ``hmm``: jieba's new-word HMM for segmenting a ``str`` text. Default ``None``: on for ``psw`` (words the
+    dictionary lacks, such as 磁珠 or 光催化剂, come out whole and take part as unknown words instead of being
+    split into single characters), the model's own setting for ``pmi-sum``.
+
     ``topn=None`` returns all candidates. Unknown tokens are listed in ``result.unknown`` (for ``psw`` those
     are candidates too).
     """
@@ -141,7 +151,9 @@ def keywords(
 
         raw = text if isinstance(text, str) else "".join(str(tok) for tok in text)
         return QueryResult(baseline_keywords(raw, method, limit, idf_path=idf_path))
-    tokens = tokenize(emb, text) if isinstance(text, str) else [str(tok) for tok in text]
+    if hmm is None and method == "psw":
+        hmm = True
+    tokens = tokenize(emb, text, hmm=hmm) if isinstance(text, str) else [str(tok) for tok in text]
     index = emb.vocab.index
     unknown_tokens = [tok for tok in tokens if tok not in index]
     if method == "psw":
