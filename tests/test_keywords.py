@@ -78,6 +78,7 @@ def test_no_known_word_is_an_empty_result_not_a_crash():
     # psw: unknown words are candidates, equally rare, in text order
     got = emb.keywords("xx yy")
     assert [w for w, _ in got] == ["xx", "yy"] and got.unknown == ["xx", "yy"] and got[0][1] == got[1][1]
+    assert "no word of the text is in the vocabulary" in got.note
     with pytest.warns(NoKnownWordWarning):
         assert emb.keywords("") == []
     with pytest.warns(NoKnownWordWarning):
