@@ -185,6 +185,9 @@ class Estimator:
         from wordvec.corpora.pipeline import corpus_cache
 
         _refuse(options, READING_OPTIONS, "when reading text")
+        if _is_count_dir(corpus):
+            raise InputError(f"{os.fspath(corpus)} holds counts (`wordvec count`), not tokens: give the text or a "
+                             "token cache instead")
         settings = tokenizer_settings(options)
         workers = options.get("workers")
         t = time.perf_counter()
@@ -216,6 +219,7 @@ class Estimator:
                 t = time.perf_counter()
                 corpus = Cooccurrence.load(os.fspath(corpus))
                 self.stage_seconds_["load counts"] = time.perf_counter() - t
+            self.nonzero_counts_ = int(corpus.matrix.nnz)
             return corpus
         cache = self.read_tokens(corpus, {k: v for k, v in given.items() if k in READING_OPTIONS}, progress)
         counting = {k: v for k, v in given.items() if k in COUNTING_OPTIONS}
@@ -223,6 +227,7 @@ class Estimator:
         counts = count_cached(cache, cache_dir=options.get("cache_dir"), progress=_stage(progress, "counting"),
                               **counting)
         self.stage_seconds_["count"] = time.perf_counter() - t
+        self.nonzero_counts_ = int(counts.matrix.nnz)
         return counts
 
 
