@@ -248,3 +248,21 @@ def test_cli_refuses_options_of_another_method(corpus_file, tmp_path):
 
     res = CliRunner().invoke(cli, ["train", corpus_file, "-o", str(tmp_path / "m"), "--method", "svd", "--lr", "0.1"])
     assert res.exit_code == 2 and "--lr does not apply to --method svd" in res.output
+
+
+def test_raw_strings_are_tokenized_like_the_command_line(tmp_path):
+    """Raw strings go through the command line's default tokenizer (jieba, HMM off) and its line rules."""
+    from wordvec.cli.main import cli
+
+    texts = ["北京是中国的首都，上海是一个大城市。", "今天天气很好，我们去公园散步。", "中国的首都是北京。"] * 30
+    path = tmp_path / "zh.txt"
+    path.write_text("\r\n".join(texts) + "\r\n", encoding="utf-8")
+    model = tmp_path / "cli"
+    args = ["train", str(path), "-o", str(model), "--dim", "4", "--epochs", "2", "--window", "3", "--min-count", "1",
+            "--threads", "1", "--seed", "2", "--cache-dir", str(tmp_path / "cache"), "--workers", "1", "-q"]
+    res = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    expected = Embedding.load(model)
+    emb = wordvec.train(texts, dim=4, epochs=2, window=3, min_count=1, threads=1, seed=2)
+    assert emb.words == expected.words and np.array_equal(emb.vectors, expected.vectors)
+    assert emb.meta["tokenizer"] == expected.meta["tokenizer"] and emb.meta["tokenizer"]["mode"] == "jieba"

@@ -49,7 +49,9 @@ def integer(low: int) -> Rule:
 def number(low: float = -math.inf, high: float = math.inf, low_open: bool = False, high_open: bool = False) -> Rule:
     """A finite real number in the interval from ``low`` to ``high`` (open ends as given)."""
     left, right = "(" if low_open else "[", ")" if high_open else "]"
-    if high == math.inf:
+    if high == math.inf and low == -math.inf:
+        want = "a finite number"
+    elif high == math.inf:
         want = f"a finite number {'>' if low_open else '>='} {low:g}"
     else:
         want = f"a number in {left}{low:g}, {high:g}{right}"
@@ -65,7 +67,9 @@ def number(low: float = -math.inf, high: float = math.inf, low_open: bool = Fals
 
 def flag(value: Any) -> str | None:
     """True or False."""
-    return None if isinstance(value, (bool, int)) and value in (0, 1) else "True or False"
+    ok = value is True or value is False or getattr(getattr(value, "dtype", None), "kind", "") == "b" or (
+        isinstance(value, numbers.Integral) and value in (0, 1))
+    return None if ok else "True or False"
 
 
 def choice(*allowed: Any) -> Rule:
