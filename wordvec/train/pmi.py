@@ -2,8 +2,9 @@
 
 ``PMITrainer`` (old name ``PMIEmbedding``) has the estimator shape of ``wordvec.train.base``: every
 hyper-parameter is an explicit keyword stored as given, ``__init__`` does no work, ``fit(corpus)`` returns
-``self`` and the learned state ends in ``_`` (``embedding_``, ``loss_``, ``seconds_``, ``n_records_``). ``SEED_PRESET`` is the seed's exact
-configuration (SPEC b.5, DECISIONS 4); ``DEFAULT_PRESET`` the measured best (see ``bench/train.py --sweep``).
+``self`` and the learned state ends in ``_`` (``embedding_``, ``loss_``, ``seconds_``, ``n_records_``).
+``SEED_PRESET`` is the seed's exact configuration (SPEC b.5, DECISIONS 4); ``DEFAULT_PRESET`` the measured
+best (see ``bench/train.py --sweep``).
 """
 from __future__ import annotations
 
@@ -338,4 +339,5 @@ def preset_params(name: str = "default", **overrides: Any) -> dict[str, Any]:
     return params
 
 
-__all__ = ["PMITrainer", "PMIEmbedding", "preset_params", "SEED_PRESET", "DEFAULT_PRESET", "PRESETS", "estimate_memory", "available_memory"]
+__all__ = ["PMITrainer", "PMIEmbedding", "preset_params", "SEED_PRESET", "DEFAULT_PRESET", "PRESETS",
+           "estimate_memory", "available_memory"]

@@ -230,7 +230,8 @@ class Word2VecTrainer(Estimator):
         self._begin()
         cache = self.read_tokens(corpus, options, progress)
         t = time.perf_counter()
-        self._train(cache, callback, None if progress is None else lambda done, total: progress("word2vec", done, total))
+        steps = None if progress is None else (lambda done, total: progress("word2vec", done, total))
+        self._train(cache, callback, steps)
         self.stage_seconds_["train"] = time.perf_counter() - t
         return self
 
