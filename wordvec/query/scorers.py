@@ -143,21 +143,59 @@ class HSScorer:
         return ranked(emb, scores, topn, exclude)
 
 
-def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer:
+class CosineOnlyScorer:
+    """A word2vec model trained with negative sampling only (``kind="w2v-ns"``, gensim's default): its input
+    vectors answer cosine queries, but neither estimate PMI nor carry the HS weights of ``HSScorer``; every
+    readout here raises a one-line error that says so and what to do."""
+
+    pmi_valued = False
+
+    @staticmethod
+    def _refuse(what: str):
+        raise WordvecError(
+            f"{what} needs hierarchical-softmax weights, and this word2vec model was trained with negative "
+            "sampling only (hs=0): use cosine 'similar' or 'analogy', or train the model with hs=1 "
+            "(gensim Word2Vec(hs=1, negative=0), or wordvec train --method w2v)"
+        )
+
+    def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
+        """Refused (see the class docstring)."""
+        self._refuse("relatedness")
+
+    def most_related(self, emb: WordVectors, row: int, topn: int, normalize: bool, alpha: float | None,
+                     exclude: list[int]) -> list[tuple[str, float]]:
+        """Refused (see the class docstring)."""
+        self._refuse("relatedness")
+
+    def keyword_scores(self, emb: WordVectors, ids: list[int], normalize: bool, exclude_self: bool,
+                       unique_context: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Refused (see the class docstring)."""
+        self._refuse("keywords")
+
+    def predict(self, emb: WordVectors, ids: list[int], topn: int, exclude: list[int]) -> list[tuple[str, float]]:
+        """Refused (see the class docstring)."""
+        self._refuse("predict")
+
+
+def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer | CosineOnlyScorer:
     """The scorer of ``emb``'s model kind, picked once and kept with its derived state."""
     state = derived(emb)
     if state.scorer is None:
-        state.scorer = HSScorer() if emb.kind == "w2v" else PMIScorer()
+        kind = emb.kind
+        state.scorer = HSScorer() if kind == "w2v" else CosineOnlyScorer() if kind == "w2v-ns" else PMIScorer()
     return state.scorer
 
 
 def require_pmi(emb: WordVectors, what: str) -> None:
     """Raise a one-line error when the inner products of ``emb`` are not PMI (``what`` names the query)."""
-    if not scorer_for(emb).pmi_valued:
+    scorer = scorer_for(emb)
+    if isinstance(scorer, CosineOnlyScorer):
+        scorer._refuse(what)
+    if not scorer.pmi_valued:
         raise WordvecError(
             f"{what} needs a PMI model (this is a word2vec model, whose vectors are not PMI); "
             "use cosine similarity ('similar --method cosine') instead"
         )
 
 
-__all__ = ["PMIScorer", "HSScorer", "scorer_for", "require_pmi", "W2V_DEFAULT_ALPHA"]
+__all__ = ["PMIScorer", "HSScorer", "CosineOnlyScorer", "scorer_for", "require_pmi", "W2V_DEFAULT_ALPHA"]
