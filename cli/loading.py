@@ -1,4 +1,4 @@
-"""Loading a model for a command: a model directory, or a word2vec/GloVe vector file."""
+"""Loading a model for a command: a model directory, a word2vec/GloVe vector file, or a gensim save() file."""
 from __future__ import annotations
 
 import os
@@ -18,6 +18,10 @@ def load_model(path: str, strict: bool = False):
         raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
     if os.path.isdir(path):
         return Embedding.load(path, mmap=True)
+    from wordvec.io.gensim_files import looks_like_pickle
+
+    if looks_like_pickle(path):  # a file written by gensim's save(): read without running its code
+        return Embedding.load(path)
     from wordvec.io.formats import VectorFileWarning, load_vectors
 
     with warnings.catch_warnings(record=True) as caught:

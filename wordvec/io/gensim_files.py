@@ -83,6 +83,10 @@ def _placeholder(path: str) -> type:
     return cls
 
 
+class _Refused(pickle.UnpicklingError):
+    """The pickle names something a gensim file never holds."""
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """``find_class`` that allows only the names listed in the module docstring."""
 
@@ -93,10 +97,10 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return _Inert
         if module == "gensim" or module.startswith("gensim."):
             return _placeholder(f"{module}.{name}")
-        raise pickle.UnpicklingError(f"refers to {module}.{name}")
+        raise _Refused(f"refers to {module}.{name}")
 
     def persistent_load(self, pid):  # noqa: D102
-        raise pickle.UnpicklingError("uses persistent ids")
+        raise _Refused("uses persistent ids")
 
 
 def looks_like_pickle(path: str | os.PathLike) -> bool:
@@ -124,8 +128,10 @@ def _clean(value: Any, path: str, depth: int = 0) -> Any:
     if isinstance(value, _Inert) or value is _Inert or isinstance(value, type):
         return None
     if isinstance(value, np.ndarray):
-        if value.dtype.hasobject:
-            raise InputError(f"{path}: holds an array of Python objects, which gensim files do not; refusing it")
+        if value.dtype.hasobject:  # e.g. the Huffman codes and points of an HS model: an array of arrays
+            flat = value.reshape(-1)
+            for k in range(flat.size):
+                flat[k] = _clean(flat[k], path, depth + 1)
         return value
     if isinstance(value, dict):
         for key in list(value):
@@ -151,7 +157,7 @@ def _clean(value: Any, path: str, depth: int = 0) -> Any:
     for name in list(state):
         state[name] = _clean(state[name], path, depth + 1)
     for name in state.get("__recursive_saveloads", []):
-        if not hasattr(type(state.get(name)), "_wordvec_gensim_class"):
+        if not isinstance(state.get(name), _placeholder_base()):
             raise InputError(f"{path}: attribute {name} should be a gensim object; not a gensim file")
     target = _CLASSES.get(gensim_class)
     if target is not None:
@@ -168,9 +174,14 @@ def load_gensim_object(path: str | os.PathLike, mmap: str | None = None):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InputError(f"gensim file not found: {path}")
+    if not looks_like_pickle(path):
+        raise InputError(
+            f"{path} is not a gensim model saved with save() (not a pickle); a word2vec or GloVe vector file "
+            "loads as it is (Embedding.load, or give it as MODEL to the query commands)"
+        )
     try:
         top = _unpickle(path)
-    except pickle.UnpicklingError as err:
+    except _Refused as err:
         raise InputError(
             f"{path} is a pickle that {err}, which a gensim KeyedVectors/Word2Vec/FastText file never does; "
             "refusing to load it (a pickle can run code): load only files you trust, via gensim itself"
@@ -178,10 +189,11 @@ def load_gensim_object(path: str | os.PathLike, mmap: str | None = None):
     except MemoryError:
         raise
     except Exception as err:  # truncated or garbled pickles raise almost anything
-        raise InputError(f"{path} is not a readable gensim file ({type(err).__name__}); it is damaged or of "
-                         "another kind: save it again with gensim's save()") from None
+        raise InputError(f"{path} is not a gensim model saved with save(), or it is damaged ({type(err).__name__}); "
+                         "save it again with gensim's save()") from None
     if not hasattr(type(top), "_wordvec_gensim_class") and not isinstance(top, _placeholder_base()):
-        raise InputError(f"{path} is a pickle of a {type(top).__name__}, not a gensim model or KeyedVectors")
+        raise InputError(f"{path} is a pickle of a {type(top).__name__}, not a gensim model or KeyedVectors; "
+                         "give a file written by gensim's save()")
     path_class = getattr(type(top), "_wordvec_gensim_class", "")
     top = _clean(top, path)
     if not isinstance(top, _placeholder_base()) or hasattr(type(top), "_wordvec_gensim_class"):
@@ -242,7 +254,7 @@ def to_keyedvectors(wv: WordVectors):
     as the ``"count"`` vector attribute (so gensim's ``save_word2vec_format(fvocab=…)`` works)."""
     from gensim.models import KeyedVectors
 
-    kv = KeyedVectors(wv.shape[1], count=len(wv), dtype=np.float32)
+    kv = KeyedVectors(wv.shape[1], dtype=np.float32)
     kv.add_vectors(list(wv.words), np.asarray(wv.vectors, dtype=np.float32))
     counts = np.asarray(wv.counts, dtype=np.int64)
     if counts.size and (counts > 0).any():

@@ -188,10 +188,7 @@ def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer | CosineOnlyScorer:
 
 def require_pmi(emb: WordVectors, what: str) -> None:
     """Raise a one-line error when the inner products of ``emb`` are not PMI (``what`` names the query)."""
-    scorer = scorer_for(emb)
-    if isinstance(scorer, CosineOnlyScorer):
-        scorer._refuse(what)
-    if not scorer.pmi_valued:
+    if not scorer_for(emb).pmi_valued:
         raise WordvecError(
             f"{what} needs a PMI model (this is a word2vec model, whose vectors are not PMI); "
             "use cosine similarity ('similar --method cosine') instead"
