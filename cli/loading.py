@@ -24,12 +24,16 @@ def load_model(path: str, strict: bool = False):
         return Embedding.load(path)
     from wordvec.io.formats import VectorFileWarning, load_vectors
 
+    from wordvec.io.sidecar import apply_sidecar
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VectorFileWarning)
-        emb = Embedding(load_vectors(path, strict=strict))
+        vectors, problem = apply_sidecar(load_vectors(path, strict=strict), path)
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
-    return emb
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
+    return Embedding(vectors)
 
 
 def read_stdin_lines() -> list[str]:

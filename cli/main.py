@@ -64,8 +64,30 @@ def cli() -> None:
     """
 
 
+# one line each in `wordvec --help` (click would cut the docstrings' first sentences mid-way)
+SHORT_HELP = {
+    "tokenize": "Tokenize text into a reusable token cache.",
+    "vocab": "List the vocabulary of a text with word counts.",
+    "count": "Count word co-occurrences into a counts directory.",
+    "merge": "Add up several counts or shard directories.",
+    "train": "Train word vectors from text into a model directory.",
+    "similar": "Words that can replace a word (similar meaning).",
+    "related": "Words that occur together with a word.",
+    "keywords": "The keywords of each text.",
+    "analogy": "Solve A + B − C, e.g. 国王 + 女人 − 男人 → 女王.",
+    "sentsim": "How similar two texts are.",
+    "predict": "Words likely to appear with all given words.",
+    "norms": "Words by importance: stopwords come first.",
+    "pmi": "The PMI of two words, as the model estimates it.",
+    "info": "What a model is: kind, size, settings, training.",
+    "evaluate": "Score a model on similarity and analogy datasets.",
+    "export": "Write a model's vectors as a word2vec or GloVe file.",
+    "import-gensim": "Convert a gensim model or .kv file into a model.",
+}
+
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
     for _command in _module.COMMANDS:
+        _command.short_help = _command.short_help or SHORT_HELP.get(_command.name)
         cli.add_command(_command)
 
 

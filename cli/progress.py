@@ -29,12 +29,16 @@ class Progress:
     """A progress bar callback.
 
     Parameters: ``label`` (shown first), ``unit`` (e.g. ``"B"``, ``"tok"``), ``quiet`` (never draw),
-    ``stream`` (default stderr). Call it as ``progress(done, total)``; ``close()`` ends the line.
+    ``stream`` (default stderr), ``counted`` (show ``done/total unit`` instead of a rate: for few, long steps
+    such as epochs). Call it as ``progress(done, total)``, optionally with ``note`` (text shown after the
+    bar, e.g. the loss); ``close()`` ends the line.
     """
 
-    def __init__(self, label: str, unit: str = "", quiet: bool = False, stream: TextIO | None = None):
+    def __init__(self, label: str, unit: str = "", quiet: bool = False, stream: TextIO | None = None,
+                 counted: bool = False):
         self.label = label
         self.unit = unit
+        self.counted = counted
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.enabled = not quiet and bool(isatty and isatty())
@@ -42,7 +46,7 @@ class Progress:
         self._last_draw = 0.0
         self._drawn = False
 
-    def __call__(self, done: float, total: float | None = None) -> None:
+    def __call__(self, done: float, total: float | None = None, note: str = "") -> None:
         if not self.enabled:
             return
         now = time.monotonic()
@@ -58,9 +62,15 @@ class Progress:
             filled = int(fraction * 24)
             parts.append(f"[{'#' * filled}{'.' * (24 - filled)}] {fraction * 100:5.1f}%")
             eta = (total - done) / rate if rate > 0 else 0.0
-            parts.append(f"{_human(rate)}{self.unit}/s  ETA {_clock(eta)}")
+            if self.counted:
+                parts.append(f"{done:g}/{total:g} {self.unit}".rstrip())
+                parts.append(f"ETA {_clock(eta)}" if done > 0 else "ETA --:--")
+            else:
+                parts.append(f"{_human(rate)}{self.unit}/s  ETA {_clock(eta)}")
         else:
             parts.append(f"{_human(done)}{self.unit}  {_human(rate)}{self.unit}/s  {_clock(elapsed)}")
+        if note:
+            parts.append(note)
         self.stream.write("\r" + "  ".join(parts) + "\033[K")
         self.stream.flush()
         self._drawn = True

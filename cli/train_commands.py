@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .output import MEMORY_SIZE, quiet_option, warn_report
+from .output import MEMORY_SIZE, echo_json, json_option, merge_renamed, quiet_option, renamed_option, warn_report
 from .tokenize_commands import load_or_build, tokenizer_options
 
 COMMANDS: list[click.Command] = []
@@ -32,50 +32,63 @@ def _echo(quiet: bool, text: str) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(), help="Model directory to write.")
 @click.option("--method", type=click.Choice(["pmi", "svd", "w2v"]), default="pmi", show_default=True,
-              help="pmi: the PMI model (SPEC b); svd: PPMI-SVD baseline; w2v: gensim skip-gram bridge.")
-@click.option("--preset", type=click.Choice(["default", "seed"]), default="default", show_default=True,
-              help="default: measured best settings; seed: the seed's exact configuration (SPEC b.5).")
+              help="pmi: the PMI model; svd: PPMI-SVD baseline; w2v: gensim skip-gram with hierarchical softmax.")
+@click.option("--preset", type=click.Choice(["default", "simpler-glove", "seed"]), default="default",
+              show_default=True,
+              help="default: the settings that measured best; simpler-glove: the original simpler-GloVe recipe "
+                   "(η 0.1, α 0.75, no smoothing, no prior; 'seed' is its old name).")
 @click.option("--dim", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--epochs", type=click.IntRange(min=0), default=None, help="Passes [pmi 30, w2v 5].")
 @click.option("--window", type=click.IntRange(min=1), default=None, help="Window each side [pmi/svd 10, w2v 5].")
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="AdaGrad η [default preset 0.4, seed 0.1].")
-@click.option("--truncate", is_flag=True, help="Cap the pair weights at 1 (SPEC b.2).")
+              help="AdaGrad learning rate η [default preset 0.4, simpler-glove 0.1].")
+@click.option("--truncate", is_flag=True, help="Cap the pair weights at 1.")
 @click.option("--cds", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="Context smoothing exponent of P(w) [default preset 0.75, seed 1.0].")
+              help="Context smoothing exponent of P(w) [default preset 0.75, simpler-glove 1: off].")
 @click.option("--prior-count", type=click.FloatRange(min=0), default=None,
               help="Pseudo-count β of the PMI estimate log((x+β)/(E+β)) [0]; 1 scores better on similarity "
                    "and analogies but admits function words into keywords.")
 @click.option("--independence-weight", type=click.FloatRange(min=0), default=None,
               help="Weight w0 of the prior pulling every pair, observed or not, towards PMI 0 "
-                   "[default preset 1e-3, seed 0: off].")
-@click.option("--alpha", type=click.FloatRange(min=0), default=None,
-              help="Weight exponent α of λ = (x/x_max)^α [default preset 0.5, seed 0.75].")
+                   "[default preset 1e-3, simpler-glove 0: off].")
+@click.option("--weight-exponent", type=click.FloatRange(min=0), default=None,
+              help="Exponent α of the pair weight λ = (x/x_max)^α [default preset 0.5, simpler-glove 0.75].")
+@renamed_option("--alpha", "--weight-exponent", type=click.FloatRange(min=0))
 @click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
 @click.option("--neg", type=click.FloatRange(min=0), default=None,
               help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="Training threads [all cores].")
+@click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Training (and counting) threads (0: all cores).")
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option("--memory", type=MEMORY_SIZE, default=None, help="Memory budget for counting, e.g. 2G.")
-@click.option("--negative", type=click.IntRange(min=0), default=0, show_default=True,
-              help="w2v: negative samples besides hierarchical softmax (0: pure HS).")
+@click.option("--negative-samples", type=click.IntRange(min=0), default=None,
+              help="w2v: negative samples per word besides hierarchical softmax [0: pure HS].")
+@renamed_option("--negative", "--negative-samples", type=click.IntRange(min=0))
 @tokenizer_options
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=None,
               help="Write a checkpoint (MODEL.checkpoint) every N epochs.")
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
+@json_option
 @quiet_option
 @click.pass_context
 def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count,
-          independence_weight, alpha, x_max, neg, threads,
-          seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
-          cache_dir, checkpoint_every, resume, quiet):
+          independence_weight, weight_exponent, old_alpha, x_max, neg, threads,
+          seed, dtype, memory, negative_samples, old_negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars,
+          workers, strict, cache_dir, checkpoint_every, resume, as_json, quiet):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
 
-    Runs every stage from the caches (tokens, counts), prints one loss line per epoch and a summary.
+    Runs every stage from the caches (tokens, counts), shows the progress of each epoch (loss, ETA) and a
+    summary; --json prints the summary as JSON on stdout.
     """
     from wordvec.errors import InputError
+
+    alpha = merge_renamed(weight_exponent, old_alpha, "--alpha", "--weight-exponent")
+    negative = merge_renamed(negative_samples, old_negative, "--negative", "--negative-samples") or 0
+    if preset == "simpler-glove":
+        preset = "seed"  # the trainer's name for the original simpler-GloVe recipe
+    threads = threads or None
 
     _check_inputs(inputs)
     if os.path.exists(output) and not os.path.isdir(output):
@@ -84,22 +97,27 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
     reading = dict(tokenizer=tokenizer, hmm=hmm, user_dict=user_dict, split_alnum=split_alnum,
                    max_line_chars=max_line_chars, workers=workers, strict=strict, cache_dir=cache_dir)
     if method == "w2v":
-        _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet, times)
+        emb = _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet,
+                         times)
+        if as_json:
+            echo_json(_summary(output, "w2v", emb, None, None, times))
         return
     if len(inputs) == 1 and _is_count_dir(inputs[0]):
         _refuse_options_fixed_by_counts(ctx)
-    counts = _load_counts(inputs, min_count, window or 10, memory, reading, quiet, times)
+    counts = _load_counts(inputs, min_count, window or 10, memory, reading, quiet, times, threads)
     t = time.perf_counter()
     if method == "svd":
         from wordvec.train.svd import PPMISVD
 
         model = PPMISVD(dim=dim, cds=cds or 0.75, seed=seed).fit(counts)
         final = "n/a"
+        loss = None
     else:
         model = _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype,
                          checkpoint_every, resume, quiet, x_max=x_max, neg=neg, prior_count=prior_count,
                          independence_weight=independence_weight, alpha=alpha)
         final = f"{model.loss_[-1]:.6f}" if model.loss_ else "n/a"
+        loss = float(model.loss_[-1]) if model.loss_ else None
     times["train"] = time.perf_counter() - t
     emb = model.embedding_
     if emb.meta.get("min_count") is None:
@@ -116,6 +134,15 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
     stages = ", ".join(f"{name} {sec:.1f}s" for name, sec in times.items())
     _echo(quiet, f"vocabulary {len(emb)} words, {counts.matrix.nnz} nonzero counts, final loss {final}; {stages}")
     _echo(quiet, f"saved {output}")
+    if as_json:
+        echo_json(_summary(output, method, emb, int(counts.matrix.nnz), loss, times))
+
+
+def _summary(output: str, method: str, emb, nnz: int | None, loss: float | None, times: dict) -> dict:
+    """What `train --json` prints: where the model went, its size, the final loss and the stage times."""
+    return {"model": os.path.abspath(output), "method": method, "kind": emb.kind, "vocab_size": len(emb),
+            "dim": int(emb.shape[1]), "nonzero_counts": nnz, "final_loss": loss,
+            "seconds": {name: round(sec, 3) for name, sec in times.items()}}
 
 
 def _refuse_options_fixed_by_counts(ctx: click.Context) -> None:
@@ -131,7 +158,7 @@ def _refuse_options_fixed_by_counts(ctx: click.Context) -> None:
                                "recount with those options, or drop them")
 
 
-def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
+def _load_counts(inputs, min_count, window, memory, reading, quiet, times, threads=None):
     t = time.perf_counter()
     if len(inputs) == 1 and _is_count_dir(inputs[0]):
         from wordvec.corpora.cooccur import Cooccurrence
@@ -148,7 +175,7 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
     times["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
     with Progress("counting", unit="tok", quiet=quiet) as progress:
-        counts = count_cached(cache, min_count=min_count, window=window, memory=memory,
+        counts = count_cached(cache, min_count=min_count, window=window, memory=memory, threads=threads,
                               cache_dir=reading["cache_dir"], progress=progress)
     times["count"] = time.perf_counter() - t
     return counts
@@ -170,15 +197,28 @@ def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, se
     if state is not None:
         _echo(quiet, f"resuming from {ckpt_dir} after epoch {state['epoch']}")
 
+    from .progress import Progress, _clock
+
+    bar = Progress("training", unit="epochs", quiet=quiet, counted=True)
+    first = state["epoch"] if state is not None else 0
+    started = time.monotonic()
+    bar.start = started
+    bar(first, est.epochs)
+
     def on_epoch(epoch, loss, seconds):
-        _echo(quiet, f"epoch {epoch:3d}  loss {loss:.6f}  {seconds:.2f}s")
+        # a bar on a terminal; elsewhere one log line per epoch (n/N, loss, ETA), nothing under --quiet
+        bar(epoch, est.epochs, note=f"loss {loss:.6f}")
+        if not bar.enabled:
+            eta = (time.monotonic() - started) / max(1, epoch - first) * (est.epochs - epoch)
+            _echo(quiet, f"epoch {epoch:3d}/{est.epochs}  loss {loss:.6f}  {seconds:.2f}s  ETA {_clock(eta)}")
 
     def on_epoch_end(st):
         if checkpoint_every and (st["epoch"] % checkpoint_every == 0 or st["epoch"] == est.epochs):
             save_checkpoint(ckpt_dir, st, est.get_params(), fingerprint)
 
     try:
-        return est.fit(counts, callback=on_epoch, state=state, on_epoch_end=on_epoch_end)
+        with bar:
+            return est.fit(counts, callback=on_epoch, state=state, on_epoch_end=on_epoch_end)
     except KeyboardInterrupt:
         if checkpoint_every and os.path.isdir(ckpt_dir):
             click.echo(f"interrupted; the last complete checkpoint is in {ckpt_dir}: run the same command with "
@@ -199,12 +239,13 @@ def _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, ne
     with Progress("word2vec", quiet=quiet) as progress:
         emb = train_word2vec(cache, min_count=min_count, dim=dim, window=window or 5,
                              epochs=5 if epochs is None else epochs, negative=negative,
-                             workers=threads or reading["workers"] or None, seed=1 if seed is None else seed,
+                             workers=threads, seed=1 if seed is None else seed,
                              progress=progress)
     times["train"] = time.perf_counter() - t
     emb.save(output)
     _echo(quiet, f"vocabulary {len(emb)} words; " + ", ".join(f"{k} {v:.1f}s" for k, v in times.items()))
     _echo(quiet, f"saved {output}")
+    return emb
 
 
 COMMANDS.append(train)

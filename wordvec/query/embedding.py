@@ -50,7 +50,8 @@ class Embedding(WordVectors):
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> "Embedding":
         """Load a model directory (``mmap=True``: arrays memory-mapped read-only), a word2vec/GloVe file
-        (``kind="external"``, no counts), or a file written by gensim's ``save()`` — ``KeyedVectors``
+        (``kind="external"``, no counts, unless ``wordvec export`` wrote its ``FILE.wordvec.json`` sidecar
+        beside it: then the model's counts, kind and PMI correction are applied, see ``wordvec.io.sidecar``), or a file written by gensim's ``save()`` — ``KeyedVectors``
         (``.kv``), ``Word2Vec`` or ``FastText`` — read without running its code (see ``load_gensim_model``)."""
         if os.path.isfile(path):
             from wordvec.io.gensim_files import looks_like_pickle
@@ -59,9 +60,15 @@ class Embedding(WordVectors):
                 from wordvec.word2vec.bridge import load_gensim_model  # lazy: gensim only for its files
 
                 return cls(load_gensim_model(path))
-            from wordvec.io.formats import load_vectors  # lazy: only for vector files
+            import warnings
 
-            return cls(load_vectors(os.fspath(path)))
+            from wordvec.io.formats import VectorFileWarning, load_vectors  # lazy: only for vector files
+            from wordvec.io.sidecar import apply_sidecar
+
+            vectors, problem = apply_sidecar(load_vectors(os.fspath(path)), path)
+            if problem:
+                warnings.warn(problem, VectorFileWarning, stacklevel=2)
+            return cls(vectors)
         return cls(WordVectors.load(path, mmap=mmap))
 
     # --- gensim interop (wordvec.io.gensim_files, wordvec.query.distances) -----------------------------------
@@ -249,9 +256,11 @@ class Embedding(WordVectors):
 
         return pmi(self, a, b)
 
-    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = False) -> list[tuple[str, float]]:
-        """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6);
-        ``corrected``: √(self-PMI) for models trained with cds ≠ 1 (see ``wordvec.query.relatedness.norms``)."""
+    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = True) -> list[tuple[str, float]]:
+        """``(word, importance)`` sorted by it, smallest first unless ``ascending=False`` (SPEC c.6).
+        ``corrected`` (default True): √(self-PMI), which for models trained with context smoothing (cds ≠ 1)
+        puts stopwords and punctuation first; ``False``: the plain norm ``‖v_w‖`` (equal when cds = 1).
+        See ``wordvec.query.relatedness.norms``."""
         from wordvec.query.relatedness import norms
 
         return norms(self, topn, ascending, corrected)

@@ -18,6 +18,7 @@ from wordvec.query.derived import derived
 from wordvec.query.similarity import rank_dot, ranked
 
 W2V_DEFAULT_ALPHA = 0.9  # SPEC c.1.2: "a constant slightly below 1"
+COSINE_ONLY_KINDS = ("w2v-ns", "w2v-vectors")  # word2vec vectors without hierarchical-softmax weights
 
 
 class PMIScorer:
@@ -144,14 +145,23 @@ class HSScorer:
 
 
 class CosineOnlyScorer:
-    """A word2vec model trained with negative sampling only (``kind="w2v-ns"``, gensim's default): its input
-    vectors answer cosine queries, but neither estimate PMI nor carry the HS weights of ``HSScorer``; every
-    readout here raises a one-line error that says so and what to do."""
+    """Word2vec vectors without HS weights: a model trained with negative sampling only (``kind="w2v-ns"``,
+    gensim's default) or a word2vec model's vectors exported to a file (``kind="w2v-vectors"``). They answer
+    cosine queries, but neither estimate PMI nor carry the HS weights of ``HSScorer``; every readout here
+    raises a one-line error that says so and what to do."""
 
     pmi_valued = False
 
-    @staticmethod
-    def _refuse(what: str):
+    def __init__(self, kind: str = "w2v-ns"):
+        self.kind = kind
+
+    def _refuse(self, what: str):
+        emb_kind = self.kind
+        if emb_kind == "w2v-vectors":
+            raise WordvecError(
+                f"{what} needs the hierarchical-softmax weights of the word2vec model, which a vector file cannot "
+                "hold: query the model directory instead, or use cosine 'similar' or 'analogy' on this file"
+            )
         raise WordvecError(
             f"{what} needs hierarchical-softmax weights, and this word2vec model was trained with negative "
             "sampling only (hs=0): use cosine 'similar' or 'analogy', or train the model with hs=1 "
@@ -182,7 +192,12 @@ def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer | CosineOnlyScorer:
     state = derived(emb)
     if state.scorer is None:
         kind = emb.kind
-        state.scorer = HSScorer() if kind == "w2v" else CosineOnlyScorer() if kind == "w2v-ns" else PMIScorer()
+        if kind == "w2v":
+            state.scorer = HSScorer()
+        elif kind in COSINE_ONLY_KINDS:
+            state.scorer = CosineOnlyScorer(kind)
+        else:
+            state.scorer = PMIScorer()
     return state.scorer
 
 
