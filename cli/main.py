@@ -29,6 +29,20 @@ def _import_numba() -> None:
         import wordvec.corpora._kernels  # noqa: F401  (numba and its dispatcher)
 
 
+def _starting(name: str | None, args: list[str]) -> bool:
+    """On a terminal, say at once that a long command started (numba's import takes a second or more);
+    the line is cleared when the command's own output begins. Not under --quiet or --json."""
+    stream = sys.stderr
+    if name not in _LONG or not getattr(stream, "isatty", lambda: False)() or {"-q", "--quiet", "--json"} & set(args):
+        return False
+    stream.write(f"\rwordvec {name}: starting…\033[K")
+    stream.flush()
+    return True
+
+
+_LONG = {"train", "count", "merge", "evaluate", "export", "import-gensim"}
+
+
 class WordvecGroup(click.Group):
     """A click group that reports ``WordvecError`` as one line and Ctrl-C as exit 130."""
 
@@ -50,7 +64,11 @@ class WordvecGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
         if name not in _WITHOUT_NUMBA and "--help" not in rest and "-h" not in rest:
+            shown = _starting(name, rest)
             _import_numba()
+            if shown:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
         return name, command, rest
 
 

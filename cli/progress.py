@@ -45,6 +45,7 @@ class Progress:
         self.start = time.monotonic()
         self._last_draw = 0.0
         self._drawn = False
+        self._status_only = False
 
     def __call__(self, done: float, total: float | None = None, note: str = "") -> None:
         if not self.enabled:
@@ -74,11 +75,23 @@ class Progress:
         self.stream.write("\r" + "  ".join(parts) + "\033[K")
         self.stream.flush()
         self._drawn = True
+        self._status_only = False
+
+    def status(self, text: str) -> None:
+        """Show ``label  text`` at once (no throttling) until the bar's next draw: for stages that may take a
+        moment before their first progress call (loading a cache, reusing counts)."""
+        if not self.enabled:
+            return
+        self.stream.write(f"\r{self.label}  {text}\033[K")
+        self.stream.flush()
+        self._drawn = True
+        self._status_only = True
 
     def close(self) -> None:
         """Finish the line (if anything was drawn)."""
         if self._drawn:
-            self.stream.write("\n")
+            # a bar stays on screen as the stage's last word; a status line alone is wiped
+            self.stream.write("\r\033[K" if self._status_only else "\n")
             self.stream.flush()
             self._drawn = False
 

@@ -60,6 +60,7 @@ def load_or_build(inputs, tokenizer, hmm, user_dict, split_alnum, max_line_chars
         return TokenCache.load(inputs[0])
     settings = make_settings(tokenizer, hmm, user_dict, split_alnum, max_line_chars)
     with Progress("tokenizing", unit="B", quiet=quiet) as progress:
+        progress.status("checking the token cache…")
         return build_token_cache(list(inputs), settings, cache_dir=cache_dir, workers=workers or None, strict=strict,
                                  progress=progress, output=output)
 

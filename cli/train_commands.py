@@ -175,6 +175,7 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times, threa
     times["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
     with Progress("counting", unit="tok", quiet=quiet) as progress:
+        progress.status("reusing the counts of an earlier run, or counting…")
         counts = count_cached(cache, min_count=min_count, window=window, memory=memory, threads=threads,
                               cache_dir=reading["cache_dir"], progress=progress)
     times["count"] = time.perf_counter() - t
