@@ -16,6 +16,11 @@ def load_model(path: str, strict: bool = False):
 
     if not os.path.exists(path):
         raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
+    from wordvec.io.sniff import unreadable_reason
+
+    reason = unreadable_reason(path)
+    if reason:
+        raise InputError(reason)
     if os.path.isdir(path):
         return Embedding.load(path, mmap=True)
     from wordvec.io.gensim_files import looks_like_pickle

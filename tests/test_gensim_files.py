@@ -222,3 +222,38 @@ def test_from_keyedvectors_refuses_empty_and_non_string_keys():
     with pytest.raises(InputError, match="not strings"):
         from_keyedvectors(kv)
     assert to_keyedvectors(Embedding(np.eye(2, dtype=np.float32), ["x", "y"])).vector_size == 2
+
+
+# --- every kind of file we cannot read says what it is ------------------------------------------------------------
+def _write_unreadable(tmp_path):
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    np.savez(tmp_path / "arrays.npz", x=np.zeros(3))
+    (tmp_path / "data.json").write_text('{"a": 1}', encoding="utf-8")
+    (tmp_path / "model.bin").write_bytes(np.array([793712314, 12], dtype="<i4").tobytes() + b"\0" * 64)
+    (tmp_path / "table.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 64)
+    counts = tmp_path / "counts"
+    counts.mkdir()
+    (counts / "meta.json").write_text('{"format": "wordvec-cooccurrence", "version": 1}', encoding="utf-8")
+    cache = tmp_path / "tokens"
+    cache.mkdir()
+    (cache / "meta.json").write_text('{"format": "wordvec-token-cache", "version": 1}', encoding="utf-8")
+    (tmp_path / "v.txt.wordvec.json").write_text('{"format": "wordvec-export-sidecar"}', encoding="utf-8")
+    return {"array.npy": "NumPy array", "arrays.npz": "zip archive", "data.json": "JSON",
+            "model.bin": "fastText binary", "table.h5": "HDF5", "counts": "wordvec count", "tokens": "token cache",
+            "v.txt.wordvec.json": "sidecar"}
+
+
+def test_unreadable_files_say_what_they_are(tmp_path):
+    from wordvec.cli.main import cli
+
+    for name, what in _write_unreadable(tmp_path).items():
+        with pytest.raises(InputError, match=what):
+            Embedding.load(tmp_path / name)
+        result = CliRunner().invoke(cli, ["similar", str(tmp_path / name), "北京"])
+        assert result.exit_code == 1 and what in result.output and result.output.count("\n") == 1, name
+
+
+def test_glove_file_starting_with_a_bracket_word_still_loads(tmp_path):
+    path = tmp_path / "glove.txt"
+    path.write_text("[ 0.1 0.2\n] 0.3 0.4\n", encoding="utf-8")
+    assert Embedding.load(path).words == ["[", "]"]

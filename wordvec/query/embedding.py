@@ -53,6 +53,11 @@ class Embedding(WordVectors):
         (``kind="external"``, no counts, unless ``wordvec export`` wrote its ``FILE.wordvec.json`` sidecar
         beside it: then the model's counts, kind and PMI correction are applied, see ``wordvec.io.sidecar``), or a file written by gensim's ``save()`` — ``KeyedVectors``
         (``.kv``), ``Word2Vec`` or ``FastText`` — read without running its code (see ``load_gensim_model``)."""
+        from wordvec.io.sniff import unreadable_reason
+
+        reason = unreadable_reason(path) if os.path.exists(path) else None
+        if reason:
+            raise InputError(reason)
         if os.path.isfile(path):
             from wordvec.io.gensim_files import looks_like_pickle
 
