@@ -39,6 +39,9 @@ class Progress:
         self.label = label
         self.unit = unit
         self.counted = counted
+        # set by a producer that knows a truer measure of the work than ``done`` (the decompressed text bytes
+        # of compressed input): the rate shows it, the bar and ETA still follow done/total
+        self.rate_count: float | None = None
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.enabled = not quiet and bool(isatty and isatty())
@@ -56,13 +59,13 @@ class Progress:
             return
         self._last_draw = now
         elapsed = max(now - self.start, 1e-9)
-        rate = done / elapsed
+        rate = (done if self.rate_count is None else self.rate_count) / elapsed
         parts = [self.label]
         if total:
             fraction = min(1.0, done / total)
             filled = int(fraction * 24)
             parts.append(f"[{'#' * filled}{'.' * (24 - filled)}] {fraction * 100:5.1f}%")
-            eta = (total - done) / rate if rate > 0 else 0.0
+            eta = elapsed * (total - done) / done if done > 0 else 0.0
             if self.counted:
                 parts.append(f"{done:g}/{total:g} {self.unit}".rstrip())
                 parts.append(f"ETA {_clock(eta)}" if done > 0 else "ETA --:--")

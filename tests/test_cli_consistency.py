@@ -277,3 +277,33 @@ def test_progress_counted_note_and_status():
             bar.status("s")
             bar(1, 2, note="n")
         assert stream.text == ""
+
+
+def test_tokenizing_rate_counts_text_bytes_of_compressed_input(tmp_path):
+    import gzip
+
+    from wordvec.corpora._parallel import tokenize_files
+    from wordvec.corpora.tokenize import TokenizerSettings
+
+    text = ("甲 乙 丙 丁 " * 50 + "\n") * 400
+    path = tmp_path / "c.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(text)
+
+    class Callback:
+        rate_count = None
+
+        def __init__(self):
+            self.calls = []
+
+        def __call__(self, done, total):
+            self.calls.append((done, total, self.rate_count))
+
+    callback = Callback()
+    tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=1, progress=callback)
+    done, total, text_bytes = callback.calls[-1]
+    assert done == total == os.path.getsize(path)
+    assert text_bytes == len(text.encode("utf-8")) > 10 * total  # the rate is in text bytes, not compressed ones
+    plain = []
+    tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=1, progress=lambda d, t: plain.append(d))
+    assert plain[-1] == os.path.getsize(path)  # a plain callback is called as before
