@@ -70,7 +70,8 @@ class Progress:
                 parts.append(f"{done:g}/{total:g} {self.unit}".rstrip())
                 parts.append(f"ETA {_clock(eta)}" if done > 0 else "ETA --:--")
             else:
-                parts.append(f"{_human(rate)}{self.unit}/s  ETA {_clock(eta)}")
+                gap = " " if len(self.unit) > 3 else ""  # 1.2k words/s, but 1.2MB/s
+                parts.append(f"{_human(rate)}{gap}{self.unit}/s  " + (f"ETA {_clock(eta)}" if done > 0 else "ETA --:--"))
         else:
             parts.append(f"{_human(done)}{self.unit}  {_human(rate)}{self.unit}/s  {_clock(elapsed)}")
         if note:

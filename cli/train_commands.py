@@ -237,9 +237,18 @@ def _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, ne
     warn_report(cache)
     times["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
-    with Progress("word2vec", quiet=quiet) as progress:
+    n_epochs = 5 if epochs is None else epochs
+    words_per_epoch = int(cache.vocab.prune(min_count).total)  # the in-vocabulary tokens gensim trains on
+    with Progress("word2vec", unit="words", quiet=quiet) as bar:
+        bar.status("writing the corpus for gensim…")
+
+        def progress(done, total):
+            # done counts thousandths of an epoch (wordvec.word2vec.bridge); show words/s and epoch n/N
+            bar.rate_count = done / 1000 * words_per_epoch
+            bar(done, total, note=f"epoch {min(n_epochs, int(done // 1000) + 1)}/{n_epochs}")
+
         emb = train_word2vec(cache, min_count=min_count, dim=dim, window=window or 5,
-                             epochs=5 if epochs is None else epochs, negative=negative,
+                             epochs=n_epochs, negative=negative,
                              workers=threads, seed=1 if seed is None else seed,
                              progress=progress)
     times["train"] = time.perf_counter() - t
