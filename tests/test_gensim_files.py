@@ -29,7 +29,7 @@ def models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gensim")
     out = {}
     for name, cls, kwargs in (("ns", Word2Vec, {}), ("hs", Word2Vec, {"hs": 1, "negative": 0}),
-                              ("ft", FastText, {})):
+                              ("ft", FastText, {}), ("fths", FastText, {"hs": 1, "negative": 0})):
         model = cls(SENTENCES, vector_size=8, min_count=1, epochs=2, workers=1, seed=5, **kwargs)
         model.save(str(folder / f"{name}.model"))
         model.wv.save(str(folder / f"{name}.kv"))
@@ -39,9 +39,10 @@ def models(tmp_path_factory):
 
 def test_embedding_load_reads_every_gensim_file(models):
     folder, trained = models
-    for name in ("ns", "hs", "ft"):
+    for name in ("ns", "hs", "ft", "fths"):
         wv = trained[name].wv
-        for suffix, kind in ((".kv", "external"), (".model", {"ns": "w2v-ns", "hs": "w2v", "ft": "w2v-ns"}[name])):
+        model_kind = {"ns": "w2v-ns", "hs": "w2v", "ft": "w2v-ns", "fths": "w2v"}[name]
+        for suffix, kind in ((".kv", "external"), (".model", model_kind)):
             emb = Embedding.load(folder / f"{name}{suffix}")
             assert emb.kind == kind, (name, suffix)
             for word in wv.index_to_key:
@@ -257,3 +258,17 @@ def test_glove_file_starting_with_a_bracket_word_still_loads(tmp_path):
     path = tmp_path / "glove.txt"
     path.write_text("[ 0.1 0.2\n] 0.3 0.4\n", encoding="utf-8")
     assert Embedding.load(path).words == ["[", "]"]
+
+
+def test_restricted_load_equals_gensims_own_load(models):
+    from wordvec.word2vec.bridge import from_gensim_model
+
+    folder, _ = models
+    for name, cls in (("hs", Word2Vec), ("fths", FastText), ("ns", Word2Vec)):
+        ours = Embedding.load(folder / f"{name}.model")
+        theirs = Embedding(from_gensim_model(cls.load(str(folder / f"{name}.model"))))
+        assert ours.words == theirs.words and ours.kind == theirs.kind
+        np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+        assert sorted(ours.extras) == sorted(theirs.extras)
+        for key in ours.extras:
+            np.testing.assert_array_equal(ours.extras[key], theirs.extras[key])
