@@ -120,17 +120,22 @@ def test_help_speaks_to_users():
 
 # --- behaviour surprises -----------------------------------------------------------------------------------------
 def test_keywords_reports_unknown_words(cds_model):
+    # psw (the default) ranks unknown words as the rarest ones, and says which they were
     res = run("keywords", cds_model, "北京 上海 火星 经济 火星 木星", "--json")
     assert res.exit_code == 0, res.output
     listed = json.loads(res.stdout)
-    assert isinstance(listed, list) and {item["word"] for item in listed} == {"北京", "上海", "经济"}
-    assert "2 unknown word(s) left out: 火星, 木星" in res.stderr
-    detail = run("keywords", cds_model, "北京 火星", "--json", "--with-unknown")
+    assert isinstance(listed, list) and {item["word"] for item in listed} == {"北京", "上海", "经济", "火星", "木星"}
+    assert "2 word(s) not in the model (ranked as the rarest words): 火星, 木星" in res.stderr
+    # pmi-sum leaves them out, and says so
+    summed = run("keywords", cds_model, "北京 上海 火星 经济 火星 木星", "--json", "--method", "pmi-sum")
+    assert {item["word"] for item in json.loads(summed.stdout)} == {"北京", "上海", "经济"}
+    assert "2 word(s) not in the model, left out: 火星, 木星" in summed.stderr
+    detail = run("keywords", cds_model, "北京 火星", "--json", "--with-unknown", "--no-unknown")
     data = json.loads(detail.stdout)
     assert data["unknown"] == ["火星"] and [k["word"] for k in data["keywords"]] == ["北京"]
-    table = run("keywords", cds_model, "北京 火星")
+    table = run("keywords", cds_model, "北京 火星", "--no-unknown")
     assert "火星" in table.stderr and "火星" not in table.stdout
-    nothing = run("keywords", cds_model, "火星", "--json", "--with-unknown")
+    nothing = run("keywords", cds_model, "火星", "--json", "--with-unknown", "--method", "pmi-sum")
     assert json.loads(nothing.stdout) == {"keywords": [], "unknown": ["火星"]}
 
 
