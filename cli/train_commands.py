@@ -100,7 +100,7 @@ def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json
         options.update(checkpoint=default_checkpoint_dir(output), checkpoint_every=checkpoint_every, resume=resume)
     source = inputs[0] if len(inputs) == 1 and _is_count_dir(inputs[0]) else list(inputs)
     with _Stages(quiet, options.get("checkpoint")) as stages:
-        stages.status("reading the corpus, or reusing its token cache and counts…")
+        stages.status("preparing: reading the corpus (or its caches), counting, building the training records…")
         try:
             epochs = (_EpochBar(quiet, stages, getattr(trainer, "epochs", None), draw=method != "w2v")
                       if method != "svd" else None)
