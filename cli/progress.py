@@ -71,7 +71,8 @@ class Progress:
                 parts.append(f"ETA {_clock(eta)}" if done > 0 else "ETA --:--")
             else:
                 gap = " " if len(self.unit) > 3 else ""  # 1.2k words/s, but 1.2MB/s
-                parts.append(f"{_human(rate)}{gap}{self.unit}/s  " + (f"ETA {_clock(eta)}" if done > 0 else "ETA --:--"))
+                eta_text = f"ETA {_clock(eta)}" if done > 0 else "ETA --:--"
+                parts.append(f"{_human(rate)}{gap}{self.unit}/s  {eta_text}")
         else:
             parts.append(f"{_human(done)}{self.unit}  {_human(rate)}{self.unit}/s  {_clock(elapsed)}")
         if note:

@@ -193,7 +193,7 @@ def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, ass
             _note(f"text {number + 1}: {result.note}")
         if unknown:
             ranked = method == "psw" and not no_unknown
-            _note(f"text {number + 1}: {len(unknown)} word(s) not in the model"
+            _note(f"text {number + 1}: {len(unknown)} word(s) not in the vocabulary"
                   + (" (ranked as the rarest words)" if ranked else ", left out") + f": {', '.join(unknown)}")
         if not as_json and len(items) > 1:
             click.echo(("" if number == 0 else "\n") + f"# {text}")

@@ -63,8 +63,8 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option("--memory", type=MEMORY_SIZE, default=None, help="Memory budget for counting, e.g. 2G.")
-@click.option("--negative-samples", type=click.IntRange(min=0), default=None,
-              help="w2v: negative samples per word besides hierarchical softmax [0: pure HS].")
+@click.option("--negative-samples", type=click.IntRange(min=0), default=0, show_default=True,
+              help="w2v: negative samples per word besides hierarchical softmax (0: pure HS).")
 @renamed_option("--negative", "--negative-samples", type=click.IntRange(min=0))
 @tokenizer_options
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=None,

@@ -125,11 +125,11 @@ def test_keywords_reports_unknown_words(cds_model):
     assert res.exit_code == 0, res.output
     listed = json.loads(res.stdout)
     assert isinstance(listed, list) and {item["word"] for item in listed} == {"北京", "上海", "经济", "火星", "木星"}
-    assert "2 word(s) not in the model (ranked as the rarest words): 火星, 木星" in res.stderr
+    assert "2 word(s) not in the vocabulary (ranked as the rarest words): 火星, 木星" in res.stderr
     # pmi-sum leaves them out, and says so
     summed = run("keywords", cds_model, "北京 上海 火星 经济 火星 木星", "--json", "--method", "pmi-sum")
     assert {item["word"] for item in json.loads(summed.stdout)} == {"北京", "上海", "经济"}
-    assert "2 word(s) not in the model, left out: 火星, 木星" in summed.stderr
+    assert "2 word(s) not in the vocabulary, left out: 火星, 木星" in summed.stderr
     detail = run("keywords", cds_model, "北京 火星", "--json", "--with-unknown", "--no-unknown")
     data = json.loads(detail.stdout)
     assert data["unknown"] == ["火星"] and [k["word"] for k in data["keywords"]] == ["北京"]

@@ -142,7 +142,8 @@ def _clean(value: Any, path: str, depth: int = 0) -> Any:
         return value
     if isinstance(value, tuple):
         return tuple(_clean(v, path, depth + 1) for v in value)
-    if isinstance(value, (set, frozenset, str, bytes, bytearray, int, float, complex, bool, np.generic)) or value is None:
+    plain = (set, frozenset, str, bytes, bytearray, int, float, complex, bool, np.generic)
+    if value is None or isinstance(value, plain):
         return value
     gensim_class = getattr(type(value), "_wordvec_gensim_class", None)
     if gensim_class is None:

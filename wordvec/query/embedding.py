@@ -51,8 +51,10 @@ class Embedding(WordVectors):
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> "Embedding":
         """Load a model directory (``mmap=True``: arrays memory-mapped read-only), a word2vec/GloVe file
         (``kind="external"``, no counts, unless ``wordvec export`` wrote its ``FILE.wordvec.json`` sidecar
-        beside it: then the model's counts, kind and PMI correction are applied, see ``wordvec.io.sidecar``), or a file written by gensim's ``save()`` — ``KeyedVectors``
-        (``.kv``), ``Word2Vec`` or ``FastText`` — read without running its code (see ``load_gensim_model``)."""
+        beside it: then the model's counts, kind and PMI correction are applied, see ``wordvec.io.sidecar``),
+        or a file written by gensim's ``save()`` — ``KeyedVectors`` (``.kv``), ``Word2Vec`` or ``FastText`` —
+        read without running its code (see ``load_gensim_model``). Files of other kinds raise ``InputError``
+        naming what they are (``wordvec.io.sniff``)."""
         from wordvec.io.sniff import unreadable_reason
 
         reason = unreadable_reason(path) if os.path.exists(path) else None

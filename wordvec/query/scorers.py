@@ -155,7 +155,7 @@ class CosineOnlyScorer:
     def __init__(self, kind: str = "w2v-ns"):
         self.kind = kind
 
-    def _refuse(self, what: str):
+    def refuse(self, what: str):
         emb_kind = self.kind
         if emb_kind == "w2v-vectors":
             raise WordvecError(
@@ -170,21 +170,21 @@ class CosineOnlyScorer:
 
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
         """Refused (see the class docstring)."""
-        self._refuse("relatedness")
+        self.refuse("relatedness")
 
     def most_related(self, emb: WordVectors, row: int, topn: int, normalize: bool, alpha: float | None,
                      exclude: list[int]) -> list[tuple[str, float]]:
         """Refused (see the class docstring)."""
-        self._refuse("relatedness")
+        self.refuse("relatedness")
 
     def keyword_scores(self, emb: WordVectors, ids: list[int], normalize: bool, exclude_self: bool,
                        unique_context: bool) -> tuple[np.ndarray, np.ndarray]:
         """Refused (see the class docstring)."""
-        self._refuse("keywords")
+        self.refuse("keywords")
 
     def predict(self, emb: WordVectors, ids: list[int], topn: int, exclude: list[int]) -> list[tuple[str, float]]:
         """Refused (see the class docstring)."""
-        self._refuse("predict")
+        self.refuse("predict")
 
 
 def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer | CosineOnlyScorer:
