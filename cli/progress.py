@@ -42,6 +42,7 @@ class Progress:
         # set by a producer that knows a truer measure of the work than ``done`` (the decompressed text bytes
         # of compressed input): the rate shows it, the bar and ETA still follow done/total
         self.rate_count: float | None = None
+        self.rate_unit = ""  # counted bars: the unit of rate_count, shown as a speed when both are set
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.enabled = not quiet and bool(isatty and isatty())
@@ -68,6 +69,8 @@ class Progress:
             eta = elapsed * (total - done) / done if done > 0 else 0.0
             if self.counted:
                 parts.append(f"{done:g}/{total:g} {self.unit}".rstrip())
+                if self.rate_count is not None and self.rate_unit:
+                    parts.append(f"{_human(rate)} {self.rate_unit}/s")
                 parts.append(f"ETA {_clock(eta)}" if done > 0 else "ETA --:--")
             else:
                 gap = " " if len(self.unit) > 3 else ""  # 1.2k words/s, but 1.2MB/s

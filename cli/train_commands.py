@@ -225,7 +225,9 @@ class _Stages:
             self.stage, self.rate_count = stage, rate
             self.bar = Progress(stage, unit=self._UNITS.get(stage, ""), quiet=self.quiet,
                                 counted=stage == "word2vec")
-        if stage == "word2vec":  # thousandths of an epoch: show epochs n/N
+            self.bar.rate_unit = "words" if stage == "word2vec" else ""
+        if stage == "word2vec":  # thousandths of an epoch: show epochs n/N and words/s
+            self.bar.rate_count = self.rate_count
             self.bar(round(done / 1000, 2), total / 1000,
                      note=f"epoch {min(int(done // 1000) + 1, int(total // 1000))}/{int(total // 1000)}")
             return

@@ -312,3 +312,23 @@ def test_tokenizing_rate_counts_text_bytes_of_compressed_input(tmp_path):
     plain = []
     tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=1, progress=lambda d, t: plain.append(d))
     assert plain[-1] == os.path.getsize(path)  # a plain callback is called as before
+
+
+def test_word2vec_progress_reports_words_trained():
+    pytest.importorskip("gensim")
+    import wordvec
+
+    class Stages:
+        rate_count = None
+
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, stage, done, total):
+            self.seen.append((stage, done, total, self.rate_count))
+
+    sentences = [list("甲乙丙丁戊"), list("己庚辛壬癸")] * 40
+    stages = Stages()
+    wordvec.train(sentences, "w2v", dim=4, epochs=2, min_count=1, workers=1, seed=3, progress=stages)
+    last = [s for s in stages.seen if s[0] == "word2vec"][-1]
+    assert last[1] == last[2] == 2000 and last[3] == 2 * 400  # two epochs of the 400 tokens

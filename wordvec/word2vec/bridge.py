@@ -23,7 +23,7 @@ from wordvec.io.vocab import Vocabulary
 
 from wordvec.io.vectors import WordVectors
 from wordvec.errors import DivergenceError, InputError, ResourceError
-from wordvec.train.base import Callback, Estimator, StageProgress, flag, integer, number, optional
+from wordvec.train.base import Callback, Estimator, StageProgress, _stage, flag, integer, number, optional
 from wordvec.word2vec.hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
 Progress = Callable[[int, int], None]
@@ -104,6 +104,19 @@ def write_corpus_file(cache, n_words: int, path: str, shuffle_seed: int | None =
             lines += int(last.sum())
             tokens += int(ids.size)
     return lines, tokens
+
+
+class _WordsProgress:
+    """``progress(done, total)`` in thousandths of an epoch that also tells a callback with a ``rate_count``
+    attribute (the command line's bar) how many words have been trained, so its speed reads in words/s."""
+
+    def __init__(self, progress: Progress, words_per_epoch: int):
+        self.progress, self.words_per_epoch = progress, words_per_epoch
+
+    def __call__(self, done: int, total: int) -> None:
+        if hasattr(self.progress, "rate_count"):
+            self.progress.rate_count = done / _STEPS_PER_EPOCH * self.words_per_epoch
+        self.progress(done, total)
 
 
 def _epoch_callback(epochs: int, progress: Progress | None, losses: list, seconds: list,
@@ -230,7 +243,7 @@ class Word2VecTrainer(Estimator):
         self._begin()
         cache = self.read_tokens(corpus, options, progress)
         t = time.perf_counter()
-        steps = None if progress is None else (lambda done, total: progress("word2vec", done, total))
+        steps = _stage(progress, "word2vec")
         self._train(cache, callback, steps)
         self.stage_seconds_["train"] = time.perf_counter() - t
         return self
@@ -280,6 +293,7 @@ class Word2VecTrainer(Estimator):
             # our counts, our order (sorted_vocab=0 keeps the dict order); gensim builds the Huffman tree
             model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=lines)
             if progress is not None:
+                progress = _WordsProgress(progress, int(vocab.total))
                 progress(0, epochs * _STEPS_PER_EPOCH)
             with _progress_from_gensim_log(epochs, progress):
                 _, raw_words = model.train(
