@@ -45,7 +45,7 @@ def _print_stats(path: str, meta: dict, stats: bool, as_json: bool, quiet: bool)
 @click.option("--distance-weighting", is_flag=True, help="Add 1/d per pair instead of 1.")
 @click.option("--memory", type=MEMORY_SIZE, default="2G", show_default=True, help="Working-memory budget (K/M/G suffix).")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Counting threads [all cores].")
-@click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
+@click.option("--tokenizer", type=click.Choice(["jieba", "jieba-py", "whitespace", "char", "tagged"]), default="jieba",
               show_default=True)
 @click.option("--hmm", is_flag=True, help="Enable jieba's HMM for unknown words.")
 @click.option("--user-dict", type=click.Path(), default=None, help="jieba user dictionary.")

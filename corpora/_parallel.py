@@ -7,7 +7,8 @@ ids, each line's length and each local word's count. The parent maps local ids t
 renumbers everything to the final frequency order (count descending, ties by word, SPEC a.2) with numpy.
 The parent never holds the token strings of the corpus, only its word types. Because every line is
 tokenized on its own and the final order depends only on the counts, any number of workers (and any block
-size) gives byte-identical ids, offsets and vocabulary. jieba's own ``enable_parallel`` is not used.
+size) gives byte-identical ids, offsets and vocabulary. jieba's own ``enable_parallel`` is not used. Both
+jieba engines (rjieba and the Python one) run the same way; with fork the workers inherit the loaded one.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import numpy as np
 from wordvec.io.atomic import sigint_held
 from wordvec.errors import WordvecError
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
-from .tokenize import TokenizerSettings, get_jieba, make_tokenizer
+from .tokenize import TokenizerSettings, make_tokenizer
 from wordvec.io.vocab import Vocabulary
 
 ProgressFn = Callable[[int, int], None]
@@ -257,8 +258,8 @@ def tokenize_files(
             if progress is not None:
                 progress(done, total or 0)
     else:
-        if settings.mode == "jieba" and _context().get_start_method() == "fork":
-            get_jieba(settings.user_dict)  # load once here; the forked workers share it
+        if _context().get_start_method() == "fork":
+            make_tokenizer(settings)  # load the dictionary once here; the forked workers share it
         with _Workers(workers, settings) as pool:
             for where, result in pool.run(blocks):
                 merger.add(*result)
