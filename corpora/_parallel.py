@@ -40,6 +40,9 @@ def default_workers() -> int:
 
 def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
+    raw = getattr(tokenize, "with_whitespace", None)
+    if raw is not None:
+        return _tokenize_block_bulk(raw, lines)
     tokens: list[str] = []
     extend = tokens.extend
     lengths = np.empty(len(lines), dtype=np.int64)
@@ -51,6 +54,38 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     words = list(index)
     index.update(zip(words, range(len(words))))
     local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    counts = np.bincount(local, minlength=len(words)).astype(np.int64)
+    return words, local, lengths, counts
+
+
+def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str]):
+    """``tokenize_block`` for a tokenizer whose output still holds whitespace tokens: those are dropped by id,
+    in numpy, instead of by a Python test on every token (the same result; tests/test_engines.py)."""
+    tokens: list[str] = []
+    extend = tokens.extend
+    raw_lengths = np.empty(len(lines), dtype=np.int64)
+    for k, line in enumerate(lines):
+        line_tokens = raw(line)
+        raw_lengths[k] = len(line_tokens)
+        extend(line_tokens)
+    index = dict.fromkeys(tokens)
+    words = list(index)
+    index.update(zip(words, range(len(words))))
+    local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    spaces = [i for i, word in enumerate(words) if word.isspace()]
+    if spaces:
+        is_space = np.zeros(len(words), dtype=bool)
+        is_space[spaces] = True
+        keep = ~is_space[local]
+        kept = np.zeros(len(tokens) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        ends = np.cumsum(raw_lengths)
+        lengths = kept[ends] - kept[ends - raw_lengths]
+        remap = np.cumsum(~is_space, dtype=np.int64) - 1  # new id of each kept word, first-occurrence order
+        local = remap[local[keep]].astype(np.uint32)
+        words = [word for word, space in zip(words, is_space.tolist()) if not space]
+    else:
+        lengths = raw_lengths
     counts = np.bincount(local, minlength=len(words)).astype(np.int64)
     return words, local, lengths, counts
 

@@ -66,8 +66,8 @@ class DictEntry:
 def _bad_line(path: str, number: int, text: str, why: str, others: int) -> InputError:
     more = f" (and {others} more bad lines)" if others else ""
     shown = text if len(text) <= 40 else text[:40] + "..."
-    return InputError(f"{path}:{number}: bad user dictionary line {shown!r}: {why}{more}; write UTF-8 lines "
-                      f"'word [freq] [tag]' (a whole-number frequency, a lowercase tag) or remove the line")
+    return InputError(f"cannot read user dictionary {path}:{number}: {why} in line {shown!r}{more}; write UTF-8 "
+                      f"lines 'word [freq] [tag]' (a whole-number frequency, a lowercase tag) or remove the line")
 
 
 def parse_user_dict(path: str) -> list[DictEntry]:

@@ -136,7 +136,11 @@ def _strip_tag(tok: str) -> str:
 
 
 def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
-    """A function ``line -> tokens`` for ``settings`` (loads jieba once per process when needed)."""
+    """A function ``line -> tokens`` for ``settings`` (loads jieba once per process when needed).
+
+    The jieba tokenizers without ``split_alnum`` also carry ``with_whitespace``: the same tokens with jieba's
+    whitespace tokens still in, for callers that drop them in bulk (``_parallel.tokenize_block``).
+    """
     if settings.mode in JIEBA_MODES:
         from .engines import jieba_py_cut, rjieba_cut
 
@@ -147,6 +151,9 @@ def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
         def base(text: str) -> list[str]:
             # jieba yields whitespace as separate pure-whitespace tokens ("\s" or "\r\n"); drop them
             return [tok for tok in cut(text) if not tok.isspace()]
+
+        if not settings.split_alnum:
+            base.with_whitespace = cut  # type: ignore[attr-defined]  # for tokenize_block's id-level filter
 
     elif settings.mode == "whitespace":
         base = str.split

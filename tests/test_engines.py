@@ -138,7 +138,7 @@ def test_bad_user_dict_cli_one_line(tmp_path, mode):
     user.write_text("好词 3\n坏 词 x\n", encoding="utf-8")
     corpus = tmp_path / "c.txt"
     corpus.write_text("你好\n", encoding="utf-8")
-    for dictionary, expected in ((user, "user.txt:2: bad user dictionary line"), (tmp_path / "no.txt", "not found")):
+    for dictionary, expected in ((user, "cannot read user dictionary " + str(user) + ":2: whitespace inside the word"), (tmp_path / "no.txt", "not found")):
         res = subprocess.run([sys.executable, "-m", "wordvec.cli.main", "tokenize", str(corpus), "--tokenizer", mode,
                               "--user-dict", str(dictionary), "--cache-dir", str(tmp_path / "c")],
                              capture_output=True, text=True)
@@ -213,3 +213,19 @@ def test_identical_on_all_of_zh_small(tmp_path, hmm, with_dict):
     assert differing == [], f"{len(differing)} lines differ, first {differing[:10]}"
     assert vocab.total > 2_600_000
     assert ("人民日报社" in vocab and "新华社记者" in vocab) == with_dict  # the dictionary took effect
+
+
+@pytest.mark.parametrize("mode", ["jieba", "jieba-py"])
+def test_bulk_whitespace_filter_matches_per_line(mode):
+    """tokenize_block drops jieba's whitespace tokens by id; the result equals the per-line token lists."""
+    from wordvec.corpora._parallel import tokenize_block
+
+    lines = ["我爱 北京\u3000天安门\r", "", "   ", "a b  c\t中文", "没有空白", " 前后 ", "\u2028x\u00a0y"]
+    tokenize = make_tokenizer(TokenizerSettings(mode=mode))
+    assert hasattr(tokenize, "with_whitespace")
+    words, local, lengths, counts = tokenize_block(tokenize, lines)
+    per_line = [tokenize(line) for line in lines]
+    assert lengths.tolist() == [len(t) for t in per_line]
+    flat = [w for t in per_line for w in t]
+    assert [words[i] for i in local.tolist()] == flat and words == list(dict.fromkeys(flat))
+    assert counts.tolist() == [flat.count(w) for w in words] and local.dtype == np.uint32
