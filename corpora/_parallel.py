@@ -42,7 +42,7 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
     raw = getattr(tokenize, "with_whitespace", None)
     if raw is not None:
-        return _tokenize_block_bulk(raw, lines)
+        return _tokenize_block_bulk(raw, lines, bool(getattr(tokenize, "joinable", False)))
     tokens: list[str] = []
     extend = tokens.extend
     lengths = np.empty(len(lines), dtype=np.int64)
@@ -58,34 +58,50 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     return words, local, lengths, counts
 
 
-def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str]):
+JOIN_LINES = 100  # lines cut in one call by a joinable tokenizer
+
+
+def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str], joinable: bool = False):
     """``tokenize_block`` for a tokenizer whose output still holds whitespace tokens: those are dropped by id,
-    in numpy, instead of by a Python test on every token (the same result; tests/test_engines.py)."""
+    in numpy, instead of by a Python test on every token (the same result; tests/test_engines.py). A
+    ``joinable`` tokenizer cuts ``JOIN_LINES`` lines at a time, each ended by a newline: the whitespace token
+    holding that newline marks the line's end (lines themselves hold none)."""
     tokens: list[str] = []
     extend = tokens.extend
-    raw_lengths = np.empty(len(lines), dtype=np.int64)
-    for k, line in enumerate(lines):
-        line_tokens = raw(line)
-        raw_lengths[k] = len(line_tokens)
-        extend(line_tokens)
+    raw_lengths = None
+    if joinable:
+        for start in range(0, len(lines), JOIN_LINES):
+            extend(raw("\n".join(lines[start:start + JOIN_LINES]) + "\n"))
+    else:
+        raw_lengths = np.empty(len(lines), dtype=np.int64)
+        for k, line in enumerate(lines):
+            line_tokens = raw(line)
+            raw_lengths[k] = len(line_tokens)
+            extend(line_tokens)
     index = dict.fromkeys(tokens)
     words = list(index)
     index.update(zip(words, range(len(words))))
     local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
-    spaces = [i for i, word in enumerate(words) if word.isspace()]
-    if spaces:
-        is_space = np.zeros(len(words), dtype=bool)
-        is_space[spaces] = True
-        keep = ~is_space[local]
-        kept = np.zeros(len(tokens) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept[1:])
+    is_space = np.zeros(len(words), dtype=bool)
+    is_space[[i for i, word in enumerate(words) if word.isspace()]] = True
+    keep = ~is_space[local]
+    kept = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept[1:])
+    if joinable:
+        is_end = np.zeros(len(words), dtype=bool)
+        is_end[[i for i, word in enumerate(words) if "\n" in word]] = True
+        ends = np.flatnonzero(is_end[local])  # one whitespace token with a newline per line
+        if len(ends) != len(lines):  # cannot happen for lines without newlines; be safe
+            return _tokenize_block_bulk(raw, [line for line in lines], joinable=False)
+        starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+        lengths = kept[ends] - kept[starts]
+    else:
         ends = np.cumsum(raw_lengths)
         lengths = kept[ends] - kept[ends - raw_lengths]
+    if is_space.any():
         remap = np.cumsum(~is_space, dtype=np.int64) - 1  # new id of each kept word, first-occurrence order
         local = remap[local[keep]].astype(np.uint32)
         words = [word for word, space in zip(words, is_space.tolist()) if not space]
-    else:
-        lengths = raw_lengths
     counts = np.bincount(local, minlength=len(words)).astype(np.int64)
     return words, local, lengths, counts
 

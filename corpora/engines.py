@@ -207,11 +207,21 @@ def get_rjieba(user_dict: str | None = None):
 
 
 def rjieba_cut(user_dict: str | None, hmm: bool) -> Callable[[str], list[str]]:
-    """``text -> tokens`` with rjieba, giving the Python engine's tokens (HMM runs re-split as it splits them)."""
+    """``text -> tokens`` with rjieba, giving the Python engine's tokens (HMM runs re-split as it splits them).
+
+    The function is marked ``joinable``: cutting lines joined by newlines gives each line's tokens with a
+    whitespace token holding the newline between them (jieba never lets a word cross whitespace), and
+    jieba-rs cuts about a fifth faster on 100 lines at a time than line by line.
+    """
     engine = get_rjieba(user_dict)
     cut = engine.cut
     if not hmm:
-        return lambda text: cut(text, False)
+
+        def cut_plain(text: str) -> list[str]:
+            return cut(text, False)
+
+        cut_plain.joinable = True  # type: ignore[attr-defined]
+        return cut_plain
     has_word = engine.has_word
     split = _PY_HMM_SKIP.split
     joiners = _JOINERS
@@ -231,6 +241,7 @@ def rjieba_cut(user_dict: str | None, hmm: bool) -> Callable[[str], list[str]]:
                 out.append(tok)
         return out
 
+    cut_hmm.joinable = True  # type: ignore[attr-defined]
     return cut_hmm
 
 

@@ -154,6 +154,7 @@ def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
 
         if not settings.split_alnum:
             base.with_whitespace = cut  # type: ignore[attr-defined]  # for tokenize_block's id-level filter
+            base.joinable = getattr(cut, "joinable", False)  # type: ignore[attr-defined]
 
     elif settings.mode == "whitespace":
         base = str.split
