@@ -45,7 +45,8 @@ def _run(argv: list[str], env: dict) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, from wait4) of one process (run in a neutral folder: with
     ``-c``/``-m`` the current folder comes first on ``sys.path`` and would pick the checkout)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=env["WORDVEC_RUN_DIR"])
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=env["WORDVEC_RUN_DIR"])
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode("utf-8", "replace")
@@ -54,6 +55,12 @@ def _run(argv: list[str], env: dict) -> tuple[float, float]:
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(argv)}\n{err}")
     return wall, usage.ru_utime + usage.ru_stime
+
+
+def _argv(cli_args: list[str] | None) -> list[str]:
+    if cli_args is None:
+        return [sys.executable, "-c", "pass"]
+    return [sys.executable, "-m", "wordvec.cli.main", *cli_args]
 
 
 def _imported(args: list[str], env: dict) -> list[str]:
@@ -114,18 +121,17 @@ def main() -> None:
         imported: dict[tuple[str, str], list[str]] = {}
         for label, _ in trees:  # warm-up (page cache, numba's on-disk cache, .pyc), not timed
             for name, cli_args in commands:
-                argv = [sys.executable, "-c", "pass"] if cli_args is None else [sys.executable, "-m", "wordvec.cli.main", *cli_args]
-                _run(argv, envs[label])
+                _run(_argv(cli_args), envs[label])
                 if cli_args is not None:
                     imported[(label, name)] = _imported(cli_args, envs[label])
         load0 = os.getloadavg()[0]
         for _ in range(args.reps):
             for label, _ in trees:
                 for name, cli_args in commands:
-                    argv = [sys.executable, "-c", "pass"] if cli_args is None else [sys.executable, "-m", "wordvec.cli.main", *cli_args]
-                    times.setdefault((label, name), []).append(_run(argv, envs[label]))
+                    times.setdefault((label, name), []).append(_run(_argv(cli_args), envs[label]))
         load1 = os.getloadavg()[0]
-    print(f"model: {args.model}; {args.reps} runs each, interleaved; load average before/after {load0:.2f} / {load1:.2f}")
+    print(f"model: {args.model}; {args.reps} runs each, interleaved; load average before/after {load0:.2f} / "
+          f"{load1:.2f}")
     print(f"python: {sys.executable}; commands run as `python -m wordvec.cli.main ...`")
     for label, tree in trees:
         base_wall = statistics.median(w for w, _ in times[(label, "python -c pass")])

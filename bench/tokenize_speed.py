@@ -135,7 +135,8 @@ def full_identity(args, tmp: str) -> None:
             print(f"  hmm={hmm} {mode:<8} {seconds:8.1f} s", flush=True)
         a, b = caches["jieba"], caches["jieba-py"]
         differing = [] if _same(a, b) else _differing_lines(a, b)
-        print(f"hmm={hmm}: {a.n_lines:,} lines, {len(differing)} differ" + (f" (first: {differing[:10]})" if differing else ""))
+        first = f" (first: {differing[:10]})" if differing else ""
+        print(f"hmm={hmm}: {a.n_lines:,} lines, {len(differing)} differ{first}")
         for name in caches:
             caches[name] = None
 
@@ -172,7 +173,8 @@ def end_to_end(args, tmp: str) -> None:
              min_count=5, seed=1)
     sgns = time.perf_counter() - start
     print(f"gensim SGNS (sg=1, negative 5, window 5, 5 epochs, 2 workers, tokenized text): {sgns:.1f} s")
-    print(f"wordvec train end to end / gensim SGNS: {train_wall / sgns:.3f}x; tokenization share {tokenize_seconds / train_wall:.1%}")
+    print(f"wordvec train end to end / gensim SGNS: {train_wall / sgns:.3f}x; tokenization share "
+          f"{tokenize_seconds / train_wall:.1%}")
 
 
 def main() -> None:

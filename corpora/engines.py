@@ -84,7 +84,8 @@ def parse_user_dict(path: str) -> list[DictEntry]:
     except FileNotFoundError:
         raise InputError(f"user dictionary not found: {path}: check the --user-dict path") from None
     except OSError as err:
-        raise InputError(f"cannot read user dictionary {path}: {err.strerror or err}; check the --user-dict path") from None
+        raise InputError(f"cannot read user dictionary {path}: {err.strerror or err}; check the --user-dict "
+                         "path") from None
     entries: list[DictEntry] = []
     bad: list[tuple[int, str, str]] = []
     for number, raw in enumerate(data.split(b"\n"), 1):

@@ -35,8 +35,9 @@ class TokenizerSettings:
     """How text becomes tokens; stored in the token cache and in every model's meta.
 
     Parameters: ``mode`` ("jieba" (default, the rjieba engine), "jieba-py" (the Python jieba engine, same
-    tokens), "whitespace", "char", "tagged": whitespace tokens with a trailing ``/TAG`` stripped), ``hmm`` (jieba's new-word HMM, default False as SPEC a.1), ``user_dict`` (path of a
-    jieba user dictionary, default None), ``split_alnum`` (ASCII digits/letters become single-character
+    tokens), "whitespace", "char", "tagged": whitespace tokens with a trailing ``/TAG`` stripped), ``hmm``
+    (jieba's new-word HMM, default False as SPEC a.1), ``user_dict`` (path of a jieba user dictionary, default
+    None), ``split_alnum`` (ASCII digits/letters become single-character
     tokens, default False), ``max_line_chars`` (longer input lines are split into pieces of this many
     characters, default 1,000,000), ``fallback`` (set by ``resolve``: why a ``jieba`` run went to the Python
     engine; default "").
@@ -110,7 +111,8 @@ def resolve(settings: TokenizerSettings) -> TokenizerSettings:
     reason = rjieba_limits(parse_user_dict(settings.user_dict), settings.user_dict)
     if not reason:
         return settings
-    return replace(settings, mode="jieba-py", fallback=f"--tokenizer jieba ran on the Python engine (jieba-py): {reason}")
+    note = f"--tokenizer jieba ran on the Python engine (jieba-py): {reason}"
+    return replace(settings, mode="jieba-py", fallback=note)
 
 
 def _split_alnum(tokens: list[str]) -> list[str]:

@@ -139,9 +139,9 @@ def test_bad_user_dict_cli_one_line(tmp_path, mode):
     corpus = tmp_path / "c.txt"
     corpus.write_text("你好\n", encoding="utf-8")
     for dictionary, expected in ((user, "cannot read user dictionary " + str(user) + ":2: whitespace inside the word"), (tmp_path / "no.txt", "not found")):
-        res = subprocess.run([sys.executable, "-m", "wordvec.cli.main", "tokenize", str(corpus), "--tokenizer", mode,
-                              "--user-dict", str(dictionary), "--cache-dir", str(tmp_path / "c")],
-                             capture_output=True, text=True)
+        argv = [sys.executable, "-m", "wordvec.cli.main", "tokenize", str(corpus), "--tokenizer", mode,
+                "--user-dict", str(dictionary), "--cache-dir", str(tmp_path / "c")]
+        res = subprocess.run(argv, capture_output=True, text=True)
         assert res.returncode == 1 and expected in res.stderr and "Traceback" not in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
