@@ -46,7 +46,7 @@ def _print_stats(path: str, meta: dict, stats: bool, as_json: bool, quiet: bool)
 @click.option("--memory", type=MEMORY_SIZE, default="2G", show_default=True, help="Working-memory budget (K/M/G suffix).")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
               help="Counting threads (0: all cores).")
-@click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
+@click.option("--tokenizer", type=click.Choice(["jieba", "jieba-py", "whitespace", "char", "tagged"]), default="jieba",
               show_default=True)
 @click.option("--hmm/--no-hmm", default=False, show_default=True,
               help="Let jieba guess unknown words with its HMM (off by default).")

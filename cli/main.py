@@ -17,7 +17,11 @@ EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-_WITHOUT_NUMBA = {"tokenize", "vocab", "info"}  # sub-commands that never load numba
+# sub-commands that do not load numba up front: the queries answer a one-shot question with numpy alone
+# (a cosine query never imports numba, scipy or jieba; issue 13), and where one does need numba later
+# (word2vec readouts, repeated rankings) it is imported with Ctrl-C held there
+_WITHOUT_NUMBA = {"tokenize", "vocab", "info", "similar", "related", "keywords", "analogy", "sentsim", "predict",
+                  "norms", "pmi", "export"}
 
 
 def _import_numba() -> None:

@@ -9,14 +9,14 @@ from .output import json_option, quiet_option, warn_report
 
 COMMANDS: list[click.Command] = []
 
-MODES = ("jieba", "whitespace", "char", "tagged")
+MODES = ("jieba", "jieba-py", "whitespace", "char", "tagged")  # corpora.tokenize.MODES, not imported (fast --help)
 
 
 def tokenizer_options(func):
     """The options that choose and run the tokenizer (shared by the commands that read raw text)."""
     options = [
         click.option("--tokenizer", type=click.Choice(MODES), default="jieba", show_default=True,
-                     help="jieba (precise mode); whitespace (pre-tokenized text); char (single characters); "
+                     help="jieba (precise mode, on rjieba); jieba-py (the same tokens from the Python jieba package); whitespace (pre-tokenized text); char (single characters); "
                           "tagged (whitespace tokens with a trailing /TAG removed, e.g. 迈向/v)."),
         click.option("--hmm/--no-hmm", default=False, show_default=True,
                      help="Let jieba guess unknown words with its HMM (off by default)."),

@@ -15,7 +15,7 @@ from .output import echo_json, json_option, quiet_option
 @click.argument("gensim_model", type=click.Path(dir_okay=False, path_type=str))
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=str),
               help="Model directory to write (replaced atomically).")
-@click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
+@click.option("--tokenizer", type=click.Choice(["jieba", "jieba-py", "whitespace", "char", "tagged"]), default="jieba",
               show_default=True, help="How the model's corpus was tokenized (used to tokenize query text).")
 @click.option("--hmm/--no-hmm", default=False, show_default=True,
               help="Whether jieba's HMM guessed unknown words in the model's corpus.")

@@ -59,6 +59,7 @@ class ReadReport:
     extra_pieces: int = 0
     first_long: str | None = None
     boms: int = 0
+    engine_note: str | None = None  # set when a jieba run had to use another engine (tokenize.resolve)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -82,6 +83,8 @@ class ReadReport:
                 f"{self.long_lines} lines longer than the line cap split into {self.extra_pieces} extra pieces "
                 f"(first at {self.first_long})"
             )
+        if self.engine_note:
+            out.append(self.engine_note)
         return out
 
 

@@ -112,7 +112,10 @@ class HSScorer:
         """``log p(y|x) − α log #y`` for every row (SPEC c.1.3; α defaults to 0.9)."""
         if normalize:
             raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead")
-        from wordvec.word2vec.hs import hs_related  # lazy: numba only when needed
+        from wordvec.io.atomic import sigint_held
+
+        with sigint_held():  # lazy: numba only when needed, its import not broken by Ctrl-C
+            from wordvec.word2vec.hs import hs_related
 
         return np.asarray(hs_related(emb, row, W2V_DEFAULT_ALPHA if alpha is None else float(alpha)))
 
