@@ -54,11 +54,11 @@ def tokenize(emb: WordVectors, text: str, hmm: bool | None = None) -> list[str]:
     """
     from dataclasses import replace
 
-    from wordvec.corpora.tokenize import TokenizerSettings, tokenize_text
+    from wordvec.corpora.tokenize import JIEBA_MODES, TokenizerSettings, tokenize_text
 
     settings = emb.meta.get("tokenizer") or {}
     config = TokenizerSettings.from_dict(settings) if settings else TokenizerSettings()
-    if hmm is not None and config.mode == "jieba":
+    if hmm is not None and config.mode in JIEBA_MODES:
         config = replace(config, hmm=bool(hmm))
     tokens = list(tokenize_text(text, config))
     if config.mode not in ("whitespace", "tagged"):
