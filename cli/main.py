@@ -12,6 +12,7 @@ import click
 from wordvec._version import __version__
 
 from . import corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
+from .serve import command as serve_command
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -64,7 +65,8 @@ def cli() -> None:
     """
 
 
-for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
+for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
+                serve_command):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -1,0 +1,93 @@
+"""``wordvec serve MODEL [MODEL2 …]``: load the models memory-mapped and run the explorer and JSON API.
+
+The server is werkzeug's threaded WSGI server (``werkzeug.serving.make_server(..., threaded=True)``, the
+server Flask's own ``run`` uses), one thread per request. It binds 127.0.0.1 unless ``--host`` says
+otherwise and then accepts only loopback ``Host`` headers.
+"""
+from __future__ import annotations
+
+import errno
+import ipaddress
+import logging
+
+import click
+
+from wordvec.cli.output import quiet_option
+
+
+def is_loopback(host: str) -> bool:
+    """``True`` for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def load_models(paths: tuple[str, ...]):
+    """``Model`` objects for ``paths`` (directories memory-mapped read-only), named by their last part."""
+    from wordvec.cli.loading import load_model
+
+    from .queries import Model, model_names
+
+    return [Model(name, path, load_model(path)) for name, path in zip(model_names(list(paths)), paths)]
+
+
+def make_server(models, host: str, port: int):
+    """The threaded werkzeug server for ``models`` on ``host:port`` (``port`` 0: any free port)."""
+    from werkzeug.serving import make_server as werkzeug_server
+
+    from wordvec.errors import InputError
+
+    from .app import LOOPBACK_HOSTS, create_app
+
+    app = create_app(models, trusted_hosts=LOOPBACK_HOSTS if is_loopback(host) else None)
+    try:
+        return werkzeug_server(host, port, app, threaded=True)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} on {host} is in use; pick another with --port") from None
+        raise InputError(f"cannot listen on {host}:{port}: {err.strerror or err}; check --host and --port") from None
+
+
+@click.command("serve")
+@click.argument("models", nargs=-1, required=True, type=click.Path(exists=False, dir_okay=True, file_okay=True))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback makes the explorer reachable from other machines.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--no-warm-up", is_flag=True, help="Do not precompute the models' derived state in the background.")
+@quiet_option
+def serve(models: tuple[str, ...], host: str, port: int, no_warm_up: bool, quiet: bool) -> None:
+    """Web explorer and JSON API for MODEL(s): word, text, analogy and model pages, /api/… endpoints.
+
+    With two or more models every page shows them side by side. Stop with Ctrl-C.
+    """
+    try:
+        import flask  # noqa: F401
+    except ImportError:
+        from wordvec.errors import InputError
+
+        raise InputError("wordvec serve needs Flask: pip install 'wordvec[serve]'") from None
+    loaded = load_models(models)
+    server = make_server(loaded, host, port)
+    if not no_warm_up:
+        from .app import warm_up
+
+        warm_up(loaded)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"wordvec serve: {len(loaded)} model(s) ({', '.join(m.name for m in loaded)}) "
+               f"at http://{shown}:{server.server_port}/  (Ctrl-C stops)", err=False)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: other machines can reach this server", err=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING if quiet else logging.INFO)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+COMMANDS: list[click.Command] = [serve]
+
+__all__ = ["COMMANDS", "serve", "make_server", "load_models", "is_loopback"]
