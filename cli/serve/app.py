@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any, Callable
 
 from flask import Flask, Response, abort, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from . import plots
 from .params import MAX_BODY_BYTES, MAX_N, MAX_TEXT_CHARS, ApiError, Params, bad
@@ -162,7 +162,7 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
     @app.get("/")
     @app.get("/word")
     def word_page():
-        p = Params(request.args)
+        p = params()
         chosen = page_models(p)
         word = p.word("w", required=False)
         topn = p.topn()
@@ -213,7 +213,7 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
 
     @app.get("/analogy")
     def analogy_page():
-        p = Params(request.args)
+        p = params()
         chosen = page_models(p)
         a, b, c = (p.word(k, required=False) for k in ("a", "b", "c"))
         w1, w2 = p.word("w1", required=False), p.word("w2", required=False)
@@ -232,7 +232,7 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
 
     @app.get("/model")
     def model_page():
-        chosen = page_models(Params(request.args))
+        chosen = page_models(params())
         panels = []
         for model in chosen:
             facts = api_info(model)
@@ -240,6 +240,10 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
             panels.append({"model": model, "facts": facts,
                            "loss": plots.loss_plot(losses) if isinstance(losses, list) else None})
         return render("model.html", panels=panels)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
 
     @app.get("/static/<name>")
     def asset(name: str):
@@ -264,6 +268,9 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
     @app.errorhandler(HTTPException)
     def on_http_error(err: HTTPException):
         status = err.code or 500
+        if isinstance(err, SecurityError):
+            message = "untrusted Host header: this server answers only requests for its own address"
+            return error_response(400, message, {"error": message, "status": 400})
         message = {404: "no such page or endpoint", 405: "method not allowed",
                    413: f"request body too large: at most {MAX_BODY_BYTES} bytes"}.get(status, err.name)
         return error_response(status, message, {"error": message, "status": status})
