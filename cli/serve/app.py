@@ -291,7 +291,8 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
         args = {k: v for k, v in request.args.items() if k != "model"}
         if name:
             args["model"] = name
-        return url_for(request.endpoint or "word_page", **args)
+        pages = ("word_page", "text_page", "analogy_page", "model_page")
+        return url_for(request.endpoint if request.endpoint in pages else "word_page", **args)
 
     app.jinja_env.globals["switch_url"] = switch_url
     return app

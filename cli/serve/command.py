@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+import socket
 
 import click
 
@@ -43,12 +44,19 @@ def make_server(models, host: str, port: int):
     from .app import LOOPBACK_HOSTS, create_app
 
     app = create_app(models, trusted_hosts=LOOPBACK_HOSTS if is_loopback(host) else None)
+    # the listening socket is opened here so that a busy port is our one-line error (werkzeug would print
+    # its own text and exit); werkzeug serves on a duplicate of it
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return werkzeug_server(host, port, app, threaded=True)
+        listener = socket.create_server((host.strip("[]"), port), family=family, backlog=128)
     except OSError as err:
         if err.errno == errno.EADDRINUSE:
             raise InputError(f"port {port} on {host} is in use; pick another with --port") from None
         raise InputError(f"cannot listen on {host}:{port}: {err.strerror or err}; check --host and --port") from None
+    try:
+        return werkzeug_server(host, port, app, threaded=True, fd=listener.fileno())
+    finally:
+        listener.close()
 
 
 @click.command("serve")
@@ -78,7 +86,7 @@ def serve(models: tuple[str, ...], host: str, port: int, no_warm_up: bool, quiet
         warm_up(loaded)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wordvec serve: {len(loaded)} model(s) ({', '.join(m.name for m in loaded)}) "
-               f"at http://{shown}:{server.server_port}/  (Ctrl-C stops)", err=False)
+               f"at http://{shown}:{server.socket.getsockname()[1]}/  (Ctrl-C stops)", err=False)
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: other machines can reach this server", err=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING if quiet else logging.INFO)

@@ -1,0 +1,37 @@
+"""Two tiny models for the serve tests, trained in the test run by the real `wordvec train` (seconds).
+
+The vocabulary holds real Chinese words and two words that are HTML (``XSS_WORDS``), so every page and
+endpoint is tested with markup coming from the model itself.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from _reliability_helpers import run, train_args
+
+XSS_WORDS = ["<script>alert(1)</script>", "<img/src=x/onerror=alert(2)>"]
+GROUPS = [["北京", "上海", "广州", "城市", "经济", "发展", XSS_WORDS[0]],
+          ["太阳", "恒星", "一颗", "天气", "比赛", "法律", XSS_WORDS[1]]]
+
+
+def topic_corpus(path: Path, lines: int = 400, seed: int = 0) -> Path:
+    """Whitespace-separated lines of 8 words, each line from one of two topic groups."""
+    rng = np.random.default_rng(seed)
+    text = [" ".join(rng.choice(GROUPS[int(rng.random() < 0.5)], size=8)) for _ in range(lines)]
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path
+
+
+def train_models(folder: Path) -> tuple[str, str]:
+    """A PMI model and a PPMI-SVD model of the same corpus; returns their directories."""
+    corpus = topic_corpus(folder / "topics.txt")
+    paths = []
+    for method, epochs in (("pmi", 4), ("svd", 1)):
+        out = folder / f"m_{method}"
+        result = run(*train_args(corpus, out, folder / "cache", dim=8, epochs=epochs,
+                                 extra=("--method", method)))
+        assert result.exit_code == 0, result.output
+        paths.append(str(out))
+    return paths[0], paths[1]
