@@ -78,6 +78,11 @@ def serve(models: tuple[str, ...], host: str, port: int, no_warm_up: bool, quiet
         from wordvec.errors import InputError
 
         raise InputError("wordvec serve needs Flask: pip install 'wordvec[serve]'") from None
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread: requests already run in parallel threads, and idle OpenBLAS threads spinning on a
+    # shared 2-core machine made a 15k-row mat-vec take 16 ms instead of 0.2 ms at p90 (bench/serve_load.py)
+    threadpool_limits(limits=1, user_api="blas")
     loaded = load_models(models)
     server = make_server(loaded, host, port)
     if not no_warm_up:
