@@ -5,8 +5,10 @@
 Starts ``python -m wordvec serve MODEL --port 0 --quiet`` as a real process and times (1) start-up: from
 launch to the first answered ``/api/info`` and to the first answered ``/api/similar``; (2) load: REQUESTS
 requests over loopback from CLIENTS threads, alternating ``/api/similar`` and ``/api/related`` (n=10) on
-words drawn from the 200th-5,000th most frequent, one connection per request. Prints requests/s, p50 and
-p99 latency per endpoint, errors, and the server's RSS before and after the load.
+words drawn from the 200th-5,000th most frequent, one connection per request, repeated ROUNDS times.
+Prints requests/s, p50 and p99 latency per endpoint, errors, and the server's RSS before the load and
+after each round (the first round is the issue's target; later rounds show whether RSS keeps growing).
+A pass of 200 requests from one client first gives the latency without queueing.
 
 Peers measured in the same run: the same queries called in this process on the same memory-mapped model
 (``Embedding.most_similar`` / ``most_related``, one thread and one BLAS thread like the server: the server's
@@ -79,6 +81,43 @@ def start(model: str) -> tuple[subprocess.Popen, str, float]:
     return proc, line.split("at ", 1)[1].split()[0], launched
 
 
+def run_load(base: str, words: list[str], clients: int) -> tuple[dict[str, list[float]], list[str], float]:
+    """``len(words)`` requests from ``clients`` threads, alternating similar and related; returns the
+    latencies (ms) per endpoint, the errors and the wall time."""
+    latencies: dict[str, list[float]] = {"similar": [], "related": []}
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(len(words)))
+
+    def client() -> None:
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            endpoint = "similar" if i % 2 == 0 else "related"
+            url = f"{base}api/{endpoint}?" + urllib.parse.urlencode({"w": words[i], "n": 10})
+            t0 = time.perf_counter()
+            try:
+                code, body = fetch(url)
+                ok = code == 200 and isinstance(json.loads(body), list)
+            except Exception as err:  # noqa: BLE001 - every failure counts as an error
+                ok, code = False, repr(err)
+            elapsed = time.perf_counter() - t0
+            with lock:
+                latencies[endpoint].append(elapsed * 1e3)
+                if not ok:
+                    errors.append(f"{endpoint} {words[i]!r}: {code}")
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.perf_counter() - t0
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -88,6 +127,7 @@ def main() -> None:
     parser.add_argument("model", nargs="?", default="/work/models/zh_mixed")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="load rounds of REQUESTS each (RSS after each)")
     parser.add_argument("--synthetic", metavar="RxD", help="use a random R×D model instead of MODEL")
     parser.add_argument("--cli-queries", type=int, default=5, help="one-shot CLI queries for the peer")
     args = parser.parse_args()
@@ -110,59 +150,46 @@ def main() -> None:
         first_similar = time.perf_counter() - launched
         print(f"start-up: URL printed {printed:.2f} s, first /api/info {first_info:.2f} s, "
               f"first /api/similar {first_similar:.2f} s (status {status})")
-        time.sleep(3.0)  # let the background warm-up (numba kernels, int8 copies, profile transform) finish
+        waited = time.perf_counter()  # until the warm-up (numba kernels, int8 copies, profile) is done ...
+        during = []  # ... one client keeps asking, to see what a request waits meanwhile
+        while not all(m["warm"] for m in json.loads(fetch(base + "api/models")[1])):
+            t = time.perf_counter()
+            fetch(base + "api/similar?" + urllib.parse.urlencode({"w": words[len(during) % len(words)]}))
+            during.append((time.perf_counter() - t) * 1e3)
+        print(f"warm-up finished {time.perf_counter() - launched:.1f} s after launch "
+              f"(waited {time.perf_counter() - waited:.1f} s); {len(during)} similar requests meanwhile, "
+              f"slowest {max(during, default=0):.0f} ms")
         for word in words[:40]:  # touch the pages of the table the load will read, like any first queries
             fetch(base + "api/similar?" + urllib.parse.urlencode({"w": word}))
             fetch(base + "api/related?" + urllib.parse.urlencode({"w": word}))
         rss_before = rss_kib(proc.pid)
 
-        latencies: dict[str, list[float]] = {"similar": [], "related": []}
-        errors: list[str] = []
-        lock = threading.Lock()
-        counter = iter(range(args.requests))
-
-        def client() -> None:
-            while True:
-                with lock:
-                    i = next(counter, None)
-                if i is None:
-                    return
-                endpoint = "similar" if i % 2 == 0 else "related"
-                url = f"{base}api/{endpoint}?" + urllib.parse.urlencode({"w": words[i], "n": 10})
-                t0 = time.perf_counter()
-                try:
-                    code, body = fetch(url)
-                    ok = code == 200 and isinstance(json.loads(body), list)
-                except Exception as err:  # noqa: BLE001 - every failure counts as an error
-                    ok, code = False, repr(err)
-                elapsed = time.perf_counter() - t0
-                with lock:
-                    latencies[endpoint].append(elapsed * 1e3)
-                    if not ok:
-                        errors.append(f"{endpoint} {words[i]!r}: {code}")
-
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
-        rss_after = rss_kib(proc.pid)
+        rounds = []
+        sequential = run_load(base, words[:200], 1)
+        for _ in range(args.rounds):
+            rounds.append((*run_load(base, words, args.clients), rss_kib(proc.pid)))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
-    total = sum(len(v) for v in latencies.values())
-    print(f"load: {total} requests from {args.clients} clients in {wall:.2f} s = {total / wall:.0f} requests/s, "
-          f"errors {len(errors)}")
-    for endpoint, values in latencies.items():
-        print(f"  /api/{endpoint:8s} p50 {percentile(values, 50):6.1f} ms   p99 {percentile(values, 99):6.1f} ms   "
-              f"max {max(values):6.1f} ms")
-    for line in errors[:5]:
-        print("  error:", line)
-    growth = (rss_after - rss_before) / rss_before * 100
-    print(f"server RSS: {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB after ({growth:+.1f}%)")
+    print(f"one client, {len(words[:200])} requests in turn: " + ", ".join(
+        f"/api/{name} p50 {percentile(v, 50):.1f} ms p99 {percentile(v, 99):.1f} ms"
+        for name, v in sequential[0].items()))
+    rss_prev = rss_before
+    for number, (latencies, errors, wall, rss_after) in enumerate(rounds, 1):
+        total = sum(len(v) for v in latencies.values())
+        print(f"round {number}: {total} requests from {args.clients} clients in {wall:.2f} s = "
+              f"{total / wall:.0f} requests/s, errors {len(errors)}")
+        for endpoint, values in latencies.items():
+            print(f"  /api/{endpoint:8s} p50 {percentile(values, 50):6.1f} ms   p99 {percentile(values, 99):6.1f} ms"
+                  f"   max {max(values):6.1f} ms")
+        for line in errors[:5]:
+            print("  error:", line)
+        print(f"  server RSS {rss_after / 1024:.1f} MiB: {(rss_after - rss_before) / rss_before * 100:+.1f}% since "
+              f"before the load ({rss_before / 1024:.1f} MiB), {(rss_after - rss_prev) / rss_prev * 100:+.1f}% "
+              "in this round")
+        rss_prev = rss_after
+    latencies = rounds[0][0]
 
     # peers, same run: the library in this process (no HTTP; one BLAS thread, as the server), and the CLI
     from threadpoolctl import threadpool_limits

@@ -18,7 +18,8 @@ EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-_WITHOUT_NUMBA = {"tokenize", "vocab", "info"}  # sub-commands that never load numba
+# sub-commands that do not load numba up front (serve loads it in its warm-up thread, so that it answers at once)
+_WITHOUT_NUMBA = {"tokenize", "vocab", "info", "serve"}
 
 
 def _import_numba() -> None:

@@ -58,22 +58,36 @@ def _read_assets() -> dict[str, bytes]:
 
 def warm_up(models: list[Model]) -> threading.Thread:
     """Compute each model's derived state (norms, unit rows, numba kernels, int8 copies, profile transform)
-    in a background thread, so the first requests do not pay for it. Returns the started thread."""
+    in a background thread, so the first requests do not pay for it. Returns the started thread.
+
+    Until numba is imported (about a second), ranking queries use the numpy path
+    (``wordvec.query.similarity.ACCELERATE = "never"``): a request would otherwise wait on the import."""
+    from wordvec.query import similarity
+
+    choice = similarity.ACCELERATE
+    if "numba" not in sys.modules:
+        similarity.ACCELERATE = "never"
 
     def run() -> None:
+        try:
+            import wordvec.query._kernels  # noqa: F401  (numba and the kernels' dispatchers)
+        except ImportError:  # pragma: no cover - numba missing: numpy answers
+            pass
+        finally:
+            similarity.ACCELERATE = choice
         for model in models:
             emb = model.emb
-            if not len(emb):
-                continue
-            word = emb.words[0]
             try:
-                for _ in range(2):  # the second ranking query switches to the numba kernel on large tables
-                    emb.most_similar(word, topn=5)
-                    emb.most_related(word, topn=5)
-                if emb.kind != "w2v":
-                    emb.most_similar(word, topn=5, method="profile")
+                if len(emb):
+                    word = emb.words[0]
+                    for _ in range(2):  # the second ranking query switches to the numba kernel on large tables
+                        emb.most_similar(word, topn=5)
+                        emb.most_related(word, topn=5)
+                    if emb.kind != "w2v":
+                        emb.most_similar(word, topn=5, method="profile")
             except Exception:  # noqa: BLE001 - a warm-up failure only costs speed; the request will report it
                 pass
+            model.warm = True
 
     thread = threading.Thread(target=run, name="wordvec-warm-up", daemon=True)
     thread.start()
@@ -143,7 +157,8 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
     api_route("suggest", lambda model, p: {"words": suggest_words(model.emb, p.get("q") or "")})
     api_route("word", lambda model, p: word_facts(model.emb, p.word("w")))
     api_route("models", lambda model, p: [{"name": m.name, "path": m.path, "kind": m.emb.kind,
-                                           "vocab_size": len(m.emb), "dim": m.emb.shape[1]} for m in models])
+                                           "vocab_size": len(m.emb), "dim": m.emb.shape[1], "warm": m.warm}
+                                          for m in models])
 
     # --- pages ------------------------------------------------------------------------------------------
     def render(template: str, **context: Any) -> str:

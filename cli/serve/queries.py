@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from wordvec.cli.query_commands import model_facts, pairs_json, pmi_json, sentsim_json
@@ -22,12 +22,13 @@ from .params import ALPHA_RANGE, MAX_BATCH_WORDS, MAX_CONTEXT_WORDS, ApiError, P
 
 @dataclass
 class Model:
-    """A loaded model: its short ``name`` (URL parameter ``model``), the ``path`` as given, the ``emb``."""
+    """A loaded model: its short ``name`` (URL parameter ``model``), the ``path`` as given, the ``emb``;
+    ``warm``: its derived state has been computed (``wordvec.cli.serve.app.warm_up``)."""
 
     name: str
     path: str
     emb: Any
-    notes: list[str] = field(default_factory=list)
+    warm: bool = False
 
 
 def model_names(paths: list[str]) -> list[str]:
