@@ -361,3 +361,15 @@ def test_the_cli_does_not_import_flask():
     code = "import sys, wordvec.cli.main; print('flask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_warm_up_marks_models_and_restores_the_kernel_choice(serve_models):
+    from wordvec.cli.serve.app import warm_up
+    from wordvec.query import similarity
+
+    fresh = load_models(serve_models)
+    before = similarity.ACCELERATE
+    warm_up(fresh).join(timeout=120)
+    assert all(m.warm for m in fresh) and similarity.ACCELERATE == before
+    client = create_app(fresh).test_client()
+    assert [m["warm"] for m in get_json(client, "/api/models")] == [True, True]
