@@ -373,3 +373,24 @@ def test_warm_up_marks_models_and_restores_the_kernel_choice(serve_models):
     assert all(m.warm for m in fresh) and similarity.ACCELERATE == before
     client = create_app(fresh).test_client()
     assert [m["warm"] for m in get_json(client, "/api/models")] == [True, True]
+
+
+def test_a_silent_connection_is_closed(models):
+    from wordvec.cli.serve.command import make_server
+
+    server = make_server(models, "127.0.0.1", 0, timeout=0.5)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.socket.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as idle:
+            start = time.perf_counter()
+            assert idle.recv(100) == b""  # the server hung up instead of waiting for a request line
+            assert time.perf_counter() - start < 15
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/info", timeout=20) as response:
+            assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()

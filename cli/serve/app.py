@@ -17,9 +17,12 @@ from typing import Any, Callable
 from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from wordvec.cli.query_commands import pairs_json
+from wordvec.query.scorers import W2V_DEFAULT_ALPHA
+
 from . import plots
 from .params import MAX_BODY_BYTES, MAX_N, MAX_TEXT_CHARS, ApiError, Params, bad
-from .queries import (Model, api_analogy, api_batch, api_info, api_keywords, api_pmi, api_profile, api_related,
+from .queries import (Model, answering, api_analogy, api_batch, api_info, api_keywords, api_pmi, api_profile, api_related,
                       api_sentsim, api_similar, suggest_words, word_facts)
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -54,6 +57,12 @@ def score(value: Any) -> str:
 def _read_assets() -> dict[str, bytes]:
     folder = resources.files(__package__).joinpath("static")
     return {name: folder.joinpath(name).read_bytes() for name in ASSETS}
+
+
+def ranked_keywords(emb, text: str):
+    """Every known word of ``text`` with its keyword score, best first (a ``QueryResult``)."""
+    with answering():
+        return emb.keywords(text, topn=None)
 
 
 def warm_up(models: list[Model]) -> threading.Thread:
@@ -192,6 +201,10 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
                     one = Params({"w": word, "n": topn})
                     panel["similar"], panel["similar_error"] = attempt(lambda: api_similar(model.emb, one))
                     rel = Params({"w": word, "n": topn, **({"alpha": alpha} if alpha is not None else {})})
+                    w2v = model.emb.kind == "w2v"
+                    panel["related_title"] = (f"related (α = {alpha:g})" if alpha is not None else
+                                              f"related (α = {W2V_DEFAULT_ALPHA:g})" if w2v else "related (raw PMI)")
+                    panel["related_score"] = "pmi" if alpha is None and not w2v else "relatedness"
                     panel["related"], panel["related_error"] = attempt(lambda: api_related(model.emb, rel))
                     panel["profile"], panel["profile_error"] = attempt(lambda: api_profile(model.emb, one))
                     panel["map"] = plots.word_map(model.emb, word, [r["word"] for r in panel["similar"] or []],
@@ -212,14 +225,11 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
             panel: dict[str, Any] = {"model": model}
             if text.strip():
                 emb = model.emb
-                every, error = attempt(lambda: api_keywords(emb, Params({"text": text, "n": MAX_N})))
+                every, error = attempt(lambda: ranked_keywords(emb, text))  # every known word, best first
+                scores = dict(every or [])
                 tokens = emb.tokenize(text)
-                scores = {item["word"]: item["score"] for item in every or []}
-                if every is not None and len(every) >= MAX_N:  # all known tokens need a shade
-                    with_all = emb.keywords(text, topn=None)
-                    scores = {w: s for w, s in with_all}
-                panel.update(tokens=plots.shades(tokens, scores), keywords=(every or [])[:topn], error=error,
-                             unknown=sorted({t for t in tokens if t not in scores and t.strip()})[:50])
+                panel.update(tokens=plots.shades(tokens, scores), keywords=pairs_json((every or [])[:topn]),
+                             error=error or ({"error": every.note} if every is not None and every.note else None))
                 if text2.strip():
                     panel["sentsim"], panel["sentsim_error"] = attempt(
                         lambda: api_sentsim(emb, Params({"text1": text, "text2": text2})))

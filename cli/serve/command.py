@@ -27,6 +27,7 @@ def is_loopback(host: str) -> bool:
 
 
 M_ARENA_MAX = -8  # glibc mallopt parameter
+REQUEST_TIMEOUT = 30  # seconds a connection may stay silent before its thread gives up
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:
@@ -57,8 +58,10 @@ def load_models(paths: tuple[str, ...]):
     return [Model(name, path, load_model(path)) for name, path in zip(model_names(list(paths)), paths)]
 
 
-def make_server(models, host: str, port: int):
-    """The threaded werkzeug server for ``models`` on ``host:port`` (``port`` 0: any free port)."""
+def make_server(models, host: str, port: int, timeout: float = REQUEST_TIMEOUT):
+    """The threaded werkzeug server for ``models`` on ``host:port`` (``port`` 0: any free port); a
+    connection silent for ``timeout`` seconds is closed (a thread per connection must not wait forever)."""
+    from werkzeug.serving import WSGIRequestHandler
     from werkzeug.serving import make_server as werkzeug_server
 
     from wordvec.errors import InputError
@@ -76,7 +79,8 @@ def make_server(models, host: str, port: int):
             raise InputError(f"port {port} on {host} is in use; pick another with --port") from None
         raise InputError(f"cannot listen on {host}:{port}: {err.strerror or err}; check --host and --port") from None
     try:
-        return werkzeug_server(host, port, app, threaded=True, fd=listener.fileno())
+        handler = type("TimedRequestHandler", (WSGIRequestHandler,), {"timeout": timeout})
+        return werkzeug_server(host, port, app, threaded=True, fd=listener.fileno(), request_handler=handler)
     finally:
         listener.close()
 
