@@ -23,8 +23,7 @@ from wordvec.cli.serve.command import load_models, make_server  # noqa: E402
 
 def chromium_path() -> str | None:
     """The system Chromium: $WORDVEC_CHROMIUM, or chromium / chromium-browser on PATH."""
-    for candidate in (os.environ.get("WORDVEC_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                      "/usr/bin/chromium"):
+    for candidate in (os.environ.get("WORDVEC_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
