@@ -162,6 +162,7 @@ def test_unknown_word_is_404_with_the_cli_suggestions(client, pmi_path, models):
     "/api/similar", "/api/similar?w=", "/api/similar?w=北京&n=0", "/api/similar?w=北京&n=101",
     "/api/similar?w=北京&n=abc", "/api/similar?w=北京&n=1e9", "/api/similar?w=北京&method=bogus",
     "/api/similar?w=北京&context_words=0", "/api/similar?w=北京&context_words=99999999999",
+    "/api/profile?w=北京&context_words=20001",
     "/api/related?w=北京&alpha=nan", "/api/related?w=北京&alpha=inf", "/api/related?w=北京&alpha=1e308",
     "/api/related?w=北京&alpha=abc", "/api/related?w=北京&normalize=maybe", "/api/related?w=" + "长" * 101,
     "/api/related?w=%00", "/api/related?w=a%0Ab", "/api/analogy?a=北京&b=上海",

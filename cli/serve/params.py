@@ -15,7 +15,7 @@ MAX_WORD_CHARS = 100  # longest query word
 MAX_WORDS = 10  # query words of one similar/profile query
 MAX_BATCH_WORDS = 100  # words of one batch request
 MAX_BODY_BYTES = 256 * 1024  # request body (Flask's MAX_CONTENT_LENGTH)
-MAX_CONTEXT_WORDS = 100_000  # profile similarity: context words N
+MAX_CONTEXT_WORDS = 20_000  # profile similarity: context words N (a new N rebuilds the transform: ~1 s per 10k)
 ALPHA_RANGE = (-10.0, 10.0)  # related: α
 
 _TRUE = {"1", "true", "yes", "on"}
