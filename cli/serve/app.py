@@ -6,7 +6,6 @@ the request: the two assets (CSS, JS) are read from the package at start-up and 
 """
 from __future__ import annotations
 
-import json
 import math
 import sys
 import threading
@@ -22,8 +21,8 @@ from wordvec.query.scorers import W2V_DEFAULT_ALPHA
 
 from . import plots
 from .params import MAX_BODY_BYTES, MAX_N, MAX_TEXT_CHARS, ApiError, Params, bad
-from .queries import (Model, answering, api_analogy, api_batch, api_info, api_keywords, api_pmi, api_profile, api_related,
-                      api_sentsim, api_similar, suggest_words, word_facts)
+from .queries import (Model, answering, api_analogy, api_batch, api_info, api_keywords, api_pmi, api_profile,
+                      api_related, api_sentsim, api_similar, suggest_words, word_facts)
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 ASSETS = {"style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
