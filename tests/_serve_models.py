@@ -24,6 +24,15 @@ def topic_corpus(path: Path, lines: int = 400, seed: int = 0) -> Path:
     return path
 
 
+def train_w2v(folder: Path) -> str:
+    """A skip-gram hierarchical-softmax model (gensim bridge) of the same corpus; returns its directory."""
+    corpus = topic_corpus(folder / "topics.txt")
+    out = folder / "m_w2v"
+    result = run(*train_args(corpus, out, folder / "cache", dim=8, epochs=2, extra=("--method", "w2v")))
+    assert result.exit_code == 0, result.output
+    return str(out)
+
+
 def train_models(folder: Path) -> tuple[str, str]:
     """A PMI model and a PPMI-SVD model of the same corpus; returns their directories."""
     corpus = topic_corpus(folder / "topics.txt")

@@ -396,3 +396,20 @@ def test_a_silent_connection_is_closed(models):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_word2vec_model(tmp_path):
+    """Kind-specific readouts: profile similarity and PMI are refused with the library's message (400, and a
+    note in the page's column), related uses the word2vec α default like the CLI."""
+    from _serve_models import train_w2v
+
+    path = train_w2v(tmp_path)
+    client = create_app(load_models((path,))).test_client()
+    same(get_json(client, "/api/related?w=北京&n=4"), cli_json("related", path, "北京", "-n", 4, "--json"))
+    same(get_json(client, "/api/similar?w=北京&n=4"), cli_json("similar", path, "北京", "-n", 4, "--json"))
+    refused = get_json(client, "/api/profile?w=北京", status=400)["error"]
+    assert "needs a PMI model" in refused
+    assert "needs a PMI model" in get_json(client, "/api/pmi?w1=北京&w2=上海", status=400)["error"]
+    html = client.get("/word?w=北京").data.decode()
+    assert "related (α = 0.9)" in html and "needs a PMI model" in html
+    assert html.count("<tbody>") == 2  # similar and related have rows; profile shows the note
