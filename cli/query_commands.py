@@ -95,34 +95,65 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
 @click.command("keywords")
 @MODEL
 @click.argument("texts", nargs=-1)
-@click.option("--normalize", is_flag=True, help="Rank by cosine of word and text vectors.")
-@click.option("--exclude-self", is_flag=True, help="Leave each word's own term out of its score.")
-@click.option("--unique", "unique_context", is_flag=True, help="Count repeated words once in the text vector.")
+@click.option("--method", type=click.Choice(["psw", "pmi-sum", "tfidf", "textrank"]), default="psw",
+              show_default=True,
+              help="psw: log p(text | word) with the word's own rarity, unknown words included; pmi-sum: the "
+                   "plain sum of PMI with the text; tfidf / textrank: jieba.analyse, for comparison.")
+@click.option("--explain", is_flag=True, help="Show the parts of each score (psw): prior, association, unknown, compound.")
+@click.option("--association", type=click.FloatRange(min=0.0, max=1e6), default=1.0, show_default=True,
+              help="psw: weight of the mean PMI with the rest of the text (0: rarity and counts only).")
+@click.option("--no-unknown", is_flag=True, help="psw: rank only words the model knows.")
+@click.option("--compounds", is_flag=True, help="psw: merge adjacent words with high PMI into one term first.")
+@click.option("--hmm/--no-hmm", default=None,
+              help="jieba's new-word HMM for segmenting the text [default: on for psw, the model's setting otherwise].")
+@click.option("--normalize", is_flag=True, help="pmi-sum: rank by cosine of word and text vectors.")
+@click.option("--exclude-self", is_flag=True, help="pmi-sum: leave each word's own term out of its score.")
+@click.option("--unique", "unique_context", is_flag=True, help="pmi-sum: count repeated words once in the text vector.")
 @topn_option(10)
 @json_option
-def keywords(model: str, texts: tuple[str, ...], normalize: bool, exclude_self: bool, unique_context: bool,
-             topn: int, as_json: bool) -> None:
-    """Keywords of each TEXT (or of each stdin line): words ranked by log p(text | word)."""
+def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, association: float, no_unknown: bool,
+             compounds: bool, hmm: bool | None, normalize: bool, exclude_self: bool, unique_context: bool, topn: int,
+             as_json: bool) -> None:
+    """Keywords of each TEXT (or of each stdin line), best first.
+
+    The default (psw) ranks the words of the text by log p(text | word): each occurrence of a word counts
+    its self-information −log P(word), plus its mean PMI with the other words. Words the model has never
+    seen take part as the rarest words.
+    """
     from wordvec.query.keywords import NoKnownWordWarning
 
+    if explain and method != "psw":
+        raise click.UsageError("--explain applies to --method psw")
+    pmi_sum_only = normalize or exclude_self or unique_context
+    if pmi_sum_only and method != "pmi-sum":
+        raise click.UsageError("--normalize, --exclude-self and --unique apply to --method pmi-sum")
     items = _texts(texts)
     if not items:
         _note("no input text")
         return
     emb = _load(model)
+    options: dict[str, Any] = {} if hmm is None or method in ("tfidf", "textrank") else {"hmm": hmm}
+    if method == "psw":
+        options.update(association=association, unknown=not no_unknown, compounds=compounds)
     for number, text in enumerate(items):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NoKnownWordWarning)
             result = emb.keywords(text, topn=topn, normalize=normalize, exclude_self=exclude_self,
-                                  unique_context=unique_context)
+                                  unique_context=unique_context, method=method, **options)
         if result.note:
             _note(f"text {number + 1}: {result.note}")
-        if as_json:
-            _emit(result, True)
+        if not as_json and len(items) > 1:
+            click.echo(("" if number == 0 else "\n") + f"# {text}")
+        if explain:
+            rows = [d.as_dict() for d in (result.details or [])]
+            if as_json:
+                echo_json(rows)
+            else:
+                echo_table([(r["word"], r["score"], r["prior"], r["association"], r["count"],
+                             ("unknown " if r["unknown"] else "") + ("compound" if r["compound"] else ""))
+                            for r in rows], ["word", "score", "prior", "association", "count", "flags"])
         else:
-            if len(items) > 1:
-                click.echo(("" if number == 0 else "\n") + f"# {text}")
-            _emit(result, False)
+            _emit(result, as_json)
 
 
 @click.command("analogy")

@@ -6,8 +6,8 @@ import time
 
 import click
 
-from .output import MEMORY_SIZE, quiet_option, warn_report
-from .tokenize_commands import load_or_build, tokenizer_options
+from .output import MEMORY_SIZE, quiet_option
+from .tokenize_commands import tokenizer_options
 
 COMMANDS: list[click.Command] = []
 
@@ -67,144 +67,159 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
 @quiet_option
 @click.pass_context
-def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count,
-          independence_weight, alpha, x_max, neg, threads,
-          seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
-          cache_dir, checkpoint_every, resume, quiet):
+def train(ctx, inputs, output, method, preset, checkpoint_every, resume, quiet, **_options):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
 
     Runs every stage from the caches (tokens, counts), prints one loss line per epoch and a summary.
     """
+    from wordvec.api import make_trainer
     from wordvec.errors import InputError
 
     _check_inputs(inputs)
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a directory: choose another -o path")
-    times: dict[str, float] = {}
-    reading = dict(tokenizer=tokenizer, hmm=hmm, user_dict=user_dict, split_alnum=split_alnum,
-                   max_line_chars=max_line_chars, workers=workers, strict=strict, cache_dir=cache_dir)
-    if method == "w2v":
-        _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet, times)
-        return
     if len(inputs) == 1 and _is_count_dir(inputs[0]):
         _refuse_options_fixed_by_counts(ctx)
-    counts = _load_counts(inputs, min_count, window or 10, memory, reading, quiet, times)
-    t = time.perf_counter()
-    if method == "svd":
-        from wordvec.train.svd import PPMISVD
+    typed = _typed(ctx)
+    hyper, options = _route(method, typed)
+    if method != "pmi" and (checkpoint_every or resume):
+        raise click.UsageError("--checkpoint-every and --resume apply to --method pmi only")
+    trainer = make_trainer(method, preset if _given(ctx, "preset") else None, **hyper)
+    if method == "pmi" and (checkpoint_every or resume):
+        from wordvec.train.checkpoint import default_checkpoint_dir
 
-        model = PPMISVD(dim=dim, cds=cds or 0.75, seed=seed).fit(counts)
-        final = "n/a"
-    else:
-        model = _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype,
-                         checkpoint_every, resume, quiet, x_max=x_max, neg=neg, prior_count=prior_count,
-                         independence_weight=independence_weight, alpha=alpha)
-        final = f"{model.loss_[-1]:.6f}" if model.loss_ else "n/a"
-    times["train"] = time.perf_counter() - t
-    emb = model.embedding_
-    if emb.meta.get("min_count") is None:
-        emb.meta["min_count"] = min_count
+        options.update(checkpoint=default_checkpoint_dir(output), checkpoint_every=checkpoint_every, resume=resume)
+    source = inputs[0] if len(inputs) == 1 and _is_count_dir(inputs[0]) else list(inputs)
+    with _Stages(quiet, options.get("checkpoint")) as stages:
+        try:
+            trainer.fit(source, _epoch_line(quiet) if method != "svd" else None, progress=stages, **options)
+        except KeyboardInterrupt:
+            ckpt = options.get("checkpoint")
+            if checkpoint_every and ckpt and os.path.isdir(ckpt):
+                stages.close()
+                click.echo(f"interrupted; the last complete checkpoint is in {ckpt}: run the same command with "
+                           "--resume to continue", err=True)
+            raise
+    for problem in trainer.read_report_.problems() if trainer.read_report_ is not None else ():
+        click.echo(f"warning: {problem}", err=True)
+    emb = trainer.embedding_
+    times = dict(trainer.stage_seconds_)
     t = time.perf_counter()
     emb.save(output)
     times["save"] = time.perf_counter() - t
-    if method == "pmi" and (checkpoint_every or resume):
-        import shutil
+    if options.get("checkpoint"):
+        from wordvec.train.checkpoint import remove_checkpoint
 
-        from wordvec.train.checkpoint import default_checkpoint_dir
-
-        shutil.rmtree(default_checkpoint_dir(output), ignore_errors=True)
-    stages = ", ".join(f"{name} {sec:.1f}s" for name, sec in times.items())
-    _echo(quiet, f"vocabulary {len(emb)} words, {counts.matrix.nnz} nonzero counts, final loss {final}; {stages}")
+        remove_checkpoint(options["checkpoint"])
+    stages_text = ", ".join(f"{name} {sec:.1f}s" for name, sec in times.items())
+    if method == "w2v":
+        _echo(quiet, f"vocabulary {len(emb)} words; {stages_text}")
+    else:
+        final = f"{trainer.loss_[-1]:.6f}" if getattr(trainer, "loss_", None) else "n/a"
+        _echo(quiet, f"vocabulary {len(emb)} words, {trainer.nonzero_counts_} nonzero counts, final loss {final}; "
+                     f"{stages_text}")
     _echo(quiet, f"saved {output}")
+
+
+# command-line option -> (method -> parameter it sets); None: the option does not apply to that method
+_TRAINER_OPTION = {
+    "dim": {"pmi": "dim", "svd": "dim", "w2v": "dim"},
+    "epochs": {"pmi": "epochs", "w2v": "epochs"},
+    "lr": {"pmi": "lr"}, "truncate": {"pmi": "truncate"}, "cds": {"pmi": "cds", "svd": "cds"},
+    "prior_count": {"pmi": "prior_count"}, "independence_weight": {"pmi": "independence_weight"},
+    "alpha": {"pmi": "alpha"}, "x_max": {"pmi": "x_max"}, "neg": {"pmi": "neg"},
+    "threads": {"pmi": "threads", "w2v": "workers"},
+    "seed": {"pmi": "seed", "svd": "seed", "w2v": "seed"},
+    "dtype": {"pmi": "dtype"},
+    "negative": {"w2v": "negative"},
+    "window": {"w2v": "window"}, "min_count": {"w2v": "min_count"},
+}
+# options of fit (reading text, counting): the same name in the library
+_READING = ("tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars", "workers", "strict", "cache_dir")
+_COUNTING = ("window", "min_count", "memory")
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    from click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)
+
+
+def _typed(ctx: click.Context) -> dict:
+    """The options the user typed (the library supplies every default)."""
+    skip = {"inputs", "output", "method", "preset", "checkpoint_every", "resume", "quiet"}
+    return {name: value for name, value in ctx.params.items() if name not in skip and _given(ctx, name)}
+
+
+def _route(method: str, typed: dict) -> tuple[dict, dict]:
+    """Typed options -> (the trainer's parameters, ``fit``'s reading and counting options)."""
+    hyper, options = {}, {}
+    for name, value in typed.items():
+        target = _TRAINER_OPTION.get(name, {}).get(method)
+        if target is not None:
+            hyper[target] = value
+        elif name in _READING or (name in _COUNTING and method != "w2v"):
+            options[name] = value
+        else:
+            raise click.UsageError(f"--{name.replace('_', '-')} does not apply to --method {method}: leave it out")
+    if method == "w2v" and "workers" not in hyper and options.get("workers"):
+        hyper["workers"] = options["workers"]  # word2vec trains with the tokenizing processes' count
+    if options.get("workers") == 0:
+        del options["workers"]  # 0: all cores, the default
+    return hyper, options
+
+
+class _Stages:
+    """``progress(stage, done, total)`` for the library: one progress bar per stage, and the resume line."""
+
+    _UNITS = {"tokenizing": "B", "counting": "tok", "word2vec": ""}
+
+    def __init__(self, quiet: bool, checkpoint: str | None = None):
+        self.quiet = quiet
+        self.checkpoint = checkpoint
+        self.stage = None
+        self.bar = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "resumed":
+            self.close()
+            _echo(self.quiet, f"resuming from {self.checkpoint} after epoch {done}")
+            return
+        if stage != self.stage:
+            from .progress import Progress
+
+            self.close()
+            self.stage = stage
+            self.bar = Progress(stage, unit=self._UNITS.get(stage, ""), quiet=self.quiet)
+        self.bar(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.bar, self.stage = None, None
+
+    def __enter__(self) -> "_Stages":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _epoch_line(quiet: bool):
+    def on_epoch(epoch: int, loss: float, seconds: float) -> None:
+        _echo(quiet, f"epoch {epoch:3d}  loss {loss:.6f}  {seconds:.2f}s")
+    return on_epoch
 
 
 def _refuse_options_fixed_by_counts(ctx: click.Context) -> None:
     """A counts directory fixes the window, vocabulary and tokenizer: asking for others is a usage error."""
-    from click.core import ParameterSource
-
     fixed = ("window", "min_count", "memory", "tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars",
              "strict")
-    given = [name for name in fixed if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
+    given = [name for name in fixed if _given(ctx, name)]
     if given:
         options = ", ".join("--" + name.replace("_", "-") for name in given)
         raise click.UsageError(f"{options} cannot change a `wordvec count` directory's counts: "
                                "recount with those options, or drop them")
-
-
-def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
-    t = time.perf_counter()
-    if len(inputs) == 1 and _is_count_dir(inputs[0]):
-        from wordvec.corpora.cooccur import Cooccurrence
-
-        counts = Cooccurrence.load(inputs[0])
-        times["load counts"] = time.perf_counter() - t
-        return counts
-    from wordvec.corpora.pipeline import count_cached
-
-    from .progress import Progress
-
-    cache = load_or_build(inputs, quiet=quiet, **reading)
-    warn_report(cache)
-    times["tokenize"] = time.perf_counter() - t
-    t = time.perf_counter()
-    with Progress("counting", unit="tok", quiet=quiet) as progress:
-        counts = count_cached(cache, min_count=min_count, window=window, memory=memory,
-                              cache_dir=reading["cache_dir"], progress=progress)
-    times["count"] = time.perf_counter() - t
-    return counts
-
-
-def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
-             quiet, x_max=None, neg=None, prior_count=None, independence_weight=None, alpha=None):
-    from wordvec.train.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
-    from wordvec.train.pmi import PMIEmbedding
-
-    overrides = dict(dim=dim, epochs=epochs, lr=lr, cds=cds, threads=threads, seed=seed, dtype=dtype, x_max=x_max,
-                     neg=neg, prior_count=prior_count, independence_weight=independence_weight, alpha=alpha)
-    if truncate:
-        overrides["truncate"] = True
-    est = PMIEmbedding.from_preset(preset, **overrides)
-    ckpt_dir = default_checkpoint_dir(output)
-    fingerprint = counts_fingerprint(counts) if (checkpoint_every or resume) else None
-    state = load_checkpoint(ckpt_dir, est.get_params(), fingerprint) if resume else None
-    if state is not None:
-        _echo(quiet, f"resuming from {ckpt_dir} after epoch {state['epoch']}")
-
-    def on_epoch(epoch, loss, seconds):
-        _echo(quiet, f"epoch {epoch:3d}  loss {loss:.6f}  {seconds:.2f}s")
-
-    def on_epoch_end(st):
-        if checkpoint_every and (st["epoch"] % checkpoint_every == 0 or st["epoch"] == est.epochs):
-            save_checkpoint(ckpt_dir, st, est.get_params(), fingerprint)
-
-    try:
-        return est.fit(counts, callback=on_epoch, state=state, on_epoch_end=on_epoch_end)
-    except KeyboardInterrupt:
-        if checkpoint_every and os.path.isdir(ckpt_dir):
-            click.echo(f"interrupted; the last complete checkpoint is in {ckpt_dir}: run the same command with "
-                       "--resume to continue", err=True)
-        raise
-
-
-def _train_w2v(inputs, output, dim, epochs, window, min_count, threads, seed, negative, reading, quiet, times):
-    from wordvec.word2vec.bridge import train_word2vec
-
-    from .progress import Progress
-
-    t = time.perf_counter()
-    cache = load_or_build(inputs, quiet=quiet, **reading)
-    warn_report(cache)
-    times["tokenize"] = time.perf_counter() - t
-    t = time.perf_counter()
-    with Progress("word2vec", quiet=quiet) as progress:
-        emb = train_word2vec(cache, min_count=min_count, dim=dim, window=window or 5,
-                             epochs=5 if epochs is None else epochs, negative=negative,
-                             workers=threads or reading["workers"] or None, seed=1 if seed is None else seed,
-                             progress=progress)
-    times["train"] = time.perf_counter() - t
-    emb.save(output)
-    _echo(quiet, f"vocabulary {len(emb)} words; " + ", ".join(f"{k} {v:.1f}s" for k, v in times.items()))
-    _echo(quiet, f"saved {output}")
 
 
 COMMANDS.append(train)

@@ -195,7 +195,7 @@ def test_predict_formula(emb):
 def test_embedding_query_surface_uses_exact_hs(emb):
     if not hasattr(Embedding, "keywords"):
         pytest.skip("Embedding query methods not available")
-    result = emb.keywords(["t0w0", "是", "t0w3"], topn=None)
+    result = emb.keywords(["t0w0", "是", "t0w3"], topn=None, method="pmi-sum")
     items = list(result)
     cand, scores = hs_keywords(emb, [emb.vocab.index[w] for w in ["t0w0", "是", "t0w3"]])
     assert [w for w, _ in items] == [emb.words[k] for k in cand]

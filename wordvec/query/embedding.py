@@ -147,12 +147,17 @@ class Embedding(WordVectors):
         return tokenize(self, text)
 
     def keywords(self, text: Any, topn: int | None = 10, normalize: bool = False, exclude_self: bool = False,
-                 unique_context: bool = False):
-        """Keywords of a text (``str``, tokenized like the corpus, or a token list) by ``log p(s|w)``
-        (SPEC c.3; DECISIONS 6). Returns a ``QueryResult`` (a list; empty with ``.note`` when no word is known)."""
+                 unique_context: bool = False, method: str | None = None, **options: Any):
+        """Keywords of a text (``str``, tokenized like the corpus, or a token list), best first.
+
+        ``method`` (default ``"psw"``: log p(s|w) with the word's own prior and unknown words), ``"pmi-sum"``
+        (SPEC c.3.2 as written; ``normalize``, ``exclude_self``, ``unique_context`` apply to it), ``"tfidf"``
+        or ``"textrank"`` (jieba.analyse). ``options``: ``association``, ``unknown``, ``compounds``,
+        ``compound_pmi``, ``idf_path`` (see ``wordvec.query.keywords.keywords``). Returns a ``QueryResult``
+        (a list; empty with ``.note`` when no word is known; ``.details`` with the score parts for psw)."""
         from wordvec.query.keywords import keywords
 
-        return keywords(self, text, topn, normalize, exclude_self, unique_context)
+        return keywords(self, text, topn, normalize, exclude_self, unique_context, method=method, **options)
 
     def sentence_vector(self, text: Any, mode: str = "sum") -> np.ndarray:
         """Sum (or ``mode="mean"``) of the vectors of the known tokens of ``text`` (SPEC c.4)."""
