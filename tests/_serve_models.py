@@ -37,10 +37,14 @@ def train_models(folder: Path) -> tuple[str, str]:
     """A PMI model and a PPMI-SVD model of the same corpus; returns their directories."""
     corpus = topic_corpus(folder / "topics.txt")
     paths = []
-    for method, epochs in (("pmi", 4), ("svd", 1)):
+    for method in ("pmi", "svd"):
         out = folder / f"m_{method}"
-        result = run(*train_args(corpus, out, folder / "cache", dim=8, epochs=epochs,
-                                 extra=("--method", method)))
+        if method == "pmi":
+            args = train_args(corpus, out, folder / "cache", dim=8, epochs=4)
+        else:  # PPMI-SVD takes no epochs, threads or seed
+            args = ["train", str(corpus), "-o", str(out), "--method", "svd", "--tokenizer", "whitespace", "--dim", "8",
+                    "--min-count", "1", "--window", "3", "--cache-dir", str(folder / "cache"), "-q"]
+        result = run(*args)
         assert result.exit_code == 0, result.output
         paths.append(str(out))
     return paths[0], paths[1]

@@ -94,9 +94,15 @@ def test_text_queries_equal_the_cli(client, pmi_path):
     text = "北京 经济 发展 城市 太阳"
     same(get_json(client, "/api/keywords", query_string={"text": text, "n": 3}),
          cli_json("keywords", pmi_path, text, "-n", 3, "--json"))
-    same(get_json(client, "/api/keywords", query_string={"text": text, "normalize": "1", "exclude_self": "1",
-                                                        "unique": "1"}),
-         cli_json("keywords", pmi_path, text, "--normalize", "--exclude-self", "--unique", "--json"))
+    same(get_json(client, "/api/keywords", query_string={"text": text, "method": "pmi-sum", "normalize": "1",
+                                                        "exclude_self": "1", "unique": "1"}),
+         cli_json("keywords", pmi_path, text, "--method", "pmi-sum", "--normalize", "--exclude-self", "--unique",
+                  "--json"))
+    same(get_json(client, "/api/keywords", query_string={"text": text + " 没见过", "association": "0.5",
+                                                        "no_unknown": "1", "hmm": "0"}),
+         cli_json("keywords", pmi_path, text + " 没见过", "--association", 0.5, "--no-unknown", "--no-hmm", "--json"))
+    same(get_json(client, "/api/keywords", query_string={"text": text, "compounds": "1"}),
+         cli_json("keywords", pmi_path, text, "--compounds", "--json"))
     same(get_json(client, "/api/sentsim", query_string={"text1": "北京 经济", "text2": "上海 发展"}),
          cli_json("sentsim", pmi_path, "北京 经济", "上海 发展", "--json"))
     same(get_json(client, "/api/sentsim", query_string={"text1": "北京 经济", "text2": "太阳", "raw": "yes"}),
@@ -167,7 +173,8 @@ def test_unknown_word_is_404_with_the_cli_suggestions(client, pmi_path, models):
     "/api/related?w=北京&alpha=abc", "/api/related?w=北京&normalize=maybe", "/api/related?w=" + "长" * 101,
     "/api/related?w=%00", "/api/related?w=a%0Ab", "/api/analogy?a=北京&b=上海",
     "/api/analogy?a=北京&b=上海&c=广州&method=div", "/api/pmi?w1=北京", "/api/keywords", "/api/keywords?text=%20",
-    "/api/keywords?text=a%00b", "/api/sentsim?text1=北京", "/api/similar?w=北京&model=nope",
+    "/api/keywords?text=a%00b", "/api/keywords?text=北京&normalize=1", "/api/keywords?text=北京&method=lda",
+    "/api/keywords?text=北京&association=-1", "/api/sentsim?text1=北京", "/api/similar?w=北京&model=nope",
     "/api/similar?" + "&".join(["w=北京"] * (limits.MAX_WORDS + 1)), "/api/batch?query=keywords&words=北京",
     "/api/batch",
 ])
@@ -292,8 +299,9 @@ def test_word_page(client, models):
 
 def test_text_analogy_model_pages_and_compare(client, models):
     html = client.post("/text", data={"text": "北京 经济 太阳 没有", "text2": "上海 发展"}).data.decode()
-    assert len(re.findall(r'class="tok shade-\d"', html)) == 3 * 2  # three known tokens, two models
-    assert 'class="tok unknown">没有<' in html and 'id="sentsim"' in html
+    assert len(re.findall(r'<a class="tok shade-\d"', html)) == 3 * 2  # three known tokens, two models
+    assert len(re.findall(r'<span class="tok unknown shade-\d" data-shade="\d">没有<', html)) == 2  # psw scores it
+    assert 'id="sentsim"' in html
     assert html.count('class="panel"') == 2  # two models: side by side
     one = client.get("/text", query_string={"text": "北京 经济", "model": "m_svd"}).data.decode()
     assert one.count('class="panel"') == 1 and 'data-model="m_svd"' in one

@@ -17,6 +17,7 @@ from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from wordvec.cli.query_commands import pairs_json
+from wordvec.query.keywords import tokenize
 from wordvec.query.scorers import W2V_DEFAULT_ALPHA
 
 from . import plots
@@ -59,7 +60,8 @@ def _read_assets() -> dict[str, bytes]:
 
 
 def ranked_keywords(emb, text: str):
-    """Every known word of ``text`` with its keyword score, best first (a ``QueryResult``)."""
+    """Every word of ``text`` with its keyword score (the default method, psw, which also ranks words the
+    model does not know), best first (a ``QueryResult``)."""
     with answering():
         return emb.keywords(text, topn=None)
 
@@ -226,8 +228,8 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
                 emb = model.emb
                 every, error = attempt(lambda: ranked_keywords(emb, text))  # every known word, best first
                 scores = dict(every or [])
-                tokens = emb.tokenize(text)
-                panel.update(tokens=plots.shades(tokens, scores), keywords=pairs_json((every or [])[:topn]),
+                tokens = tokenize(emb, text, hmm=True)  # as the default keyword method (psw) segments it
+                panel.update(tokens=plots.shades(tokens, scores), known=set(t for t in tokens if t in emb), keywords=pairs_json((every or [])[:topn]),
                              error=error or ({"error": every.note} if every is not None and every.note else None))
                 if text2.strip():
                     panel["sentsim"], panel["sentsim_error"] = attempt(

@@ -80,13 +80,32 @@ def api_related(emb, p: Params) -> list[dict[str, Any]]:
                                            include_self=include_self))
 
 
+KEYWORD_METHODS = ("psw", "pmi-sum", "tfidf", "textrank")
+
+
+def keyword_options(p: Params) -> dict[str, Any]:
+    """``keywords`` options as the CLI checks them: ``method`` (psw|pmi-sum|tfidf|textrank), psw's
+    ``association`` (0..1e6), ``no_unknown`` and ``compounds``, ``hmm`` (absent: the method's default), and
+    pmi-sum's ``normalize``, ``exclude_self`` and ``unique``; an option of another method is a 400."""
+    method = p.choice("method", KEYWORD_METHODS, "psw")
+    options: dict[str, Any] = {"method": method, "normalize": p.flag("normalize"),
+                               "exclude_self": p.flag("exclude_self"), "unique_context": p.flag("unique")}
+    if (options["normalize"] or options["exclude_self"] or options["unique_context"]) and method != "pmi-sum":
+        raise bad("normalize, exclude_self and unique apply to method=pmi-sum")
+    if "hmm" in p and method not in ("tfidf", "textrank"):
+        options["hmm"] = p.flag("hmm")
+    if method == "psw":
+        association = p.number("association", 0.0, 1e6)
+        options.update(association=1.0 if association is None else association, unknown=not p.flag("no_unknown"),
+                       compounds=p.flag("compounds"))
+    return options
+
+
 def api_keywords(emb, p: Params) -> list[dict[str, Any]]:
-    """``keywords --json`` of one text: ``text``, ``normalize``, ``exclude_self``, ``unique``, ``n``."""
-    text = p.text("text")
-    normalize, exclude_self, unique, topn = p.flag("normalize"), p.flag("exclude_self"), p.flag("unique"), p.topn()
+    """``keywords --json`` of one text: ``text``, ``n`` and the options of ``keyword_options``."""
+    text, topn, options = p.text("text"), p.topn(), keyword_options(p)
     with answering():
-        return pairs_json(emb.keywords(text, topn=topn, normalize=normalize, exclude_self=exclude_self,
-                                       unique_context=unique))
+        return pairs_json(emb.keywords(text, topn=topn, **options))
 
 
 def api_sentsim(emb, p: Params) -> dict[str, Any]:
@@ -168,5 +187,6 @@ def api_batch(emb, p: Params) -> dict[str, Any]:
     return {"query": query, "results": results, "errors": errors}
 
 
-__all__ = ["Model", "model_names", "answering", "api_similar", "api_profile", "api_related", "api_keywords",
+__all__ = ["Model", "model_names", "answering", "keyword_options", "api_similar", "api_profile", "api_related",
+           "api_keywords",
            "api_sentsim", "api_analogy", "api_pmi", "api_info", "api_batch", "word_facts", "suggest_words"]
