@@ -176,7 +176,7 @@ def test_unknown_word_is_404_with_the_cli_suggestions(client, pmi_path, models):
     "/api/keywords?text=a%00b", "/api/keywords?text=北京&normalize=1", "/api/keywords?text=北京&method=lda",
     "/api/keywords?text=北京&association=-1", "/api/sentsim?text1=北京", "/api/similar?w=北京&model=nope",
     "/api/similar?" + "&".join(["w=北京"] * (limits.MAX_WORDS + 1)), "/api/batch?query=keywords&words=北京",
-    "/api/batch",
+    "/api/batch", "/api/suggest?q=" + "字" * 101,
 ])
 def test_bad_parameters_are_400(client, url):
     body = get_json(client, url, status=400)

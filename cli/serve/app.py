@@ -114,7 +114,7 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
         raise ValueError("create_app needs at least one model")
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
-                      TRUSTED_HOSTS=trusted_hosts, JSON_SORT_KEYS=False)
+                      TRUSTED_HOSTS=trusted_hosts)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.jinja_env.filters["brief"] = brief
@@ -164,7 +164,7 @@ def create_app(models: list[Model], trusted_hosts: list[str] | None = None) -> F
                      ("pmi", api_pmi), ("batch", api_batch)):
         api_route(path, lambda model, p, fn=fn: fn(model.emb, p))
     api_route("info", lambda model, p: api_info(model))
-    api_route("suggest", lambda model, p: {"words": suggest_words(model.emb, p.get("q") or "")})
+    api_route("suggest", lambda model, p: {"words": suggest_words(model.emb, p.word("q", required=False) or "")})
     api_route("word", lambda model, p: word_facts(model.emb, p.word("w")))
     api_route("models", lambda model, p: [{"name": m.name, "path": m.path, "kind": m.emb.kind,
                                            "vocab_size": len(m.emb), "dim": m.emb.shape[1], "warm": m.warm}
