@@ -12,6 +12,7 @@ import click
 from wordvec._version import __version__
 
 from . import corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
+from .serve import command as serve_command
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -19,9 +20,10 @@ EXIT_INTERRUPTED = 130
 
 # sub-commands that do not load numba up front: the queries answer a one-shot question with numpy alone
 # (a cosine query never imports numba, scipy or jieba; issue 13), and where one does need numba later
-# (word2vec readouts, repeated rankings) it is imported with Ctrl-C held there
+# (word2vec readouts, repeated rankings) it is imported with Ctrl-C held there; serve loads it in its
+# warm-up thread, so that it answers at once
 _WITHOUT_NUMBA = {"tokenize", "vocab", "info", "similar", "related", "keywords", "analogy", "sentsim", "predict",
-                  "norms", "pmi", "export"}
+                  "norms", "pmi", "export", "serve"}
 
 
 def _import_numba() -> None:
@@ -105,9 +107,11 @@ SHORT_HELP = {
     "evaluate": "Score a model on similarity and analogy datasets.",
     "export": "Write a model's vectors as a word2vec or GloVe file.",
     "import-gensim": "Convert a gensim model or .kv file into a model.",
+    "serve": "A local web explorer and JSON API for models.",
 }
 
-for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
+for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
+                serve_command):
     for _command in _module.COMMANDS:
         _command.short_help = _command.short_help or SHORT_HELP.get(_command.name)
         cli.add_command(_command)

@@ -26,9 +26,24 @@ def _note(message: str) -> None:
     click.echo(f"note: {message}", err=True)
 
 
+def pairs_json(pairs: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
+    """The ``--json`` shape of a ranked list: ``[{"word": …, "score": …}, …]`` (also the web API's)."""
+    return [{"word": w, "score": s} for w, s in pairs]
+
+
+def sentsim_json(score: float, raw: bool) -> dict[str, Any]:
+    """The ``sentsim --json`` shape: ``{"score": …, "measure": "cosine" | "pmi"}``."""
+    return {"score": score, "measure": "pmi" if raw else "cosine"}
+
+
+def pmi_json(word1: str, word2: str, value: float) -> dict[str, Any]:
+    """The ``pmi --json`` shape: ``{"word1": …, "word2": …, "pmi": …}``."""
+    return {"word1": word1, "word2": word2, "pmi": value}
+
+
 def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "score") -> None:
     if as_json:
-        echo_json([{"word": w, "score": s} for w, s in pairs])
+        echo_json(pairs_json(pairs))
     else:
         echo_table([(w, s) for w, s in pairs], ["word", score_name])
 
@@ -246,7 +261,7 @@ def sentsim(model: str, text1: str, text2: str, raw: bool, as_json: bool) -> Non
         if issubclass(warning.category, NoKnownWordWarning):
             _note(str(warning.message))
     if as_json:
-        echo_json({"score": score, "measure": "pmi" if raw else "cosine"})
+        echo_json(sentsim_json(score, raw))
     else:
         click.echo(f"{score:.4f}")
 
@@ -287,7 +302,7 @@ def pmi(model: str, word1: str, word2: str, as_json: bool) -> None:
     emb = _load(model)
     value = emb.pmi(word1, word2)
     if as_json:
-        echo_json({"word1": word1, "word2": word2, "pmi": value})
+        echo_json(pmi_json(word1, word2, value))
     else:
         click.echo(f"{value:.4f}")
 
@@ -307,14 +322,11 @@ def _brief(value: Any) -> str:
     return str(value)
 
 
-@click.command("info")
-@MODEL
-@json_option
-def info(model: str, as_json: bool) -> None:
-    """What a model is: kind, vocabulary size, dimension, token total, hyper-parameters, tokenizer, training."""
-    emb = _load(model)
+def model_facts(emb, path: str) -> dict[str, Any]:
+    """The ``info --json`` shape: kind, vocabulary size, dimension, dtype, token total, extras' shapes, a
+    training summary and the rest of the model's metadata (``path``: as the user named the model)."""
     facts: dict[str, Any] = {
-        "path": model,
+        "path": path,
         "kind": emb.kind,
         "vocab_size": len(emb),
         "dim": emb.shape[1],
@@ -330,6 +342,15 @@ def info(model: str, as_json: bool) -> None:
     for key, value in emb.meta.items():
         if key not in _INFO_SKIP and key not in facts:
             facts[key] = value
+    return facts
+
+
+@click.command("info")
+@MODEL
+@json_option
+def info(model: str, as_json: bool) -> None:
+    """What a model is: kind, vocabulary size, dimension, token total, hyper-parameters, tokenizer, training."""
+    facts = model_facts(_load(model), model)
     if as_json:
         echo_json(facts)
     else:
@@ -338,4 +359,4 @@ def info(model: str, as_json: bool) -> None:
 
 COMMANDS: list[click.Command] = [similar, related, keywords, analogy, sentsim, predict, norms, pmi, info]
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "pairs_json", "sentsim_json", "pmi_json", "model_facts"]
