@@ -211,7 +211,7 @@ class _FileReader:
             if self.strict:
                 raise InputError(
                     f"{self.where(data, err.start)}: invalid UTF-8 byte 0x{data[err.start]:02x}; convert the "
-                    f"file to UTF-8, or leave out --strict to replace and count bad bytes"
+                    f"file to UTF-8, or leave out strict to replace and count bad bytes", params=("strict",)
                 ) from None
             _BAD_SPANS.clear()
             text = data.decode("utf-8", "wordvec.count")
@@ -229,7 +229,7 @@ class _FileReader:
             pos = text.index("\x00")
             where = f"{self.name}:{self.lineno + text.count(chr(10), 0, pos) + 1}"
             if self.strict:
-                raise InputError(f"{where}: NUL byte in text; remove it, or leave out --strict to treat NULs as spaces")
+                raise InputError(f"{where}: NUL byte in text; remove it, or leave out strict to treat NULs as spaces", params=("strict",))
             self.report.nul_bytes += text.count("\x00")
             if self.report.first_nul is None:
                 self.report.first_nul = where

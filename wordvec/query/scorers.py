@@ -156,7 +156,7 @@ def require_pmi(emb: WordVectors, what: str) -> None:
     if not scorer_for(emb).pmi_valued:
         raise WordvecError(
             f"{what} needs a PMI model (this is a word2vec model, whose vectors are not PMI); "
-            "use cosine similarity ('similar --method cosine') instead"
+            "use cosine similarity (method cosine) instead", params=("method",)
         )
 
 

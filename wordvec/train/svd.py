@@ -67,7 +67,7 @@ class PPMISVD(Estimator):
         z = off_diagonal_total(matrix)
         rows, cols, x = pair_records(matrix, both=True)
         if len(x) == 0:
-            raise InputError("no co-occurring word pairs: use a larger corpus or a lower --min-count")
+            raise InputError("no co-occurring word pairs: use a larger corpus or a lower min_count", params=("min_count",))
         pmi = np.log(x) - np.log(z) - log_unigram(unigram, total)[rows] - log_unigram(unigram, cds=float(self.cds))[cols]
         keep = pmi > 0
         ppmi = sp.csr_matrix((pmi[keep], (rows[keep], cols[keep])), shape=(n, n))
