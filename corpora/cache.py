@@ -64,7 +64,8 @@ def _user_dict_stat(settings: TokenizerSettings) -> dict[str, Any] | None:
     try:
         return source_stats([settings.user_dict])[0]
     except OSError:
-        raise InputError(f"user dictionary not found: {settings.user_dict}: check the user_dict path", params=("user_dict",)) from None
+        raise InputError(f"user dictionary not found: {settings.user_dict}: check the user_dict path",
+                         params=("user_dict",)) from None
 
 
 def cache_key(files: Sequence[str], settings: TokenizerSettings) -> str:

@@ -214,7 +214,8 @@ class _FileReader:
             pos = text.index("\x00")
             where = f"{self.name}:{self.lineno + text.count(chr(10), 0, pos) + 1}"
             if self.strict:
-                raise InputError(f"{where}: NUL byte in text; remove it, or leave out strict to treat NULs as spaces", params=("strict",))
+                raise InputError(f"{where}: NUL byte in text; remove it, or leave out strict to treat NULs as spaces",
+                                 params=("strict",))
             self.report.nul_bytes += text.count("\x00")
             if self.report.first_nul is None:
                 self.report.first_nul = where

@@ -51,7 +51,8 @@ class TokenizerSettings:
             raise InputError(f"max_line_chars must be at least 1, got {self.max_line_chars}")
         if self.user_dict is not None:
             if self.mode != "jieba":
-                raise InputError("a user dictionary only applies to the jieba tokenizer: drop user_dict", params=("user_dict",))
+                raise InputError("a user dictionary only applies to the jieba tokenizer: drop user_dict",
+                                 params=("user_dict",))
             object.__setattr__(self, "user_dict", os.path.abspath(os.fspath(self.user_dict)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,7 +76,8 @@ def get_jieba(user_dict: str | None = None):
     try:
         mtime = os.path.getmtime(user_dict) if user_dict else None
     except OSError:
-        raise InputError(f"user dictionary not found: {user_dict}: check the user_dict path", params=("user_dict",)) from None
+        raise InputError(f"user dictionary not found: {user_dict}: check the user_dict path",
+                         params=("user_dict",)) from None
     key = (user_dict, mtime)
     tokenizer = _JIEBA.get(key)
     if tokenizer is not None:

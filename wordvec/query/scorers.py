@@ -110,7 +110,8 @@ class HSScorer:
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
         """``log p(y|x) − α log #y`` for every row (SPEC c.1.3; α defaults to 0.9)."""
         if normalize:
-            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead")
+            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead",
+                             params=("normalize",))
         from wordvec.word2vec.hs import hs_related  # lazy: numba only when needed
 
         return np.asarray(hs_related(emb, row, W2V_DEFAULT_ALPHA if alpha is None else float(alpha)))
@@ -124,7 +125,8 @@ class HSScorer:
                        unique_context: bool) -> tuple[np.ndarray, np.ndarray]:
         """Candidates and the exact ``Σ_k log p(w_k|w)`` (SPEC c.3.1), best first."""
         if normalize:
-            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)")
+            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)",
+                             params=("normalize",))
         from wordvec.word2vec.hs import hs_keywords  # lazy
 
         token_ids = np.asarray(ids, dtype=np.int64)

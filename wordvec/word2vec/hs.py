@@ -95,7 +95,7 @@ def hs_related(emb, word_id: int, alpha: float = 0.9) -> np.ndarray:
     """
     alpha = float(alpha)
     if not np.isfinite(alpha):
-        raise InputError(f"alpha must be a finite number, got {alpha}")
+        raise InputError(f"alpha must be a finite number, got {alpha}", params=("alpha",))
     log_prob = hs_log_prob_all(emb, word_id)
     penalty = _log_counts(emb, alpha)
     if alpha > 0:
