@@ -239,7 +239,7 @@ def test_cli_shown_defaults_are_the_library_defaults():
     assert shown["dim"] == PMITrainer().dim == PPMISVD().dim == Word2VecTrainer().dim
     assert shown["min_count"] == Word2VecTrainer().min_count == inspect.signature(count_cooccurrences).parameters[
         "min_count"].default
-    assert shown["dtype"] == PMITrainer().dtype and shown["negative"] == Word2VecTrainer().negative
+    assert shown["dtype"] == PMITrainer().dtype and shown["negative_samples"] == Word2VecTrainer().negative
     assert shown["preset"] == "default"
 
 

@@ -248,10 +248,31 @@ def _refuse(options: Mapping[str, Any], known: tuple[str, ...], when: str) -> No
         raise InputError(f"unknown option {unknown[0]!r} {when}: use one of {', '.join(known)}")
 
 
+class _StageProgress:
+    """``progress(done, total)`` of one stage, calling ``progress(stage, done, total)``. A ``rate_count`` set
+    on it (the tokenizer's decompressed text bytes, see ``corpora._parallel``) is passed on to ``progress``
+    when that has the attribute too (the command line's bars)."""
+
+    def __init__(self, progress: StageProgress, stage: str):
+        self.progress, self.stage = progress, stage
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(self.stage, done, total)
+
+    @property
+    def rate_count(self) -> Any:
+        return getattr(self.progress, "rate_count", None)
+
+    @rate_count.setter
+    def rate_count(self, value: Any) -> None:
+        if hasattr(self.progress, "rate_count"):
+            self.progress.rate_count = value
+
+
 def _stage(progress: StageProgress | None, stage: str) -> Callable[[int, int], None] | None:
     if progress is None:
         return None
-    return lambda done, total: progress(stage, done, total)
+    return _StageProgress(progress, stage)
 
 
 def _is_count_dir(path: Any) -> bool:

@@ -23,7 +23,7 @@ from wordvec.io.vocab import Vocabulary
 
 from wordvec.io.vectors import WordVectors
 from wordvec.errors import DivergenceError, InputError, ResourceError
-from wordvec.train.base import Callback, Estimator, StageProgress, flag, integer, number, optional
+from wordvec.train.base import Callback, Estimator, StageProgress, _stage, flag, integer, number, optional
 from wordvec.word2vec.hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
 Progress = Callable[[int, int], None]
@@ -104,6 +104,19 @@ def write_corpus_file(cache, n_words: int, path: str, shuffle_seed: int | None =
             lines += int(last.sum())
             tokens += int(ids.size)
     return lines, tokens
+
+
+class _WordsProgress:
+    """``progress(done, total)`` in thousandths of an epoch that also tells a callback with a ``rate_count``
+    attribute (the command line's bar) how many words have been trained, so its speed reads in words/s."""
+
+    def __init__(self, progress: Progress, words_per_epoch: int):
+        self.progress, self.words_per_epoch = progress, words_per_epoch
+
+    def __call__(self, done: int, total: int) -> None:
+        if hasattr(self.progress, "rate_count"):
+            self.progress.rate_count = done / _STEPS_PER_EPOCH * self.words_per_epoch
+        self.progress(done, total)
 
 
 def _epoch_callback(epochs: int, progress: Progress | None, losses: list, seconds: list,
@@ -230,7 +243,7 @@ class Word2VecTrainer(Estimator):
         self._begin()
         cache = self.read_tokens(corpus, options, progress)
         t = time.perf_counter()
-        steps = None if progress is None else (lambda done, total: progress("word2vec", done, total))
+        steps = _stage(progress, "word2vec")
         self._train(cache, callback, steps)
         self.stage_seconds_["train"] = time.perf_counter() - t
         return self
@@ -280,6 +293,7 @@ class Word2VecTrainer(Estimator):
             # our counts, our order (sorted_vocab=0 keeps the dict order); gensim builds the Huffman tree
             model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=lines)
             if progress is not None:
+                progress = _WordsProgress(progress, int(vocab.total))
                 progress(0, epochs * _STEPS_PER_EPOCH)
             with _progress_from_gensim_log(epochs, progress):
                 _, raw_words = model.train(
@@ -352,52 +366,71 @@ def train_word2vec(
 
 # --- importing gensim models --------------------------------------------------------------------------------
 def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) -> WordVectors:
-    """Convert a gensim ``Word2Vec`` saved with ``model.save()`` and trained with ``hs=1`` into a w2v ``Embedding``.
+    """Convert a file written by gensim's ``save()`` — a full ``Word2Vec``/``FastText`` model or a
+    ``KeyedVectors`` — into a ``WordVectors``, reading it without running its code
+    (``wordvec.io.gensim_files.load_gensim_object``).
 
-    Rows are put in our vocabulary order (count descending, ties by word) when the model has counts;
-    otherwise gensim's order is kept, counts are zero and ``meta["counts_available"]`` is False.
-    ``tokenizer``: the ``TokenizerSettings.to_dict()`` of the model's corpus, recorded in meta (default None:
-    unknown). Raises ``InputError`` for a missing file, a file that is not a gensim model, a model without
-    hierarchical-softmax weights (``hs=0``) and a ``KeyedVectors``-only file.
+    A model trained with hierarchical softmax (``hs=1``) becomes ``kind="w2v"`` with its HS weights, so the
+    exact word2vec readouts work (see ``from_gensim_model``); a negative-sampling model (``hs=0``, gensim's
+    default) becomes ``kind="w2v-ns"``: cosine queries work, and the readouts that need HS weights say so.
+    A ``KeyedVectors`` file becomes ``kind="external"`` vectors. Counts are kept where gensim has them.
+    ``tokenizer``: the ``TokenizerSettings.to_dict()`` of the model's corpus, recorded in meta (default
+    None: unknown). Raises ``InputError`` for a missing file or a file that is none of these.
     """
+    from wordvec.io.gensim_files import from_keyedvectors, load_gensim_object
+
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise InputError(f"gensim model not found: {path}")
+        raise InputError(f"gensim file not found: {path}")
     if os.path.isdir(path):
-        raise InputError(f"{path} is a directory; give the file written by gensim's model.save()")
-    from gensim.models import FastText, KeyedVectors, Word2Vec
-    from gensim.utils import SaveLoad
+        raise InputError(f"{path} is a directory; give the file written by gensim's model.save() or wv.save()")
+    obj = load_gensim_object(path)
+    from gensim.models import KeyedVectors, Word2Vec
 
-    try:
-        model = SaveLoad.load(path)
-    except MemoryError:
-        raise
-    except Exception as err:  # unpickling garbage raises almost anything
-        raise InputError(
-            f"{path} is not a gensim model saved with model.save() ({type(err).__name__}); "
-            "word2vec text/binary files hold no HS weights: load them as plain vectors instead"
-        ) from None
-    if isinstance(model, KeyedVectors):
-        raise InputError(
-            f"{path} holds only KeyedVectors; HS queries need the full Word2Vec model (with syn1): "
-            "save it with model.save(), not model.wv.save()"
-        )
-    if not isinstance(model, Word2Vec) or isinstance(model, FastText):
-        raise InputError(f"{path} holds a {type(model).__name__}, not a gensim Word2Vec model")
-    return from_gensim_model(model, tokenizer=tokenizer, source_path=os.path.abspath(path))
+    source = os.path.abspath(path)
+    if isinstance(obj, KeyedVectors):
+        kind = type(obj).__name__
+        return from_keyedvectors(obj, {"source": f"gensim {kind}", "source_path": source, "tokenizer": tokenizer})
+    if not isinstance(obj, Word2Vec):  # pragma: no cover - load_gensim_object returns only these
+        raise InputError(f"{path} holds a {type(obj).__name__}, not a gensim Word2Vec model or KeyedVectors")
+    return from_gensim_model(obj, tokenizer=tokenizer, source_path=source)
+
+
+def _model_meta(model, dim: int) -> dict[str, Any]:
+    from gensim import __version__ as gensim_version
+
+    meta = {
+        "sg": int(model.sg), "hs": int(model.hs), "negative": int(model.negative), "window": int(model.window),
+        "epochs": int(model.epochs), "sample": float(model.sample), "alpha": float(model.alpha),
+        "min_alpha": float(model.min_alpha), "min_count": int(model.min_count), "seed": int(model.seed),
+        "dim": int(dim), "gensim_version": gensim_version, "gensim_class": type(model).__name__,
+    }
+    if not model.sg:
+        meta["note_sg"] = "CBOW model: p(o|i) uses the single input vector of i as CBOW's hidden layer"
+    return meta
 
 
 def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | None = None) -> WordVectors:
-    """Convert an in-memory gensim ``Word2Vec`` with ``hs=1`` into a w2v ``Embedding`` (see ``load_gensim_model``)."""
-    from gensim import __version__ as gensim_version
+    """Convert an in-memory gensim ``Word2Vec`` (or ``FastText``) into a ``WordVectors``.
+
+    ``hs=1``: ``kind="w2v"`` with the HS weights; rows are put in our vocabulary order (count descending,
+    ties by word) when the model has counts, else gensim's order is kept, counts are zero and
+    ``meta["counts_available"]`` is False. ``hs=0`` (negative sampling only): ``kind="w2v-ns"``, rows in
+    gensim's order, counts kept; the readouts needing HS weights (related, keywords, predict, pmi) raise
+    a one-line error saying so. FastText: the full-word vectors (subword n-grams folded in by gensim).
+    """
+    from wordvec.io.gensim_files import from_keyedvectors
 
     path = source_path or "the gensim model"
-    if not getattr(model, "hs", 0) or getattr(model, "syn1", None) is None or not len(model.syn1):
-        raise InputError(
-            f"{path} was trained with hs=0 (no hierarchical-softmax weights); retrain it with hs=1"
-        )
     wv = model.wv
     words = list(wv.index_to_key)
+    has_hs = bool(getattr(model, "hs", 0)) and getattr(model, "syn1", None) is not None and len(model.syn1) > 0
+    if not has_hs:
+        meta = {"kind": "w2v-ns", "method": "w2v", "source": "gensim", "source_path": source_path,
+                "tokenizer": tokenizer, **_model_meta(model, wv.vector_size),
+                "note": "negative-sampling model (hs=0): cosine similarity and analogies only; related, "
+                        "keywords, predict and pmi need hierarchical-softmax weights (train with hs=1)"}
+        return from_keyedvectors(wv, meta)
     if len(words) < 2 or "point" not in wv.expandos or "code" not in wv.expandos:
         raise InputError(f"{path} has no Huffman tree (fewer than 2 words or missing codes); retrain it with hs=1")
     counts = np.asarray(wv.expandos.get("count", np.zeros(len(words))), dtype=np.int64)
@@ -417,16 +450,11 @@ def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | N
         "total_tokens": int(counts.sum()),
         "tokenizer": tokenizer,
         "counts_available": counts_available,
-        "sg": int(model.sg), "hs": int(model.hs), "negative": int(model.negative), "window": int(model.window),
-        "epochs": int(model.epochs), "sample": float(model.sample), "alpha": float(model.alpha),
-        "min_alpha": float(model.min_alpha), "min_count": int(model.min_count), "seed": int(model.seed),
-        "dim": int(vectors.shape[1]), "gensim_version": gensim_version,
+        **_model_meta(model, vectors.shape[1]),
         "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
     }
     if not counts_available:
         meta["note"] = "the gensim model has no word counts: counts are 0, alpha-relatedness needs alpha=0"
-    if not model.sg:
-        meta["note_sg"] = "CBOW model: p(o|i) uses the single input vector of i as CBOW's hidden layer"
     return WordVectors(vectors, vocab, meta, _hs_extras(model, order))
 
 
