@@ -167,7 +167,7 @@ class CosineOnlyScorer:
         raise WordvecError(
             f"{what} needs hierarchical-softmax weights, and this word2vec model was trained with negative "
             "sampling only (hs=0): use cosine 'similar' or 'analogy', or train the model with hs=1 "
-            "(gensim Word2Vec(hs=1, negative=0), or wordvec train --method w2v)"
+            "(gensim Word2Vec(hs=1, negative=0), or method w2v)", params=("method",)
         )
 
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
