@@ -55,10 +55,12 @@ class WordvecGroup(click.Group):
     def invoke(self, ctx: click.Context):
         from wordvec.errors import WordvecError
 
+        from .messages import cli_message
+
         try:
             return super().invoke(ctx)
         except WordvecError as err:
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {cli_message(err)}", err=True)
             sys.exit(EXIT_USER_ERROR)
         except MemoryError:
             click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)

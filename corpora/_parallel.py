@@ -253,7 +253,7 @@ class _Workers:
             process = self.processes[worker]
             process.join(timeout=1.0)
             raise WordvecError(f"a tokenizer worker process died (exit code {process.exitcode}); rerun with "
-                               "--workers 1, or free memory if the system killed it") from None
+                               "workers=1, or free memory if the system killed it", params=("workers",)) from None
         if isinstance(result, BaseException):
             raise result
         return result

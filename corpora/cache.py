@@ -64,7 +64,8 @@ def _user_dict_stat(settings: TokenizerSettings) -> dict[str, Any] | None:
     try:
         return source_stats([settings.user_dict])[0]
     except OSError:
-        raise InputError(f"user dictionary not found: {settings.user_dict}: check the --user-dict path") from None
+        raise InputError(f"user dictionary not found: {settings.user_dict}: check the user_dict path",
+                         params=("user_dict",)) from None
 
 
 def cache_key(files: Sequence[str], settings: TokenizerSettings) -> str:
@@ -205,9 +206,9 @@ def _reusable(path: str, sources: list, user_dict: Any, settings: TokenizerSetti
 def _raise_if_strict(report: ReadReport) -> None:
     if report.bad_bytes:
         raise InputError(f"{report.first_bad}: invalid UTF-8 ({report.bad_bytes} bad bytes in the input); convert "
-                         f"the file to UTF-8, or leave out --strict to replace and count bad bytes")
+                         f"the file to UTF-8, or leave out strict to replace and count bad bytes", params=("strict",))
     if report.nul_bytes:
-        raise InputError(f"{report.first_nul}: NUL byte in text; remove it, or leave out --strict")
+        raise InputError(f"{report.first_nul}: NUL byte in text; remove it, or leave out strict", params=("strict",))
 
 
 def build_token_cache(

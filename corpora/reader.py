@@ -1,7 +1,8 @@
 """Reading raw text: files, folders, compressed files and stdin, as lines (one line = one unit, SPEC a.1).
 
 Inputs are paths of files, folders (every non-hidden file below, recursively, in sorted path order) or
-``-`` for stdin; ``.gz``, ``.bz2`` and ``.xz`` files are decompressed by their extension. Text is UTF-8:
+``-`` for stdin; ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` files are decompressed by their extension
+(``wordvec.io.opener``). Text is UTF-8:
 
 * bad bytes are replaced by U+FFFD and counted (``ReadReport.bad_bytes``, with the first ``file:line``);
   with ``strict=True`` the first bad byte raises ``InputError`` naming the file and line;
@@ -16,9 +17,7 @@ Inputs are paths of files, folders (every non-hidden file below, recursively, in
 """
 from __future__ import annotations
 
-import bz2
 import codecs
-import gzip
 import lzma
 import os
 import sys
@@ -27,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import IO, Any, Iterator, Mapping, Sequence
 
 from wordvec.errors import InputError
+from wordvec.io.opener import open_input_raw
 
 BLOCK_SIZE = 1 << 19  # raw bytes read per step (and roughly the text sent to a worker as one task)
 SNIFF_BYTES = 1 << 16
@@ -143,22 +143,7 @@ def _open(path: str) -> tuple[IO[bytes], IO[bytes]]:
     if path == STDIN:
         stream = sys.stdin.buffer
         return stream, stream
-    try:
-        raw = open(path, "rb")
-    except PermissionError:
-        raise InputError(f"cannot read {path}: permission denied; fix its permissions (chmod +r) or leave it out") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder: pass it as an input of its own") from None
-    except OSError as err:
-        raise InputError(f"cannot open {path}: {err.strerror or err}") from None
-    lower = path.lower()
-    if lower.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
-    if lower.endswith(".bz2"):
-        return bz2.BZ2File(raw, mode="rb"), raw
-    if lower.endswith(".xz"):
-        return lzma.LZMAFile(raw, mode="rb"), raw
-    return raw, raw
+    return open_input_raw(path, "input file")
 
 
 def _read(stream: IO[bytes], size: int, name: str) -> bytes:
@@ -214,7 +199,7 @@ class _FileReader:
             if self.strict:
                 raise InputError(
                     f"{self.where(data, err.start)}: invalid UTF-8 byte 0x{data[err.start]:02x}; convert the "
-                    f"file to UTF-8, or leave out --strict to replace and count bad bytes"
+                    f"file to UTF-8, or leave out strict to replace and count bad bytes", params=("strict",)
                 ) from None
             _BAD_SPANS.clear()
             text = data.decode("utf-8", "wordvec.count")
@@ -232,7 +217,8 @@ class _FileReader:
             pos = text.index("\x00")
             where = f"{self.name}:{self.lineno + text.count(chr(10), 0, pos) + 1}"
             if self.strict:
-                raise InputError(f"{where}: NUL byte in text; remove it, or leave out --strict to treat NULs as spaces")
+                raise InputError(f"{where}: NUL byte in text; remove it, or leave out strict to treat NULs as spaces",
+                                 params=("strict",))
             self.report.nul_bytes += text.count("\x00")
             if self.report.first_nul is None:
                 self.report.first_nul = where

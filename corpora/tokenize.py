@@ -62,7 +62,8 @@ class TokenizerSettings:
             raise InputError(f"max_line_chars must be at least 1, got {self.max_line_chars}")
         if self.user_dict is not None:
             if self.mode not in JIEBA_MODES:
-                raise InputError("a user dictionary only applies to the jieba tokenizers: drop --user-dict")
+                raise InputError("a user dictionary only applies to the jieba tokenizers: drop user_dict",
+                                 params=("user_dict",))
             object.__setattr__(self, "user_dict", os.path.abspath(os.fspath(self.user_dict)))
         package = ENGINE_PACKAGES.get(self.mode)
         if package is not None:

@@ -142,7 +142,7 @@ def test_corpus_file_drops_pruned_words(cache, tmp_path):
 
 
 def test_bad_training_arguments(cache):
-    with pytest.raises(InputError, match="min-count"):
+    with pytest.raises(InputError, match="min_count"):
         train_word2vec(cache, min_count=10**9)
     with pytest.raises(InputError, match="dim"):
         train_word2vec(cache, dim=0)

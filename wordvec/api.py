@@ -47,7 +47,8 @@ def make_trainer(method: str = "pmi", preset: str | None = None, **params: Any) 
     if method == "pmi":
         trainer = cls.from_preset(preset or "default")  # type: ignore[attr-defined]
     elif preset is not None:
-        raise InputError(f"preset applies to method='pmi' only, not {method!r}: leave it out")
+        raise InputError(f"preset applies to method='pmi' only, not {method!r}: leave it out",
+                         params=("preset", "method"))
     else:
         trainer = cls()
     return trainer.set_params(**given)

@@ -141,7 +141,7 @@ def psw_keywords(
     least ``compound_pmi`` (default 4.0). Ties go to the earlier word of the text.
     """
     if association < 0 or not math.isfinite(association):
-        raise InputError(f"association must be a finite number ≥ 0, got {association}")
+        raise InputError(f"association must be a finite number ≥ 0, got {association}", params=("association",))
     if unknown_min_chars < 1:
         raise InputError(f"unknown_min_chars must be ≥ 1, got {unknown_min_chars}")
     index = emb.vocab.index
@@ -152,7 +152,7 @@ def psw_keywords(
     counts = np.asarray(emb.counts, dtype=np.float64)
     if counts.size == 0 or not np.any(counts > 0):
         raise InputError("this model has no word counts, which the p(s|w) keywords need; "
-                         "use method='pmi-sum' for vectors without counts")
+                         "use method='pmi-sum' for vectors without counts", params=("method",))
     total = float(emb.total_tokens or counts.sum())
     log_p = np.log(np.maximum(counts, 0.5)) - math.log(total)  # DECISIONS 1, in float64
     log_p_unknown = math.log(0.5 * float(counts[counts > 0].min())) - math.log(total)

@@ -111,7 +111,8 @@ class HSScorer:
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
         """``log p(y|x) − α log #y`` for every row (SPEC c.1.3; α defaults to 0.9)."""
         if normalize:
-            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead")
+            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead",
+                             params=("normalize",))
         from wordvec.io.atomic import sigint_held
 
         with sigint_held():  # lazy: numba only when needed, its import not broken by Ctrl-C
@@ -128,7 +129,8 @@ class HSScorer:
                        unique_context: bool) -> tuple[np.ndarray, np.ndarray]:
         """Candidates and the exact ``Σ_k log p(w_k|w)`` (SPEC c.3.1), best first."""
         if normalize:
-            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)")
+            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)",
+                             params=("normalize",))
         from wordvec.word2vec.hs import hs_keywords  # lazy
 
         token_ids = np.asarray(ids, dtype=np.int64)
@@ -168,7 +170,7 @@ class CosineOnlyScorer:
         raise WordvecError(
             f"{what} needs hierarchical-softmax weights, and this word2vec model was trained with negative "
             "sampling only (hs=0): use cosine 'similar' or 'analogy', or train the model with hs=1 "
-            "(gensim Word2Vec(hs=1, negative=0), or wordvec train --method w2v)"
+            "(gensim Word2Vec(hs=1, negative=0), or method w2v)", params=("method",)
         )
 
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
@@ -209,7 +211,7 @@ def require_pmi(emb: WordVectors, what: str) -> None:
     if not scorer_for(emb).pmi_valued:
         raise WordvecError(
             f"{what} needs a PMI model (this is a word2vec model, whose vectors are not PMI); "
-            "use cosine similarity ('similar --method cosine') instead"
+            "use cosine similarity (method cosine) instead", params=("method",)
         )
 
 

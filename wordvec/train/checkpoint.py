@@ -58,7 +58,8 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
     """Read a checkpoint and check it belongs to these settings and counts; returns the ``state`` for ``fit``."""
     path = os.fspath(path)
     if not os.path.isdir(path):
-        raise InputError(f"no checkpoint at {path}: train with --checkpoint-every N first, or drop --resume")
+        raise InputError(f"no checkpoint at {path}: train with checkpoint_every=N first, or drop resume",
+                         params=("checkpoint_every", "resume"))
     info = read_artifact_meta(path, filename="state.json", kind=FORMAT_NAME, max_version=FORMAT_VERSION,
                               version_key="format_version", what="checkpoint",
                               remedy=f"delete {path} and train again")

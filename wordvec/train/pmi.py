@@ -221,7 +221,8 @@ class PMITrainer(Estimator):
         matrix = counts.matrix
         n_words = len(counts.vocab)
         if n_words < 2 or matrix.nnz == 0:
-            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
+            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower min_count",
+                             params=("min_count",))
         n_pairs = int(matrix.nnz) if self.both_orientations else int(matrix.nnz) // 2 + 1
         self._check_memory(n_pairs, n_words, dim)
 
@@ -230,7 +231,8 @@ class PMITrainer(Estimator):
                             alpha=float(self.alpha), truncate=bool(self.truncate), cds=float(self.cds),
                             prior_count=float(self.prior_count))
         if len(rec) == 0:
-            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
+            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower min_count",
+                             params=("min_count",))
         rng = np.random.default_rng(self.seed)
         vectors = rng.uniform(-0.5 / dim, 0.5 / dim, (n_words, dim)).astype(dtype)  # SPEC b.3 init
         order = rng.permutation(len(rec))  # shuffled once (SPEC a.3)
@@ -258,7 +260,8 @@ class PMITrainer(Estimator):
             vectors = np.array(state["vectors"], dtype=dtype, copy=True)
             accum = np.array(state["accum"], dtype=dtype, copy=True)
             if vectors.shape != (n_words, dim) or accum.shape != (n_words, dim):
-                raise InputError("the checkpoint does not match these counts and settings: start without --resume")
+                raise InputError("the checkpoint does not match these counts and settings: start without resume",
+                                 params=("resume",))
             start_epoch = int(state["epoch"])
             losses = [float(v) for v in state.get("loss", [])]
             seconds = [float(v) for v in state.get("seconds", [])]
@@ -295,7 +298,8 @@ class PMITrainer(Estimator):
                 if skipped or not np.isfinite(loss) or not np.isfinite(vectors).all():
                     raise DivergenceError(
                         f"training diverged at epoch {epoch} (loss {loss:.4g}, {skipped} non-finite updates): lower the learning rate "
-                        f"(e.g. --lr {float(self.lr) / 2:g}) or use --truncate; nothing was saved"
+                        f"(e.g. lr={float(self.lr) / 2:g}) or use truncate; nothing was saved",
+                        params=("lr", "truncate")
                     )
                 losses.append(float(loss))
                 seconds.append(elapsed)
@@ -323,7 +327,8 @@ class PMITrainer(Estimator):
         if budget is not None and need > budget:
             raise ResourceError(
                 f"training needs about {need / 2**30:.1f} GiB but only {budget / 2**30:.1f} GiB is available: "
-                "raise --min-count, lower --window or --dim, or use --dtype float32"
+                "raise min_count, lower window or dim, or use dtype=float32",
+                params=("min_count", "window", "dim", "dtype")
             )
 
 

@@ -61,13 +61,15 @@ class PPMISVD(Estimator):
         n = matrix.shape[0]
         dim = int(self.dim)
         if dim >= n:
-            raise InputError(f"dim must be between 1 and {n - 1} for a vocabulary of {n} words (got {dim})")
+            raise InputError(f"dim must be between 1 and {n - 1} for a vocabulary of {n} words (got {dim})",
+                             params=("dim",))
         unigram = np.asarray(counts.vocab.counts, dtype=np.float64)
         total = float(getattr(counts, "total_tokens", 0) or unigram.sum())
         z = off_diagonal_total(matrix)
         rows, cols, x = pair_records(matrix, both=True)
         if len(x) == 0:
-            raise InputError("no co-occurring word pairs: use a larger corpus or a lower --min-count")
+            raise InputError("no co-occurring word pairs: use a larger corpus or a lower min_count",
+                             params=("min_count",))
         pmi = np.log(x) - np.log(z) - log_unigram(unigram, total)[rows] - log_unigram(unigram, cds=float(self.cds))[cols]
         keep = pmi > 0
         ppmi = sp.csr_matrix((pmi[keep], (rows[keep], cols[keep])), shape=(n, n))

@@ -254,7 +254,7 @@ class Word2VecTrainer(Estimator):
         if len(vocab) < 2:
             raise InputError(
                 f"only {len(vocab)} word(s) occur at least {min_count} times; word2vec needs 2 or more: "
-                "lower --min-count or give more text"
+                "lower min_count or give more text", params=("min_count",)
             )
         workers = self.workers
         if not workers:
