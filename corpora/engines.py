@@ -82,10 +82,11 @@ def parse_user_dict(path: str) -> list[DictEntry]:
         with open(path, "rb") as f:
             data = f.read()
     except FileNotFoundError:
-        raise InputError(f"user dictionary not found: {path}: check the --user-dict path") from None
+        raise InputError(f"user dictionary not found: {path}: check the user_dict path",
+                         params=("user_dict",)) from None
     except OSError as err:
-        raise InputError(f"cannot read user dictionary {path}: {err.strerror or err}; check the --user-dict "
-                         "path") from None
+        raise InputError(f"cannot read user dictionary {path}: {err.strerror or err}; check the user_dict "
+                         "path", params=("user_dict",)) from None
     entries: list[DictEntry] = []
     bad: list[tuple[int, str, str]] = []
     for number, raw in enumerate(data.split(b"\n"), 1):
@@ -135,7 +136,8 @@ def _dict_key(user_dict: str | None) -> int | None:
     try:
         return os.stat(user_dict).st_mtime_ns
     except OSError:
-        raise InputError(f"user dictionary not found: {user_dict}: check the --user-dict path") from None
+        raise InputError(f"user dictionary not found: {user_dict}: check the user_dict path",
+                         params=("user_dict",)) from None
 
 
 def _cached(kind: str, user_dict: str | None, build: Callable[[], Any]):
@@ -188,7 +190,7 @@ def get_rjieba(user_dict: str | None = None):
             reason = rjieba_limits(entries, user_dict)
             if reason:
                 raise InputError(f"rjieba cannot apply this user dictionary identically: {reason}; use "
-                                 f"--tokenizer jieba-py")
+                                 f"tokenizer jieba-py", params=("tokenizer",))
             reference = get_jieba_py(user_dict)
             total = reference.wordvec_base_total
             tags: dict[str, str | None] = {}
