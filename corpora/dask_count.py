@@ -165,7 +165,7 @@ def count_partition(tok: dict, folder: str, vocab: Vocabulary, window: int, dist
     ids = remap[tok["ids"]] if len(tok["ids"]) else np.zeros(0, np.uint32)
     summary = {"lines": int(len(tok["offsets"]) - 1), "tokens": int(len(ids)), "report": tok["report"],
                "folder": None, "runs": []}
-    if not np.any(ids < size):
+    if not np.any(ids < size) or not os.path.isdir(os.path.dirname(folder)):  # nothing to count, or cancelled
         return summary
     cache = SimpleNamespace(vocab=vocab, ids=ids, line_offsets=tok["offsets"])
     meta = count_to_shards(cache, folder, {}, min_count=1, max_vocab=0, window=window,
@@ -208,6 +208,19 @@ def dask_client(scheduler: str, timeout: float = 10.0, on_dashboard: Callable[[s
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _wait_idle(client, tag: str, seconds: float = 10.0) -> None:
+    """Wait (at most ``seconds``) until no task of this job still runs on a worker: a cancelled task that
+    is already running finishes, and must not write into the shard folder after it is removed."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        running = [k for keys in client.processing().values() for k in keys if tag in str(k)]
+        if not running:
+            return
+        time.sleep(0.1)
 
 
 def _tree_sum(client, futures: list, fan: int = 8):
