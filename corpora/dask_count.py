@@ -187,11 +187,11 @@ def dask_client(scheduler: str, timeout: float = 10.0, on_dashboard: Callable[[s
     if kind == "local":
         try:
             import bokeh  # noqa: F401 - the dashboard needs it
-            dashboard: str | None = "127.0.0.1:0"
+            dashboard = True
         except ImportError:
-            dashboard = None
+            dashboard = False
         cluster = distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
-                                           dashboard_address=dashboard, silence_logs=logging.CRITICAL)
+                                           dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
         client = distributed.Client(cluster)
     else:
         try:

@@ -45,7 +45,7 @@ def corpus(tmp_path_factory):
 def cluster():
     import logging
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                                   silence_logs=logging.CRITICAL) as lc:
         yield lc
 
@@ -186,3 +186,19 @@ def test_cli_equals_local_count_and_ctrl_c_leaves_nothing(corpus, cluster, tmp_p
     assert proc.returncode == 130 and "interrupted" in err
     assert not (tmp_path / "stopped").exists()
     assert list(shards.iterdir()) == []
+
+
+def test_train_with_dask_equals_local(corpus, cluster, tmp_path):
+    import wordvec
+
+    root, inputs = corpus
+    opts = dict(dim=8, seed=3, window=5, min_count=2, cache_dir=str(tmp_path / "c"))
+    local = wordvec.train(inputs, "svd", **opts)
+    remote = wordvec.train(inputs, "svd", dask=cluster.scheduler_address, **opts)
+    assert local.words == remote.words
+    assert np.array_equal(np.asarray(local.vectors), np.asarray(remote.vectors))
+    assert not [n for n in os.listdir(tmp_path / "c") if n.startswith(".wordvec-dask")]
+    res = subprocess.run([sys.executable, "-m", "wordvec", "train", *inputs, "-o", str(tmp_path / "m"), "--method",
+                          "svd", "--dim", "8", "--seed", "3", "--min-count", "2", "--window", "5", "--quiet",
+                          "--dask", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1 and "cannot reach the Dask scheduler" in res.stderr and "Traceback" not in res.stderr
