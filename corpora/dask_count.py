@@ -200,7 +200,11 @@ def dask_client(scheduler: str, timeout: float = 10.0, on_dashboard: Callable[[s
             raise InputError(f"cannot reach the Dask scheduler at {value} within {timeout:g}s ({type(err).__name__}): "
                              f"check --dask, or start one with `dask scheduler`") from None
     try:
-        link = getattr(client, "dashboard_link", None)
+        try:
+            services = client.scheduler_info().get("services", {})
+            link = client.dashboard_link if "dashboard" in services else None
+        except Exception:  # noqa: BLE001 - no dashboard
+            link = None
         if on_dashboard is not None and link and (cluster is None or dashboard):
             on_dashboard(link)
         yield client
