@@ -37,7 +37,8 @@ import numpy as np
 from wordvec.errors import InputError
 from wordvec.io.vocab import Vocabulary
 
-from .reader import STDIN, ReadReport, expand_inputs, iter_line_blocks, iter_range_lines, line_starts, shift_location
+from .ranges import iter_range_lines, line_starts, shift_location
+from .reader import STDIN, ReadReport, expand_inputs, iter_line_blocks
 from .tokenize import TokenizerSettings, make_tokenizer
 
 PARTITION_BYTES = 64 << 20

@@ -349,65 +349,6 @@ def iter_line_blocks(
                 raw.close()
 
 
-class _Range:
-    """Reads bytes [start, stop) of an open binary file (``read`` only)."""
-
-    def __init__(self, handle: IO[bytes], start: int, stop: int):
-        self.handle = handle
-        handle.seek(start)
-        self.left = max(0, stop - start)
-
-    def read(self, size: int) -> bytes:
-        data = self.handle.read(min(size, self.left)) if self.left else b""
-        self.left -= len(data)
-        return data
-
-
-def iter_range_lines(path: str, start: int, stop: int, max_line_chars: int, strict: bool, report: ReadReport,
-                     block_size: int = BLOCK_SIZE) -> Iterator[list[str]]:
-    """Yield blocks of lines of bytes [start, stop) of the plain file ``path`` (``start`` and ``stop`` must
-    be 0, the file size, or just after a newline), exactly as ``iter_line_blocks`` reads those lines.
-
-    The byte-order mark and the binary sniff apply only when ``start`` is 0; line numbers in messages and in
-    ``report`` count from the range's first line (``shift_location`` makes them file line numbers).
-    """
-    try:
-        handle = open(path, "rb")
-    except OSError as err:
-        raise InputError(f"cannot open {path}: {err.strerror or err}") from None
-    reader = _FileReader(path, max_line_chars, strict, report)
-    reader.at_start = start == 0
-    try:
-        for lines, _ in _file_blocks(_Range(handle, start, stop), reader, report, block_size, start == 0):
-            yield lines
-    finally:
-        handle.close()
-
-
-def line_starts(path: str, offset: int) -> int:
-    """Number of newlines in the first ``offset`` bytes of the plain file ``path``."""
-    count = 0
-    with open(path, "rb") as handle:
-        while offset > 0:
-            data = handle.read(min(offset, 1 << 22))
-            if not data:
-                break
-            count += data.count(NEWLINE)
-            offset -= len(data)
-    return count
-
-
-def shift_location(text: str | None, label: str, lines: int) -> str | None:
-    """``text`` with a leading ``label:N`` turned into ``label:N+lines`` (other text unchanged)."""
-    if not text or not lines or not text.startswith(label + ":"):
-        return text
-    rest = text[len(label) + 1:]
-    digits = len(rest) - len(rest.lstrip("0123456789"))
-    if digits == 0:
-        return text
-    return f"{label}:{int(rest[:digits]) + lines}{rest[digits:]}"
-
-
 def _file_blocks(stream, reader: "_FileReader", report: ReadReport, block_size: int, sniff: bool):
     """Yield ``(lines, None)`` per block of one input stream (the caller measures progress)."""
     label = reader.name
@@ -473,5 +414,4 @@ def input_size(inputs: Sequence[str]) -> int | None:
     return sum(os.path.getsize(path) for path in inputs)
 
 
-__all__ = ["ReadReport", "expand_inputs", "iter_line_blocks", "iter_range_lines", "line_starts", "shift_location",
-           "read_lines", "input_size", "STDIN", "BLOCK_SIZE"]
+__all__ = ["ReadReport", "expand_inputs", "iter_line_blocks", "read_lines", "input_size", "STDIN", "BLOCK_SIZE"]
