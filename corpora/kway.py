@@ -93,6 +93,8 @@ class _Resorter:
         self.prefixes: list[str] = []
 
     def __call__(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        if self.held and self.held + len(keys) > self.block:
+            self.flush()
         self.keys.append(keys)
         self.vals.append(vals)
         self.held += len(keys)
@@ -263,7 +265,7 @@ def merge_to_directory(paths: Sequence[str], output: str, memory: int | None = N
             union[w] = union.get(w, 0) + c
     vocab = Vocabulary.from_counts(union)
     index, bits = vocab.index, K.col_bits(len(vocab))
-    block = budget_entries(memory)
+    block = max(1 << 10, budget_entries(memory) // 4)  # re-keying holds ~4x more per entry than merging (sort, copies)
     output = os.path.abspath(os.fspath(output))
     parent = os.fspath(tmp_dir) if tmp_dir is not None else os.path.dirname(output)
     os.makedirs(parent, exist_ok=True)
