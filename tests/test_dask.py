@@ -52,6 +52,7 @@ def cluster():
 
 def single(inputs, tmp, **kw):
     return count_corpus(inputs, min_count=kw.get("min_count", 2), window=kw.get("window", 5),
+                        max_vocab=kw.get("max_vocab", 0),
                         distance_weighting=kw.get("distance_weighting", False), workers=1, threads=1,
                         cache_dir=str(tmp / "cache"), cache_counts=False)
 
@@ -79,8 +80,13 @@ def test_partitions_are_whole_lines(corpus):
 @pytest.mark.parametrize("weighting", [False, True])
 def test_identical_to_one_machine(corpus, cluster, tmp_path, weighting):
     root, inputs = corpus
-    ref = single(inputs, tmp_path, distance_weighting=weighting)
+    max_vocab = 3000 if weighting else 0  # a cut inside a run of equal counts: same tie-breaking
+    ref = single(inputs, tmp_path, distance_weighting=weighting, max_vocab=max_vocab)
+    if max_vocab:
+        counts = single(inputs, tmp_path).vocab.counts
+        assert counts[max_vocab - 1] == counts[max_vocab]  # the cut really splits a tie
     meta = count_on_dask(inputs, str(tmp_path / "out"), cluster.scheduler_address, min_count=2, window=5,
+                         max_vocab=max_vocab,
                          distance_weighting=weighting, partition_bytes=PART, shard_dir=str(tmp_path / "shards"),
                          memory=(1 << 30) // 100, fan_in=4)
     assert meta["dask"]["partitions"] > 5
