@@ -185,18 +185,16 @@ def stream_counts_npz(path: str, n: int, scale: int, emit: Callable, block: int)
         data_h.close()
 
 
-def _describe(path: str, memory: int | None):
-    """``(kind, vocab, meta, run prefixes)`` of a counts or shard directory."""
-    from wordvec.io.meta import check_meta_format
+def _describe(path: str):
+    """``(kind, vocab, meta, run prefixes)`` of a counts or shard directory (the checks of ``load_counts_any``)."""
+    from wordvec.io.meta import check_meta_format, read_meta_file
 
     from .cooccur import FORMAT, read_counts_meta
-    from .merge import _PASS_COUNTS, load_counts_any  # noqa: F401 - same checks as the in-memory merge
+    from .merge import _PASS_COUNTS
 
     path = os.path.abspath(os.fspath(path))
     if not os.path.isdir(path):
         raise InputError(f"not a folder: {path}: {_PASS_COUNTS}")
-    from wordvec.io.meta import read_meta_file
-
     meta = read_meta_file(path, what="counts or shard directory", remedy="recount it", foreign=_PASS_COUNTS,
                           missing_error=InputError)
     if meta.get("format") == FORMAT:
@@ -247,7 +245,7 @@ def merge_to_directory(paths: Sequence[str], output: str, memory: int | None = N
 
     if not paths:
         raise InputError("nothing to merge: pass at least one counts or shard directory")
-    inputs = [_describe(p, memory) for p in paths]
+    inputs = [_describe(p) for p in paths]
     first = inputs[0][2]
     for path, (_, _, meta, _) in zip(paths[1:], inputs[1:]):
         for key in ("window", "distance_weighting"):
