@@ -63,6 +63,8 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option("--memory", type=MEMORY_SIZE, default=None, help="Memory budget for counting, e.g. 2G.")
+@click.option("--dask", default=None, metavar="SCHEDULER",
+              help="Count on Dask: local[:N] or tcp://host:port (needs wordvec[dask]); see `wordvec count --dask`.")
 @click.option("--negative-samples", type=click.IntRange(min=0), default=0, show_default=True,
               help="w2v: negative samples per word besides hierarchical softmax (0: pure HS).")
 @renamed_option("--negative", "--negative-samples", type=click.IntRange(min=0))
@@ -167,7 +169,7 @@ _TRAINER_OPTION = {
 }
 # options of fit (reading text, counting): the same name in the library
 _READING = ("tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars", "workers", "strict", "cache_dir")
-_COUNTING = ("window", "min_count", "memory")
+_COUNTING = ("window", "min_count", "memory", "dask")
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -203,7 +205,7 @@ class _Stages:
     """``progress(stage, done, total)`` for the library: one progress bar per stage, and the resume line.
     ``rate_count`` (set by the tokenizer: decompressed text bytes) goes to the current bar's speed."""
 
-    _UNITS = {"tokenizing": "B", "counting": "tok", "word2vec": "epochs"}
+    _UNITS = {"tokenizing": "B", "counting": "tok", "word2vec": "epochs", "dask": "task"}
 
     def __init__(self, quiet: bool, checkpoint: str | None = None):
         self.quiet = quiet
@@ -290,7 +292,7 @@ class _EpochBar:
 
 def _refuse_options_fixed_by_counts(ctx: click.Context) -> None:
     """A counts directory fixes the window, vocabulary and tokenizer: asking for others is a usage error."""
-    fixed = ("window", "min_count", "memory", "tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars",
+    fixed = ("window", "min_count", "memory", "dask", "tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars",
              "strict")
     given = [name for name in fixed if _given(ctx, name)]
     if given:

@@ -328,43 +328,50 @@ def iter_line_blocks(
         label = "<stdin>" if name == STDIN else name
         reader = _FileReader(label, max_line_chars, strict, report)
         report.files += 1
-        limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
-        carry = b""
-        first = True
         try:
-            while True:
-                data = _read(stream, block_size, label)
-                if not data:
-                    break
-                report.bytes += len(data)
-                if first:
-                    reader.sniff(data)
-                    first = False
-                buf = carry + data if carry else data
-                cut = buf.rfind(b"\n") + 1
-                if cut == 0:
-                    carry = buf
-                    if len(carry) > limit:
-                        pieces, carry = reader.partial_pieces(carry)
-                        if pieces:
-                            yield pieces, done_before + _tell(raw, report)
-                    continue
-                carry = buf[cut:]
-                lines = reader.complete_lines(buf[:cut])
-                while len(carry) > limit:  # a long line starts after the last newline
-                    pieces, rest = reader.partial_pieces(carry)
-                    if not pieces:
-                        break
-                    lines.extend(pieces)
-                    carry = rest
-                yield lines, done_before + _tell(raw, report)
-            if carry:
-                yield reader.complete_lines(carry), done_before + _tell(raw, report)
+            for lines, done in _file_blocks(stream, reader, report, block_size, True):
+                yield lines, done_before + (_tell(raw, report) if done is None else done)
             done_before += _tell(raw, report)
         finally:
             if name != STDIN:
                 stream.close()
                 raw.close()
+
+
+def _file_blocks(stream, reader: "_FileReader", report: ReadReport, block_size: int, sniff: bool):
+    """Yield ``(lines, None)`` per block of one input stream (the caller measures progress)."""
+    label = reader.name
+    limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
+    carry = b""
+    first = sniff
+    while True:
+        data = _read(stream, block_size, label)
+        if not data:
+            break
+        report.bytes += len(data)
+        if first:
+            reader.sniff(data)
+            first = False
+        buf = carry + data if carry else data
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            carry = buf
+            if len(carry) > limit:
+                pieces, carry = reader.partial_pieces(carry)
+                if pieces:
+                    yield pieces, None
+            continue
+        carry = buf[cut:]
+        lines = reader.complete_lines(buf[:cut])
+        while len(carry) > limit:  # a long line starts after the last newline
+            pieces, rest = reader.partial_pieces(carry)
+            if not pieces:
+                break
+            lines.extend(pieces)
+            carry = rest
+        yield lines, None
+    if carry:
+        yield reader.complete_lines(carry), None
 
 
 def _tell(raw: IO[bytes], report: ReadReport) -> int:

@@ -79,7 +79,8 @@ def train(corpus: Any, method: str = "pmi", *, preset: str | None = None, callba
     ``preset``: "default" or "seed" (PMI only). ``params``: the trainer's hyper-parameters (e.g. ``dim``,
     ``epochs``, ``seed``, ``threads``; see its class) and the options of its ``fit``: reading text
     (tokenizer [jieba], hmm, user_dict, split_alnum, max_line_chars, workers, strict, cache_dir), counting
-    for pmi/svd (window [10], min_count [5], max_vocab, distance_weighting), checkpoints for pmi
+    for pmi/svd (window [10], min_count [5], max_vocab, distance_weighting, dask: a scheduler such as "local:2"
+    or "tcp://host:8786" to count on Dask), checkpoints for pmi
     (checkpoint, checkpoint_every, resume). Defaults are the library's, the same as ``wordvec train``'s; a
     None value means the default. ``callback(epoch, loss, seconds)`` after each epoch;
     ``progress(stage, done, total)`` while tokenizing, counting and training word2vec.

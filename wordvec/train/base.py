@@ -31,7 +31,7 @@ Callback = Callable[[int, float, float], None]
 READING_OPTIONS = ("tokenizer", "hmm", "user_dict", "split_alnum", "max_line_chars", "workers", "strict",
                    "cache_dir")
 # the options that say how tokens become counts (``wordvec.corpora.count_cached``)
-COUNTING_OPTIONS = ("window", "min_count", "max_vocab", "distance_weighting", "memory")
+COUNTING_OPTIONS = ("window", "min_count", "max_vocab", "distance_weighting", "memory", "dask")
 
 
 # --- value rules: each returns what the value must be, or None when it is fine ---------------------------
@@ -225,6 +225,10 @@ class Estimator:
                 self.stage_seconds_["load counts"] = time.perf_counter() - t
             self.nonzero_counts_ = int(corpus.matrix.nnz)
             return corpus
+        if given.get("dask"):
+            counts = self._count_on_dask(corpus, given, progress)
+            self.nonzero_counts_ = int(counts.matrix.nnz)
+            return counts
         cache = self.read_tokens(corpus, {k: v for k, v in given.items() if k in READING_OPTIONS}, progress)
         counting = {k: v for k, v in given.items() if k in COUNTING_OPTIONS}
         t = time.perf_counter()
@@ -232,6 +236,38 @@ class Estimator:
                               **counting)
         self.stage_seconds_["count"] = time.perf_counter() - t
         self.nonzero_counts_ = int(counts.matrix.nnz)
+        return counts
+
+
+    def _count_on_dask(self, corpus: Any, given: Mapping[str, Any], progress: StageProgress | None) -> Any:
+        """Count text files on the Dask scheduler ``given["dask"]`` (``wordvec.corpora.dask_count``) into a
+        temporary counts folder in the cache root, load it and remove the folder."""
+        import shutil
+        import tempfile
+
+        from wordvec.corpora.cache import default_cache_root
+        from wordvec.corpora.cooccur import Cooccurrence
+        from wordvec.corpora.dask_count import count_on_dask
+
+        inputs = [os.fspath(corpus)] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+        if not inputs or not all(isinstance(p, (str, os.PathLike)) for p in inputs):
+            raise InputError("dask counts text files: pass file or folder paths as the corpus")
+        root = os.fspath(given.get("cache_dir") or default_cache_root())
+        os.makedirs(root, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".wordvec-dask-counts-", dir=root)
+        counting = {k: given[k] for k in COUNTING_OPTIONS if k in given and k != "dask"}
+        t = time.perf_counter()
+        try:
+            meta = count_on_dask([os.fspath(p) for p in inputs], os.path.join(tmp, "counts"), str(given["dask"]),
+                                 tokenizer_settings(given), strict=bool(given.get("strict", False)),
+                                 progress=_stage(progress, "dask"), **counting)
+            counts = Cooccurrence.load(os.path.join(tmp, "counts"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        from wordvec.corpora.reader import ReadReport
+
+        self.read_report_ = ReadReport.from_dict(meta.get("report") or {})
+        self.stage_seconds_["count on dask"] = time.perf_counter() - t
         return counts
 
 
