@@ -11,13 +11,13 @@ import click
 
 from wordvec._version import __version__
 
-from . import corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
+from . import big_commands, corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-_WITHOUT_NUMBA = {"tokenize", "vocab", "info"}  # sub-commands that never load numba
+_WITHOUT_NUMBA = {"tokenize", "vocab", "info", "import", "index"}  # sub-commands that never load numba
 
 
 def _import_numba() -> None:
@@ -64,7 +64,8 @@ def cli() -> None:
     """
 
 
-for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
+for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
+                big_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -41,13 +41,17 @@ def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "
               help="cosine of vectors, or Pearson correlation of PMI profiles (PMI models).")
 @click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Profile method: number N of most frequent context words.")
+@click.option("--approximate", "--approx", "approximate", is_flag=True,
+              help="Use the model's approximate index (build it with `wordvec index MODEL`; needs faiss-cpu).")
 @topn_option(10)
 @json_option
 def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], method: str, context_words: int,
-            topn: int, as_json: bool) -> None:
+            approximate: bool, topn: int, as_json: bool) -> None:
     """Words most similar (substitutable) to WORD(s), minus --negative words."""
     emb = _load(model)
-    pairs = emb.most_similar(list(words), list(negative), topn=topn, method=method, context_words=context_words)
+    extra = {"approximate": True} if approximate else {}
+    pairs = emb.most_similar(list(words), list(negative), topn=topn, method=method, context_words=context_words,
+                             **extra)
     _emit(pairs, as_json, "cosine" if method == "cosine" else "profile")
 
 
