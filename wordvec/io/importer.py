@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import lzma
 import os
 import time
@@ -68,7 +69,7 @@ class _Writer:
         self.vec = open(os.path.join(tmp, VECTORS_FILE), "wb")
         self.vec.write(_npy_header(0, dim))
         self.words_path = os.path.join(tmp, WORDS_FILE)
-        self.words = open(self.words_path, "wb")
+        self.words = open(self.words_path, "w+b")  # read back on a hash hit
         self.offsets = [np.zeros(1, dtype=np.int64)]
         self.size = 0  # bytes in vocab.words
         self.count = 0  # words kept
@@ -232,11 +233,7 @@ def _text_blocks(handle: IO[bytes], path: str, has_header: bool, limit: int | No
         _formats._check_finite(block, path, start, 0)
         return raws, block
 
-    def source() -> Iterator[bytes]:
-        yield from pending
-        yield from handle
-
-    for raw in source():
+    for raw in itertools.chain(pending, handle):  # (a generator's `yield from` would close the handle on break)
         lineno += 1
         if not raw.strip():
             blank_at = blank_at or lineno

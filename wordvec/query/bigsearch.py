@@ -8,6 +8,7 @@ is ever in memory. ``most_similar_batch`` answers many queries with one matrix p
 """
 from __future__ import annotations
 
+import mmap
 from typing import Any, Sequence
 
 import numpy as np
@@ -22,8 +23,18 @@ BLOCKED_MIN_BYTES = 256 << 20  # memory-mapped tables from this size are searche
 
 def wants_blocked(emb: WordVectors) -> bool:
     """True for a memory-mapped table big enough that a unit copy should be avoided (and none exists yet)."""
-    return (isinstance(emb.vectors, np.memmap) and emb.vectors.nbytes >= BLOCKED_MIN_BYTES
-            and "unit_vectors" not in emb.__dict__)
+    return _mapped(emb.vectors) and emb.vectors.nbytes >= BLOCKED_MIN_BYTES and "unit_vectors" not in emb.__dict__
+
+
+def _mapped(array: np.ndarray) -> bool:
+    """True if ``array`` is (a view of) a memory map (``np.asarray`` of a ``np.memmap`` drops the subclass)."""
+    for _ in range(4):
+        if isinstance(array, (np.memmap, mmap.mmap)):
+            return True
+        array = getattr(array, "base", None)
+        if array is None:
+            return False
+    return False
 
 
 def _word_of(emb: WordVectors):
