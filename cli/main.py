@@ -17,7 +17,7 @@ EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-_WITHOUT_NUMBA = {"tokenize", "vocab", "info", "import", "index"}  # sub-commands that never load numba
+_WITHOUT_NUMBA = {"tokenize", "vocab", "info", "index"}  # sub-commands that never load numba
 
 
 def _import_numba() -> None:

@@ -364,3 +364,54 @@ def test_cli_index_and_approximate(model_dir):
     assert len({r["word"] for r in a} & {r["word"] for r in e}) >= 8
     proc = run("index", model, "--cells", "999999")
     assert proc.returncode == 1 and "nlist must be between" in proc.stderr
+
+
+# --- the text-row kernel and its plain twin ------------------------------------------------------------------
+def _kernel_parse(lines: list[bytes], dim: int):
+    from wordvec.io._kernels import parse_rows
+
+    out = np.zeros((len(lines), dim), dtype=np.float32)
+    return parse_rows(np.frombuffer(b"".join(lines), dtype=np.uint8), len(lines), dim, out), out
+
+
+def _twin(lines: list[bytes], dim: int) -> np.ndarray:
+    return np.array([np.array(line.split()[1:], dtype=np.float32) for line in lines], dtype=np.float32)
+
+
+def test_parse_kernel_matches_numpy_on_many_spellings():
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.standard_normal(3000) * 10.0 ** rng.integers(-8, 8, 3000),
+                             [0.0, -0.0, 1.0, -1.0, 3.4e37, 1e-30, 123456789.0]]).astype(np.float32)
+    spellings = ["%.9g", "%.6f", "%.5e", "%.8E", "%.3g", "%+.4f", "%g"]
+    dim = 7
+    lines = []
+    for k in range(0, len(values) - dim, dim):
+        row = values[k:k + dim]
+        lines.append(("w%d\t" % k + " ".join(spellings[(k + j) % len(spellings)] % v for j, v in
+                                            enumerate(row)) + (" \r\n" if k % 2 else "\n")).encode())
+    lines += [b"a 1 2. .5 -0 +3 1e2 7E-1\n", b"  b  0.000 00012 5e+0 -.25 1.5e-21 9e22 4\n"]
+    status, got = _kernel_parse(lines, dim)
+    assert status == 0
+    assert np.array_equal(got, _twin(lines, dim))
+    assert np.array_equal(np.signbit(got), np.signbit(_twin(lines, dim)))  # -0 keeps its sign
+
+
+@pytest.mark.parametrize("line", [b"a 1 2\n", b"a 1 2 3 4\n", b"a 1 x 3\n", b"a 1 nan 3\n", b"a 1 inf 3\n",
+                                  b"a 1.5x 2 3\n", b"a 1 2 1234567890123456\n", b"a 1 2 1e23\n", b"a 1 2 1e\n",
+                                  b"a 1 2 0x10\n", b"a 1 2 3 \x0c4\n", b"a\x0cb 1 2 3\n", b"a 1 - 3\n"])
+def test_parse_kernel_hands_unusual_rows_back(line):
+    pytest.importorskip("numba")
+    assert _kernel_parse([b"ok 1 2 3\n", line], 3)[0] == 1
+
+
+def test_import_same_with_and_without_kernel(tmp_path, monkeypatch):
+    wv = _table(500, 6)
+    path = str(tmp_path / "v.txt")
+    save_word2vec_format(wv, path)
+    import_vectors(path, str(tmp_path / "a"))
+    monkeypatch.setattr(importer, "ACCELERATE", False)
+    import_vectors(path, str(tmp_path / "b"))
+    a, b = Embedding.load(str(tmp_path / "a"), mmap=True), Embedding.load(str(tmp_path / "b"), mmap=True)
+    assert a.words == b.words and np.array_equal(np.asarray(a.vectors), np.asarray(b.vectors))
+    assert np.array_equal(np.asarray(a.vectors), wv.vectors)

@@ -33,6 +33,7 @@ from wordvec.io.vocab_index import WORDS_FILE, hashes_of, write_compact_files
 
 HEADER_BYTES = 128  # fixed .npy header size: the shape is filled in when the row count is known
 BLOCK_ROWS = 8192  # rows parsed and written at a time
+ACCELERATE = True  # parse text rows with the numba kernel (wordvec.io._kernels); False: numpy only
 
 
 @dataclass
@@ -184,6 +185,22 @@ class _Writer:
                 handle.close()
 
 
+_KERNEL: list = []
+
+
+def _parse_kernel():
+    """``wordvec.io._kernels.parse_rows`` (numba), or ``None`` where numba is missing or ``ACCELERATE`` is off."""
+    if not ACCELERATE:
+        return None
+    if not _KERNEL:
+        try:
+            from wordvec.io._kernels import parse_rows
+        except ImportError:  # pragma: no cover - numba missing
+            parse_rows = None
+        _KERNEL.append(parse_rows)
+    return _KERNEL[0]
+
+
 def _text_blocks(handle: IO[bytes], path: str, has_header: bool, limit: int | None) -> Iterator:
     """Yield ``(dim, declared, first_lineno, raws, block)`` for blocks of text rows."""
     first = handle.readline()
@@ -220,6 +237,12 @@ def _text_blocks(handle: IO[bytes], path: str, has_header: bool, limit: int | No
             parts = raw.split(None, 1)
             raws.append(parts[0])
             rests.append(parts[1] if len(parts) > 1 else b"\n")
+        kernel = _parse_kernel()
+        if kernel is not None:
+            block = np.empty((len(lines), dim), dtype=np.float32)
+            if kernel(np.frombuffer(b"".join(lines), dtype=np.uint8), len(lines), dim, block) == 0:
+                _formats._check_finite(block, path, start, 0)
+                return raws, block
         try:
             block = np.loadtxt(io.BytesIO(b"".join(r if r.endswith(b"\n") else r + b"\n" for r in rests)),
                                dtype=np.float32, comments=None, delimiter=None, encoding="latin1", ndmin=2,
