@@ -415,3 +415,14 @@ def test_import_same_with_and_without_kernel(tmp_path, monkeypatch):
     a, b = Embedding.load(str(tmp_path / "a"), mmap=True), Embedding.load(str(tmp_path / "b"), mmap=True)
     assert a.words == b.words and np.array_equal(np.asarray(a.vectors), np.asarray(b.vectors))
     assert np.array_equal(np.asarray(a.vectors), wv.vectors)
+
+
+def test_imported_model_saved_again_loads(tmp_path):
+    wv = _table()
+    path = str(tmp_path / "v.txt")
+    save_word2vec_format(wv, path)
+    import_vectors(path, str(tmp_path / "m"))
+    emb = Embedding.load(str(tmp_path / "m"), mmap=True)
+    emb.save(str(tmp_path / "copy"))
+    again = Embedding.load(str(tmp_path / "copy"), mmap=True)
+    assert again.words == wv.words and np.array_equal(np.asarray(again.vectors), wv.vectors)

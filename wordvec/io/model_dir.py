@@ -45,6 +45,7 @@ def save_model_dir(
         raise CorruptFileError("refusing to save vectors that contain NaN or Inf")
     extras = dict(extras or {})
     full_meta = dict(meta)
+    full_meta.pop("vocab_index", None)  # the compact vocabulary files are written by wordvec.io.importer only
     full_meta.update(
         format=FORMAT_NAME,
         format_version=FORMAT_VERSION,
