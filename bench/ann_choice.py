@@ -30,7 +30,7 @@ def recall(found: list[np.ndarray], truth: list[np.ndarray]) -> float:
 def run_faiss_ivf(x, queries, tmp):
     import faiss
 
-    from wordvec.query.ann import QUALITIES, default_nlist
+    from wordvec.query.ann import default_nlist
 
     t = time.perf_counter()
     nlist = default_nlist(len(x))
@@ -40,7 +40,7 @@ def run_faiss_ivf(x, queries, tmp):
     index.train(x[rng.choice(len(x), min(len(x), max(40 * nlist, 20000)), replace=False)])
     index.add(x)
     build = time.perf_counter() - t
-    index.nprobe = -(-nlist // QUALITIES["balanced"])
+    index.nprobe = -(-nlist // 24)  # fixed here (1/24 of the cells); `wordvec index` tunes it per model
     path = os.path.join(tmp, "ivf.faiss")
     faiss.write_index(index, path)
 
