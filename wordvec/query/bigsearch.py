@@ -125,21 +125,17 @@ def most_similar_big(
     indexer: Any = None,
 ) -> list[tuple[str, float]]:
     """``most_similar`` without a unit copy of the table: exact in blocks, or approximate through
-    ``indexer`` (anything with gensim's ``most_similar(vector, num_neighbors)``) or, with
-    ``approximate=True``, the model directory's index (``wordvec.query.ann``). Input words are excluded;
+    ``indexer`` (anything with gensim's ``most_similar(vector, num_neighbors)``; a ``wordvec.query.ann``
+    ``AnnIndex`` is also restricted to ``restrict_vocab`` and rescored here). Input words are excluded;
     approximate scores are exact cosines of the words found."""
     vector, rows = query_vector(emb, positive, negative)
     skip = set(rows)
     clip = None if not restrict_vocab else max(0, min(int(restrict_vocab), len(emb)))
     if approximate and indexer is None:
-        from wordvec.query.ann import index_for
-
-        indexer = index_for(emb)
+        raise InputError("approximate=True needs the model's index: pass indexer= (wordvec.query.ann.index_for)")
     if indexer is not None:
         want = topn + len(skip)
-        from wordvec.query.ann import AnnIndex
-
-        if isinstance(indexer, AnnIndex):
+        if hasattr(indexer, "candidates") and hasattr(indexer, "rescore"):  # wordvec.query.ann.AnnIndex
             found = indexer.candidates(vector, max(50, 4 * want))
             if clip is not None:
                 found = found[found < clip]

@@ -84,6 +84,10 @@ class Embedding(WordVectors):
         if method == "cosine" and (approximate or indexer is not None or _blocked(self)):
             from wordvec.query.bigsearch import most_similar_big
 
+            if approximate and indexer is None:
+                from wordvec.query.ann import index_for
+
+                indexer = index_for(self)
             return most_similar_big(self, positive, negative, topn, restrict_vocab, approximate, indexer)
         if approximate or indexer is not None:
             raise InputError("approximate search is for method='cosine'")
