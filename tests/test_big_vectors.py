@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from wordvec.errors import CorruptFileError, InputError, WordvecError
-from wordvec.io import importer
+from wordvec.io import importer, vector_stream  # noqa: F401
 from wordvec.io.formats import load_vectors, save_glove, save_word2vec_format
 from wordvec.io.importer import import_vectors
 from wordvec.io.vectors import WordVectors
@@ -97,7 +97,7 @@ def test_limit_reads_first_rows(tmp_path):
 
 
 def test_duplicates_keep_first_and_are_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "BLOCK_ROWS", 4)  # duplicates inside one block and across blocks
+    monkeypatch.setattr(vector_stream, "BLOCK_ROWS", 4)  # duplicates inside one block and across blocks
     rows = ["a 1 0", "b 0 1", "a 5 5", "c 1 1", "d 2 2", "b 9 9", "a 7 7", "e 3 3", "e 4 4"]
     path = _write(tmp_path, "d.txt", ("\n".join(rows) + "\n").encode())
     report = import_vectors(path, str(tmp_path / "m"))
@@ -410,7 +410,7 @@ def test_import_same_with_and_without_kernel(tmp_path, monkeypatch):
     path = str(tmp_path / "v.txt")
     save_word2vec_format(wv, path)
     import_vectors(path, str(tmp_path / "a"))
-    monkeypatch.setattr(importer, "ACCELERATE", False)
+    monkeypatch.setattr(vector_stream, "ACCELERATE", False)
     import_vectors(path, str(tmp_path / "b"))
     a, b = Embedding.load(str(tmp_path / "a"), mmap=True), Embedding.load(str(tmp_path / "b"), mmap=True)
     assert a.words == b.words and np.array_equal(np.asarray(a.vectors), np.asarray(b.vectors))
