@@ -44,13 +44,16 @@ def _print_stats(path: str, meta: dict, stats: bool, as_json: bool, quiet: bool)
 @click.option("--max-vocab", type=click.IntRange(min=0), default=0, show_default=True, help="0: no limit.")
 @click.option("--distance-weighting", is_flag=True, help="Add 1/d per pair instead of 1.")
 @click.option("--memory", type=MEMORY_SIZE, default="2G", show_default=True, help="Working-memory budget (K/M/G suffix).")
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="Counting threads [all cores].")
+@click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Counting threads (0: all cores).")
 @click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
               show_default=True)
-@click.option("--hmm", is_flag=True, help="Enable jieba's HMM for unknown words.")
+@click.option("--hmm/--no-hmm", default=False, show_default=True,
+              help="Let jieba guess unknown words with its HMM (off by default).")
 @click.option("--user-dict", type=click.Path(), default=None, help="jieba user dictionary.")
 @click.option("--split-alnum", is_flag=True, help="Split ASCII letters and digits into single characters.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Tokenizer processes [all cores].")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Tokenizing processes (0: all cores).")
 @click.option("--strict", is_flag=True, help="Fail on bad UTF-8 instead of replacing it.")
 @click.option("--cache-dir", type=click.Path(), default=None, help="Token cache root.")
 @click.option("--shards", is_flag=True, help="Write a shard directory (for `wordvec merge`) instead of counts.")
@@ -78,13 +81,14 @@ def count_command(inputs, output, window, min_count, max_vocab, distance_weighti
         raise InputError(f"{output} exists and is not a folder: choose another --output")
     settings = TokenizerSettings(mode=tokenizer, hmm=hmm, user_dict=user_dict, split_alnum=split_alnum)
     with Progress("tokenize", "B", quiet=quiet) as bar:
-        cache = load_or_build_cache(list(inputs), settings, workers, cache_dir, strict, bar)
+        cache = load_or_build_cache(list(inputs), settings, workers or None, cache_dir, strict, bar)
     warn_report(cache)
     meta = counts_meta(cache, min_count, max_vocab)
     run = count_to_shards if shards else count_to_directory
     with Progress("count", "tok", quiet=quiet) as bar:
         written = run(cache, output, meta, min_count=min_count, max_vocab=max_vocab, window=window,
-                      distance_weighting=distance_weighting, memory=budget, threads=threads, progress=bar)
+                      distance_weighting=distance_weighting, memory=budget, threads=threads or None,
+                      progress=bar)
     if shards:
         if as_json:
             echo_json({"output": output, "vocab_size": written["vocab_size"], "runs": len(written["runs"]),

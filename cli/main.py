@@ -29,6 +29,20 @@ def _import_numba() -> None:
         import wordvec.corpora._kernels  # noqa: F401  (numba and its dispatcher)
 
 
+def _starting(name: str | None, args: list[str]) -> bool:
+    """On a terminal, say at once that a long command started (numba's import takes a second or more);
+    the line is cleared when the command's own output begins. Not under --quiet or --json."""
+    stream = sys.stderr
+    if name not in _LONG or not getattr(stream, "isatty", lambda: False)() or {"-q", "--quiet", "--json"} & set(args):
+        return False
+    stream.write(f"\rwordvec {name}: starting…\033[K")
+    stream.flush()
+    return True
+
+
+_LONG = {"train", "count", "merge", "evaluate", "export", "import-gensim"}
+
+
 class WordvecGroup(click.Group):
     """A click group that reports ``WordvecError`` as one line and Ctrl-C as exit 130."""
 
@@ -50,7 +64,11 @@ class WordvecGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
         if name not in _WITHOUT_NUMBA and "--help" not in rest and "-h" not in rest:
+            shown = _starting(name, rest)
             _import_numba()
+            if shown:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
         return name, command, rest
 
 
@@ -64,9 +82,33 @@ def cli() -> None:
     """
 
 
+# one line each in `wordvec --help` (click would cut the docstrings' first sentences mid-way)
+SHORT_HELP = {
+    "tokenize": "Tokenize text into a reusable token cache.",
+    "vocab": "List the vocabulary of a text with word counts.",
+    "count": "Count word co-occurrences into a counts directory.",
+    "merge": "Add up several counts or shard directories.",
+    "train": "Train word vectors from text into a model directory.",
+    "similar": "Words that can replace a word (similar meaning).",
+    "related": "Words that occur together with a word.",
+    "keywords": "The keywords of each text.",
+    "analogy": "Solve A + B − C, e.g. 国王 + 女人 − 男人 → 女王.",
+    "sentsim": "How similar two texts are.",
+    "predict": "Words likely to appear with all given words.",
+    "norms": "Words by importance: stopwords come first.",
+    "pmi": "The PMI of two words, as the model estimates it.",
+    "info": "What a model is: kind, size, settings, training.",
+    "evaluate": "Score a model on similarity and analogy datasets.",
+    "export": "Write a model's vectors as a word2vec or GloVe file.",
+    "import-gensim": "Convert a gensim model or .kv file into a model.",
+    "import": "Stream a big word2vec/GloVe file into a model directory.",
+    "index": "Build a model's approximate nearest-neighbour index.",
+}
+
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
                 big_commands):
     for _command in _module.COMMANDS:
+        _command.short_help = _command.short_help or SHORT_HELP.get(_command.name)
         cli.add_command(_command)
 
 

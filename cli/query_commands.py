@@ -33,6 +33,41 @@ def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "
         echo_table([(w, s) for w, s in pairs], ["word", score_name])
 
 
+def _batch(words: Sequence[str]) -> list[list[str]] | None:
+    """``-`` alone: the queries of stdin, one per line (a line's words split at whitespace); else None."""
+    if list(words) != ["-"]:
+        return None
+    if sys.stdin is None:
+        raise click.UsageError("'-' reads one query per line from stdin, but there is no stdin")
+    return [line.split() for line in read_stdin_lines()]
+
+
+def _run_batch(queries: list[list[str]], answer, as_json: bool, score_name: str) -> None:
+    """Answer each stdin query: a table per query under a ``# query`` line, or one JSON list per line.
+    An unknown word is a note for its line (JSON: an empty list) and exit status 1 after the last line."""
+    from wordvec.errors import UnknownWordError
+
+    failed = 0
+    shown = 0
+    for number, query in enumerate(queries, 1):
+        if not query:
+            continue
+        try:
+            pairs = answer(query)
+        except UnknownWordError as err:
+            failed += 1
+            _note(f"line {number}: {err}")
+            pairs = []
+        if as_json:
+            _emit(pairs, True)
+        else:
+            click.echo(("" if shown == 0 else "\n") + f"# {' '.join(query)}")
+            _emit(pairs, False, score_name)
+        shown += 1
+    if failed:
+        sys.exit(1)
+
+
 @click.command("similar")
 @MODEL
 @click.argument("words", nargs=-1, required=True)
@@ -47,30 +82,56 @@ def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "
 @json_option
 def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], method: str, context_words: int,
             approximate: bool, topn: int, as_json: bool) -> None:
-    """Words most similar (substitutable) to WORD(s), minus --negative words."""
+    """Words most similar (substitutable) to WORD(s), minus --negative words.
+
+    WORDS '-' reads one query per line from stdin (several words on a line are added up).
+    """
+    score_name = "cosine" if method == "cosine" else "profile"
+    queries = _batch(words)
     emb = _load(model)
+
     extra = {"approximate": True} if approximate else {}
-    pairs = emb.most_similar(list(words), list(negative), topn=topn, method=method, context_words=context_words,
-                             **extra)
-    _emit(pairs, as_json, "cosine" if method == "cosine" else "profile")
+
+    def answer(query):
+        return emb.most_similar(list(query), list(negative), topn=topn, method=method, context_words=context_words,
+                                **extra)
+
+    if queries is not None:
+        _run_batch(queries, answer, as_json, score_name)
+        return
+    _emit(answer(words), as_json, score_name)
 
 
 @click.command("related")
 @MODEL
 @click.argument("word")
 @click.option("--alpha", type=float, default=None,
-              help="α-variant: PMI + (1−α)·log P(y) (word2vec models: log p(y|x) − α log #y, default 0.9).")
+              help="Favour frequent words: PMI + (1−α)·log P(y), 1 = plain PMI (word2vec models: "
+                   "log p(y|x) − α·log #y, default 0.9).")
 @click.option("--normalize", is_flag=True, help="Rank by cosine instead of raw PMI.")
 @click.option("--include-self", is_flag=True, help="Keep the query word in the list.")
 @topn_option(10)
 @json_option
 def related(model: str, word: str, alpha: float | None, normalize: bool, include_self: bool, topn: int,
             as_json: bool) -> None:
-    """Words most related to WORD (co-occurring): raw PMI by default."""
+    """Words most related to WORD (co-occurring): raw PMI by default.
+
+    WORD '-' reads one word per line from stdin and answers each.
+    """
+    queries = _batch([word])
     emb = _load(model)
-    pairs = emb.most_related(word, topn=topn, normalize=normalize, alpha=alpha, include_self=include_self)
     raw_pmi = alpha is None and emb.kind != "w2v"
-    _emit(pairs, as_json, "cosine" if normalize else ("pmi" if raw_pmi else "relatedness"))
+    score_name = "cosine" if normalize else ("pmi" if raw_pmi else "relatedness")
+
+    def answer(query):
+        if len(query) != 1:
+            raise click.UsageError(f"related takes one word per line, got {' '.join(query)!r}")
+        return emb.most_related(query[0], topn=topn, normalize=normalize, alpha=alpha, include_self=include_self)
+
+    if queries is not None:
+        _run_batch(queries, answer, as_json, score_name)
+        return
+    _emit(answer([word]), as_json, score_name)
 
 
 def _texts(texts: tuple[str, ...]) -> list[str]:
@@ -98,16 +159,19 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
 @click.option("--normalize", is_flag=True, help="pmi-sum: rank by cosine of word and text vectors.")
 @click.option("--exclude-self", is_flag=True, help="pmi-sum: leave each word's own term out of its score.")
 @click.option("--unique", "unique_context", is_flag=True, help="pmi-sum: count repeated words once in the text vector.")
+@click.option("--with-unknown", is_flag=True,
+              help="--json: print {\"keywords\": [...], \"unknown\": [...]} per text instead of the plain list.")
 @topn_option(10)
 @json_option
 def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, association: float, no_unknown: bool,
-             compounds: bool, hmm: bool | None, normalize: bool, exclude_self: bool, unique_context: bool, topn: int,
-             as_json: bool) -> None:
+             compounds: bool, hmm: bool | None, normalize: bool, exclude_self: bool, unique_context: bool,
+             with_unknown: bool, topn: int, as_json: bool) -> None:
     """Keywords of each TEXT (or of each stdin line), best first.
 
     The default (psw) ranks the words of the text by log p(text | word): each occurrence of a word counts
     its self-information −log P(word), plus its mean PMI with the other words. Words the model has never
-    seen take part as the rarest words.
+    seen take part as the rarest words. The words the model does not know are listed in a note on stderr
+    (and in the JSON with --with-unknown).
     """
     from wordvec.query.keywords import NoKnownWordWarning
 
@@ -129,8 +193,13 @@ def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, ass
             warnings.simplefilter("ignore", NoKnownWordWarning)
             result = emb.keywords(text, topn=topn, normalize=normalize, exclude_self=exclude_self,
                                   unique_context=unique_context, method=method, **options)
+        unknown = list(dict.fromkeys(getattr(result, "unknown", None) or []))
         if result.note:
             _note(f"text {number + 1}: {result.note}")
+        if unknown:
+            ranked = method == "psw" and not no_unknown
+            _note(f"text {number + 1}: {len(unknown)} word(s) not in the vocabulary"
+                  + (" (ranked as the rarest words)" if ranked else ", left out") + f": {', '.join(unknown)}")
         if not as_json and len(items) > 1:
             click.echo(("" if number == 0 else "\n") + f"# {text}")
         if explain:
@@ -141,6 +210,8 @@ def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, ass
                 echo_table([(r["word"], r["score"], r["prior"], r["association"], r["count"],
                              ("unknown " if r["unknown"] else "") + ("compound" if r["compound"] else ""))
                             for r in rows], ["word", "score", "prior", "association", "count", "flags"])
+        elif as_json and with_unknown:
+            echo_json({"keywords": [{"word": w, "score": v} for w, v in result], "unknown": unknown})
         else:
             _emit(result, as_json)
 
@@ -156,7 +227,7 @@ def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, ass
 @topn_option(10)
 @json_option
 def analogy(model: str, a: str, b: str, c: str, method: str, keep_inputs: bool, topn: int, as_json: bool) -> None:
-    """Words closest to A + B − C (e.g. 国王 女人 男人 → 女王)."""
+    """Words closest to A + B − C, for example 国王 女人 男人 → 女王."""
     emb = _load(model)
     pairs = emb.analogy(a, b, c, topn=topn, method=method, exclude_inputs=not keep_inputs)
     _emit(pairs, as_json)
@@ -199,12 +270,14 @@ def predict(model: str, words: tuple[str, ...], topn: int, as_json: bool) -> Non
 @click.command("norms")
 @MODEL
 @click.option("--descending", is_flag=True, help="Largest norms first (default: smallest first).")
-@click.option("--corrected", is_flag=True,
-              help="√(self-PMI) instead of ‖v‖ for models trained with context smoothing (cds ≠ 1).")
+@click.option("--corrected/--raw", default=True, show_default=True,
+              help="corrected: the importance √(self-PMI), which puts stopwords and punctuation first in models "
+                   "trained with context smoothing; raw: the plain vector length ‖v‖ (the same when there is no "
+                   "smoothing).")
 @topn_option(20)
 @json_option
 def norms(model: str, descending: bool, corrected: bool, topn: int, as_json: bool) -> None:
-    """Words by vector norm: small norm = unimportant (stopwords, punctuation) in a PMI model."""
+    """Words by importance (vector norm): the smallest are stopwords and punctuation in a PMI model."""
     emb = _load(model)
     _emit(emb.norms(topn=topn, ascending=not descending, corrected=corrected), as_json, "norm")
 

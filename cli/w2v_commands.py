@@ -1,4 +1,4 @@
-"""`wordvec import-gensim`: convert a gensim Word2Vec model (hs=1) into a wordvec model directory.
+"""`wordvec import-gensim`: convert a gensim file (Word2Vec/FastText model or KeyedVectors) into a model directory.
 
 `COMMANDS` lists what `cli.main` registers. Training a w2v model is `wordvec train --method w2v`.
 """
@@ -17,14 +17,17 @@ from .output import echo_json, json_option, quiet_option
               help="Model directory to write (replaced atomically).")
 @click.option("--tokenizer", type=click.Choice(["jieba", "whitespace", "char", "tagged"]), default="jieba",
               show_default=True, help="How the model's corpus was tokenized (used to tokenize query text).")
-@click.option("--hmm/--no-hmm", default=False, show_default=True, help="jieba's HMM was on for the corpus.")
+@click.option("--hmm/--no-hmm", default=False, show_default=True,
+              help="Whether jieba's HMM guessed unknown words in the model's corpus.")
 @json_option
 @quiet_option
 def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_json: bool, quiet: bool) -> None:
-    """Convert GENSIM_MODEL (saved by gensim's model.save(), trained with hs=1) into a model directory.
+    """Convert GENSIM_MODEL, a file written by gensim's save(), into a wordvec model directory.
 
-    The result answers the exact word2vec queries (related, keywords, predict: SPEC c.1.3, c.3.1, c.7)
-    and cosine `similar`.
+    Reads Word2Vec and FastText models and KeyedVectors (.kv) files without running code from them. A model
+    trained with hierarchical softmax (hs=1) keeps its HS weights, so related, keywords and predict give the
+    exact word2vec answers; a negative-sampling model (gensim's default) and plain KeyedVectors answer
+    similar and analogy (cosine). Word counts are kept when gensim has them.
     """
     from wordvec.corpora.tokenize import TokenizerSettings
     from wordvec.word2vec.bridge import load_gensim_model
@@ -32,20 +35,25 @@ def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_
     settings = TokenizerSettings(mode=tokenizer, hmm=hmm)
     emb = load_gensim_model(gensim_model, tokenizer=settings.to_dict())
     emb.save(output)
+    hs_points = emb.extras.get("hs_points")
     summary = {
         "model": os.path.abspath(output),
         "kind": emb.kind,
         "words": len(emb),
         "dim": emb.shape[1],
-        "max_path": int(emb.extras["hs_points"].shape[1]),
+        "max_path": int(hs_points.shape[1]) if hs_points is not None else None,
         "counts_available": bool(emb.meta.get("counts_available")),
     }
     if as_json:
         echo_json(summary)
     elif not quiet:
+        what = {"w2v": "word2vec (hierarchical softmax) model",
+                "w2v-ns": "word2vec negative-sampling model (similar/analogy only: no HS weights)",
+                }.get(emb.kind, "word vectors (similar/analogy)")
         click.echo(
-            f"wrote {output}: word2vec (hs) model, {summary['words']} words × {summary['dim']} dims"
-            + ("" if summary["counts_available"] else " (no counts in the gensim model: use --alpha 0)")
+            f"wrote {output}: {what}, {summary['words']} words × {summary['dim']} dims"
+            + ("" if summary["counts_available"] or emb.kind != "w2v" else
+               " (no counts in the gensim model: use --alpha 0)")
         )
 
 

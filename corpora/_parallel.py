@@ -229,6 +229,11 @@ class _Workers:
             conn.close()
 
 
+def _report_text(progress: ProgressFn, report: ReadReport) -> None:
+    if hasattr(progress, "rate_count"):
+        progress.rate_count = report.bytes  # type: ignore[attr-defined]
+
+
 def tokenize_files(
     files: Sequence[str],
     settings: TokenizerSettings,
@@ -241,7 +246,9 @@ def tokenize_files(
     """Tokenize expanded ``files`` into (vocabulary, ids, line offsets, report, workers used).
 
     ``workers`` (default: all cores; 1 = in this process), ``strict`` (bad UTF-8 raises), ``progress``
-    (called as ``progress(bytes_done, bytes_total)`` in on-disk bytes of the inputs; total is 0 for stdin).
+    (called as ``progress(bytes_done, bytes_total)`` in on-disk bytes of the inputs; total is 0 for stdin;
+    a callback with a ``rate_count`` attribute, such as the command line's bar, also gets the decompressed
+    text bytes read so far there, so that its speed is in text bytes for compressed inputs too).
     """
     report = report if report is not None else ReadReport()
     workers = default_workers() if workers is None or workers <= 0 else int(workers)
@@ -255,6 +262,7 @@ def tokenize_files(
         for lines, done in blocks:
             merger.add(*tokenize_block(tokenize, lines))
             if progress is not None:
+                _report_text(progress, report)
                 progress(done, total or 0)
     else:
         if settings.mode == "jieba" and _context().get_start_method() == "fork":
@@ -263,6 +271,7 @@ def tokenize_files(
             for where, result in pool.run(blocks):
                 merger.add(*result)
                 if progress is not None:
+                    _report_text(progress, report)
                     progress(where, total or 0)
     vocab, ids, offsets = merger.finish()
     return vocab, ids, offsets, report, workers

@@ -184,7 +184,7 @@ def test_cli_and_python_give_the_same_keywords(model, method):
     text = "北京的经济发展是城市的骄傲，太阳是一颗恒星"
     res = run("keywords", model, text, "--method", method, "--json", "-n", "5")
     assert res.exit_code == 0, res.output
-    got = [(item["word"], item["score"]) for item in json.loads(res.output)]
+    got = [(item["word"], item["score"]) for item in json.loads(res.stdout)]  # stderr: the unknown-word note
     want = emb.keywords(text, topn=5, method=method)
     assert [w for w, _ in got] == [w for w, _ in want] and len(got) > 0
     assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-6)
@@ -194,7 +194,7 @@ def test_cli_explain(model):
     text = "北京的经济发展是城市的骄傲"
     res = run("keywords", model, text, "--explain", "--json")
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.output)
+    rows = json.loads(res.stdout)
     assert rows and set(rows[0]) == {"word", "score", "count", "prior", "association", "unknown", "compound"}
     assert any(r["unknown"] for r in rows)  # 骄傲 is not in the toy vocabulary
     for r in rows:

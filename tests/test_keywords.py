@@ -78,6 +78,7 @@ def test_no_known_word_is_an_empty_result_not_a_crash():
     # psw: unknown words are candidates, equally rare, in text order
     got = emb.keywords("xx yy")
     assert [w for w, _ in got] == ["xx", "yy"] and got.unknown == ["xx", "yy"] and got[0][1] == got[1][1]
+    assert "no word of the text is in the vocabulary" in got.note
     with pytest.warns(NoKnownWordWarning):
         assert emb.keywords("") == []
     with pytest.warns(NoKnownWordWarning):
@@ -176,8 +177,9 @@ def test_cds_models_answer_in_pmi_units():
         assert abs(s - (emb.pmi(w, "k4") + emb.pmi(w, "k5") + logp[emb.index(w)])) < 1e-4
     raw = emb.sentence_similarity(["k1", "k2"], ["k3"], raw=True)
     assert abs(raw - emb.pmi("k1", "k3") - emb.pmi("k2", "k3")) < 1e-9
-    assert emb.norms(3) == make().norms(3)  # norms are the plain vector norms
+    assert emb.norms(3, corrected=False) == make().norms(3, corrected=False)  # raw: the plain vector norms
     self_pmi = np.sqrt(np.maximum((vec**2).sum(axis=1) - 2 * delta, 0))
+    assert emb.norms(5) == emb.norms(5, corrected=True)  # the default is the corrected importance
     assert [w for w, _ in emb.norms(5, corrected=True)] == [f"k{i}" for i in np.argsort(self_pmi, kind="stable")[:5]]
     assert abs(dict(emb.norms(corrected=True))["k3"] ** 2 - emb.pmi("k3", "k3")) < 1e-9 or emb.pmi("k3", "k3") < 0
 

@@ -295,11 +295,7 @@ def test_bad_gensim_inputs(lines, tmp_path):
         load_gensim_model(tmp_path)
     ns = Word2Vec(lines[:300], vector_size=8, min_count=2, sg=1, hs=0, negative=5, epochs=1, workers=1)
     ns.save(str(tmp_path / "ns.model"))
-    with pytest.raises(InputError, match="hs=0"):
-        load_gensim_model(tmp_path / "ns.model")
     ns.wv.save(str(tmp_path / "kv.model"))
-    with pytest.raises(InputError, match="KeyedVectors"):
-        load_gensim_model(tmp_path / "kv.model")
     ns.wv.save_word2vec_format(str(tmp_path / "vec.txt"))
     with pytest.raises(InputError, match="not a gensim model") as err:
         load_gensim_model(tmp_path / "vec.txt")

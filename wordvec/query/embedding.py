@@ -49,15 +49,152 @@ class Embedding(WordVectors):
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> "Embedding":
-        """Load a model directory (``mmap=True``: arrays memory-mapped read-only) or a word2vec/GloVe file
-        (``kind="external"``, no counts); see ``WordVectors.load``."""
-        if os.path.isfile(path):
-            from wordvec.io.formats import load_vectors  # lazy: only for vector files
+        """Load a model directory (``mmap=True``: arrays memory-mapped read-only), a word2vec/GloVe file
+        (``kind="external"``, no counts, unless ``wordvec export`` wrote its ``FILE.wordvec.json`` sidecar
+        beside it: then the model's counts, kind and PMI correction are applied, see ``wordvec.io.sidecar``),
+        or a file written by gensim's ``save()`` — ``KeyedVectors`` (``.kv``), ``Word2Vec`` or ``FastText`` —
+        read without running its code (see ``load_gensim_model``). Files of other kinds raise ``InputError``
+        naming what they are (``wordvec.io.sniff``)."""
+        from wordvec.io.sniff import unreadable_reason
 
-            return cls(load_vectors(os.fspath(path)))
+        reason = unreadable_reason(path) if os.path.exists(path) else None
+        if reason:
+            raise InputError(reason)
+        if os.path.isfile(path):
+            from wordvec.io.gensim_files import looks_like_pickle
+
+            if looks_like_pickle(path):
+                from wordvec.word2vec.bridge import load_gensim_model  # lazy: gensim only for its files
+
+                return cls(load_gensim_model(path))
+            import warnings
+
+            from wordvec.io.formats import VectorFileWarning, load_vectors  # lazy: only for vector files
+            from wordvec.io.sidecar import apply_sidecar
+
+            vectors, problem = apply_sidecar(load_vectors(os.fspath(path)), path)
+            if problem:
+                warnings.warn(problem, VectorFileWarning, stacklevel=2)
+            return cls(vectors)
         emb = cls(WordVectors.load(path, mmap=mmap))
         emb.model_path = os.fspath(path)  # where an approximate index (wordvec.query.ann) is looked for
         return emb
+
+    # --- gensim interop (wordvec.io.gensim_files, wordvec.query.distances) -----------------------------------
+    @classmethod
+    def from_keyedvectors(cls, kv: Any) -> "Embedding":
+        """An ``Embedding`` of a gensim ``KeyedVectors`` (``model.wv``): same rows, words and order; the
+        counts too when gensim has them (``Word2Vec`` sets them), else zero (``kind="external"``)."""
+        from wordvec.io.gensim_files import from_keyedvectors
+
+        return cls(from_keyedvectors(kv))
+
+    @classmethod
+    def from_gensim(cls, model: Any) -> "Embedding":
+        """An ``Embedding`` of an in-memory gensim ``Word2Vec``/``FastText`` model (HS weights kept when it
+        has them, ``kind="w2v"``; else ``kind="w2v-ns"``) or ``KeyedVectors``."""
+        from gensim.models import KeyedVectors
+
+        if isinstance(model, KeyedVectors):
+            return cls.from_keyedvectors(model)
+        from wordvec.word2vec.bridge import from_gensim_model
+
+        return cls(from_gensim_model(model))
+
+    def to_keyedvectors(self) -> Any:
+        """A gensim ``KeyedVectors`` with these rows and words (same order) and the counts, when known, as
+        its ``"count"`` attribute. The vectors are copied (float32)."""
+        from wordvec.io.gensim_files import to_keyedvectors
+
+        return to_keyedvectors(self)
+
+    def save_word2vec_format(self, fname: str | os.PathLike, fvocab: str | os.PathLike | None = None,
+                             binary: bool = False, write_header: bool = True) -> None:
+        """Write the vectors as gensim's ``save_word2vec_format`` does: word2vec text (``binary=False``,
+        default) or binary, or without the header line (``write_header=False``: GloVe text). ``fvocab``: also
+        write ``word count`` lines there (needs counts). Rows in vocabulary order; written atomically."""
+        from wordvec.io.atomic import atomic_output
+        from wordvec.io.formats import save_glove, save_word2vec_format
+
+        if fvocab is not None:
+            if not np.any(np.asarray(self.counts) > 0):
+                raise InputError("fvocab needs word counts, and these vectors have none; leave fvocab out")
+            with atomic_output(fvocab, "w") as out:
+                out.writelines(f"{w} {int(c)}\n" for w, c in zip(self.words, np.asarray(self.counts).tolist()))
+        if not write_header:
+            if binary:
+                raise InputError("binary word2vec files always have a header; use write_header=True")
+            save_glove(self, fname)
+        else:
+            save_word2vec_format(self, fname, binary=binary)
+
+    def has_index_for(self, word: str) -> bool:
+        """Whether ``word`` has a row (gensim's name for ``word in emb``)."""
+        return word in self
+
+    def get_normed_vectors(self) -> np.ndarray:
+        """The rows scaled to unit length (zero rows stay zero), as gensim's ``get_normed_vectors``."""
+        return self.unit_vectors
+
+    @staticmethod
+    def cosine_similarities(vector: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of ``vector`` with every row of ``vectors`` (gensim semantics)."""
+        from wordvec.query.distances import cosine_similarities
+
+        return cosine_similarities(vector, vectors)
+
+    def similar_by_word(self, word: str, topn: int = 10, restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """``most_similar(word)``: cosine neighbours of ``word``, itself left out (gensim's name)."""
+        return self.most_similar([word], topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_key = similar_by_word
+
+    def similar_by_vector(self, vector: np.ndarray, topn: int = 10,
+                          restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Cosine neighbours of a vector (no word left out), as gensim's ``similar_by_vector``."""
+        return self.most_similar([np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab)
+
+    def distance(self, a: str, b: str) -> float:
+        """Cosine distance ``1 − similarity(a, b)``."""
+        from wordvec.query.distances import distance
+
+        return distance(self, a, b)
+
+    def distances(self, word_or_vector: Any, other_words: Sequence[str] = ()) -> np.ndarray:
+        """Cosine distances from a word or vector to ``other_words`` (default: every word, row order)."""
+        from wordvec.query.distances import distances
+
+        return distances(self, word_or_vector, other_words)
+
+    def closer_than(self, a: str, b: str) -> list[str]:
+        """Words closer to ``a`` than ``b`` is (cosine distance), in row order."""
+        from wordvec.query.distances import closer_than
+
+        return closer_than(self, a, b)
+
+    def rank(self, a: str, b: str) -> int:
+        """Rank of ``b`` among the cosine neighbours of ``a`` (1 = nearest)."""
+        from wordvec.query.distances import rank
+
+        return rank(self, a, b)
+
+    def rank_by_centrality(self, words: Sequence[str]) -> list[tuple[float, str]]:
+        """``(cosine to the centroid, word)``, most central first; unknown words ignored with a warning."""
+        from wordvec.query.distances import rank_by_centrality
+
+        return rank_by_centrality(self, words)
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word of ``words`` that fits the others least (farthest from their centroid)."""
+        from wordvec.query.distances import doesnt_match
+
+        return doesnt_match(self, words)
+
+    def n_similarity(self, words1: Sequence[str], words2: Sequence[str]) -> float:
+        """Cosine of the mean vectors of two word lists (unknown words raise)."""
+        from wordvec.query.distances import n_similarity
+
+        return n_similarity(self, words1, words2)
 
     # --- similarity (SPEC c.2, c.5; wordvec.query.similarity, wordvec.query.profile) ---------------------------
     def most_similar(
@@ -149,9 +286,11 @@ class Embedding(WordVectors):
 
         return pmi(self, a, b)
 
-    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = False) -> list[tuple[str, float]]:
-        """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6);
-        ``corrected``: √(self-PMI) for models trained with cds ≠ 1 (see ``wordvec.query.relatedness.norms``)."""
+    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = True) -> list[tuple[str, float]]:
+        """``(word, importance)`` sorted by it, smallest first unless ``ascending=False`` (SPEC c.6).
+        ``corrected`` (default True): √(self-PMI), which for models trained with context smoothing (cds ≠ 1)
+        puts stopwords and punctuation first; ``False``: the plain norm ``‖v_w‖`` (equal when cds = 1).
+        See ``wordvec.query.relatedness.norms``."""
         from wordvec.query.relatedness import norms
 
         return norms(self, topn, ascending, corrected)

@@ -76,9 +76,12 @@ def _context_pmi_sums(emb: WordVectors, rows: np.ndarray) -> dict[int, float]:
     """
     if rows.size == 0:
         return {}
-    from wordvec.query.scorers import scorer_for
+    from wordvec.query.scorers import CosineOnlyScorer, scorer_for
 
-    if not scorer_for(emb).pmi_valued:
+    scorer = scorer_for(emb)
+    if isinstance(scorer, CosineOnlyScorer):  # word2vec vectors without HS weights: say so
+        scorer.refuse("keywords")
+    if not scorer.pmi_valued:
         from wordvec.word2vec.hs import hs_keywords  # lazy: numba only for word2vec models
 
         cand, sums = hs_keywords(emb, rows, include_self=False)

@@ -166,7 +166,10 @@ def keywords(
                 return _empty("the keyword list", unknown_tokens)
             return QueryResult([], note="the text has no word to rank", unknown=unknown_tokens)
         kept = found if limit is None else found[:limit]
-        result = QueryResult([(d.word, d.score) for d in kept], unknown=unknown_tokens)
+        note = None
+        if len(unknown_tokens) == len(tokens):
+            note = "no word of the text is in the vocabulary; its keywords are ranked by their counts in the text only"
+        result = QueryResult([(d.word, d.score) for d in kept], note=note, unknown=unknown_tokens)
         result.details = kept
         return result
     ids = [index[tok] for tok in tokens if tok in index]
