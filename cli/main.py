@@ -11,7 +11,7 @@ import click
 
 from wordvec._version import __version__
 
-from . import corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
+from . import big_commands, corpus_commands, eval_commands, query_commands, tokenize_commands, train_commands, w2v_commands
 from .serve import command as serve_command
 
 EXIT_USER_ERROR = 1
@@ -23,7 +23,7 @@ EXIT_INTERRUPTED = 130
 # (word2vec readouts, repeated rankings) it is imported with Ctrl-C held there; serve loads it in its
 # warm-up thread, so that it answers at once
 _WITHOUT_NUMBA = {"tokenize", "vocab", "info", "similar", "related", "keywords", "analogy", "sentsim", "predict",
-                  "norms", "pmi", "export", "serve"}
+                  "norms", "pmi", "export", "serve", "index"}
 
 
 def _import_numba() -> None:
@@ -110,10 +110,12 @@ SHORT_HELP = {
     "export": "Write a model's vectors as a word2vec or GloVe file.",
     "import-gensim": "Convert a gensim model or .kv file into a model.",
     "serve": "A local web explorer and JSON API for models.",
+    "import": "Stream a big word2vec/GloVe file into a model directory.",
+    "index": "Build a model's approximate nearest-neighbour index.",
 }
 
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
-                serve_command):
+                big_commands, serve_command):
     for _command in _module.COMMANDS:
         _command.short_help = _command.short_help or SHORT_HELP.get(_command.name)
         cli.add_command(_command)

@@ -91,10 +91,12 @@ def _run_batch(queries: list[list[str]], answer, as_json: bool, score_name: str)
               help="cosine of vectors, or Pearson correlation of PMI profiles (PMI models).")
 @click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Profile method: number N of most frequent context words.")
+@click.option("--approximate", "--approx", "approximate", is_flag=True,
+              help="Use the model's approximate index (build it with `wordvec index MODEL`; needs faiss-cpu).")
 @topn_option(10)
 @json_option
 def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], method: str, context_words: int,
-            topn: int, as_json: bool) -> None:
+            approximate: bool, topn: int, as_json: bool) -> None:
     """Words most similar (substitutable) to WORD(s), minus --negative words.
 
     WORDS '-' reads one query per line from stdin (several words on a line are added up).
@@ -103,8 +105,11 @@ def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], metho
     queries = _batch(words)
     emb = _load(model)
 
+    extra = {"approximate": True} if approximate else {}
+
     def answer(query):
-        return emb.most_similar(list(query), list(negative), topn=topn, method=method, context_words=context_words)
+        return emb.most_similar(list(query), list(negative), topn=topn, method=method, context_words=context_words,
+                                **extra)
 
     if queries is not None:
         _run_batch(queries, answer, as_json, score_name)

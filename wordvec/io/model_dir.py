@@ -45,6 +45,7 @@ def save_model_dir(
         raise CorruptFileError("refusing to save vectors that contain NaN or Inf")
     extras = dict(extras or {})
     full_meta = dict(meta)
+    full_meta.pop("vocab_index", None)  # the compact vocabulary files are written by wordvec.io.importer only
     full_meta.update(
         format=FORMAT_NAME,
         format_version=FORMAT_VERSION,
@@ -93,7 +94,13 @@ def load_model_dir(
         raise InputError(f"model not found: {path}")
     meta = read_meta(path)
     vectors = _load_array(os.path.join(path, VECTORS_FILE), mmap)
-    vocab = Vocabulary.load(os.path.join(path, VOCAB_FILE))
+    compact = mmap and meta.get("vocab_index") == "compact"  # big imported models (wordvec.io.importer)
+    if compact:
+        from wordvec.io.vocab_index import CompactVocabulary
+
+        vocab = CompactVocabulary.open(path, int(meta.get("vocab_size", -1)), meta.get("vocab_checksum"))
+    else:
+        vocab = Vocabulary.load(os.path.join(path, VOCAB_FILE))
     where = os.path.join(path, VECTORS_FILE)
     if vectors.ndim != 2 or vectors.dtype.kind != "f":
         raise CorruptFileError(f"{where}: expected a 2-d float array, found {vectors.dtype} {vectors.shape}")
@@ -101,9 +108,11 @@ def load_model_dir(
         raise CorruptFileError(f"{where}: {vectors.shape[0]} rows but {len(vocab)} words in {VOCAB_FILE}")
     if meta.get("dim") not in (None, vectors.shape[1]) or meta.get("vocab_size") not in (None, vectors.shape[0]):
         raise CorruptFileError(f"{where}: shape {vectors.shape} disagrees with {META_FILE}")
-    if meta.get("vocab_checksum") not in (None, vocab_checksum(vocab.words)):
+    if not compact and meta.get("vocab_checksum") not in (None, vocab_checksum(vocab.words)):
         raise CorruptFileError(f"{os.path.join(path, VOCAB_FILE)} does not match {META_FILE} (checksum differs)")
-    if not _all_finite(vectors):
+    # memory-mapped imports were checked row by row when written: open them without reading every row
+    sample = vectors[:65536] if compact and meta.get("finite_checked") else vectors
+    if not _all_finite(sample) or (sample is not vectors and not _all_finite(vectors[-65536:])):
         raise CorruptFileError(f"{where} contains NaN or Inf values; retrain the model")
     extras = {}
     for name, spec in (meta.get("extras") or {}).items():

@@ -76,7 +76,9 @@ class Embedding(WordVectors):
             if problem:
                 warnings.warn(problem, VectorFileWarning, stacklevel=2)
             return cls(vectors)
-        return cls(WordVectors.load(path, mmap=mmap))
+        emb = cls(WordVectors.load(path, mmap=mmap))
+        emb.model_path = os.fspath(path)  # where an approximate index (wordvec.query.ann) is looked for
+        return emb
 
     # --- gensim interop (wordvec.io.gensim_files, wordvec.query.distances) -----------------------------------
     @classmethod
@@ -203,6 +205,8 @@ class Embedding(WordVectors):
         restrict_vocab: int | None = None,
         method: str = "cosine",
         context_words: int = 10_000,
+        approximate: bool = False,
+        indexer: Any = None,
     ) -> list[tuple[str, float]]:
         """Most similar (substitutable) words, gensim ``most_similar`` semantics (inputs excluded).
 
@@ -210,7 +214,20 @@ class Embedding(WordVectors):
         of the mean of unit vectors (SPEC c.2.1). ``method="profile"`` (PMI models): Pearson correlation of
         PMI profiles over the ``context_words`` most frequent words (SPEC c.2.3, DECISIONS 5; the mean is
         taken over vectors scaled to unit profile norm). ``restrict_vocab``: rank only the first N words.
+        ``approximate=True`` (cosine): use the model directory's index (``wordvec index MODEL``, needs
+        faiss-cpu); ``indexer``: any object with gensim's ``most_similar(vector, num_neighbors)``. Big
+        memory-mapped tables are searched exactly in row blocks (``wordvec.query.bigsearch``).
         """
+        if method == "cosine" and (approximate or indexer is not None or _blocked(self)):
+            from wordvec.query.bigsearch import most_similar_big
+
+            if approximate and indexer is None:
+                from wordvec.query.ann import index_for
+
+                indexer = index_for(self)
+            return most_similar_big(self, positive, negative, topn, restrict_vocab, approximate, indexer)
+        if approximate or indexer is not None:
+            raise InputError("approximate search is for method='cosine'")
         if method == "cosine":
             from wordvec.query.similarity import most_similar
 
@@ -220,6 +237,12 @@ class Embedding(WordVectors):
 
             return most_similar_profile(self, positive, negative, topn, restrict_vocab, context_words)
         raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
+
+    def most_similar_batch(self, words: Sequence[str], topn: int = 10) -> list[list[tuple[str, float]]]:
+        """Cosine neighbours of each of ``words`` at once (blocked matrix products; ``wordvec.query.bigsearch``)."""
+        from wordvec.query.bigsearch import most_similar_batch
+
+        return most_similar_batch(self, words, topn)
 
     def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:
@@ -315,6 +338,12 @@ class Embedding(WordVectors):
         from wordvec.query.keywords import predict
 
         return predict(self, context_words, topn, exclude_context)
+
+
+def _blocked(emb: "Embedding") -> bool:
+    from wordvec.query.bigsearch import wants_blocked
+
+    return wants_blocked(emb)
 
 
 __all__ = ["Embedding"]
