@@ -63,11 +63,13 @@ def parse_scheduler(text: str) -> tuple[str, Any]:
     if text == "local" or text.startswith("local:"):
         count = text[6:] or "2"
         if not count.isdigit() or not 1 <= int(count) <= 256:
-            raise InputError(f"bad --dask {text!r}: use local:N with N workers between 1 and 256, or tcp://host:port")
+            raise InputError(f"bad dask {text!r}: use local:N with N workers between 1 and 256, or tcp://host:port",
+                             params=("dask",))
         return "local", int(count)
     if "://" in text or (":" in text and text.rsplit(":", 1)[1].isdigit()):
         return "address", text if "://" in text else "tcp://" + text
-    raise InputError(f"bad --dask {text!r}: use local, local:N or a scheduler address such as tcp://host:8786")
+    raise InputError(f"bad dask {text!r}: use local, local:N or a scheduler address such as tcp://host:8786",
+                     params=("dask",))
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def plan_partitions(files: Sequence[str], partition_bytes: int = PARTITION_BYTES
     out: list[Partition] = []
     for path in files:
         if path == STDIN or not os.path.isfile(path):
-            raise InputError(f"{'stdin' if path == STDIN else path} cannot be split for --dask: pass regular files")
+            raise InputError(f"{'stdin' if path == STDIN else path} cannot be split for dask: pass regular files",
+                             params=("dask",))
         if path.lower().endswith(COMPRESSED):
             out.append(Partition(path, 0, -1))
             continue
@@ -199,7 +202,7 @@ def dask_client(scheduler: str, timeout: float = 10.0, on_dashboard: Callable[[s
             client = distributed.Client(value, timeout=f"{max(0.1, float(timeout))}s")
         except (OSError, TimeoutError, ValueError) as err:
             raise InputError(f"cannot reach the Dask scheduler at {value} within {timeout:g}s ({type(err).__name__}): "
-                             f"check --dask, or start one with `dask scheduler`") from None
+                             f"check dask, or start one with `dask scheduler`", params=("dask",)) from None
     try:
         try:
             services = client.scheduler_info().get("services", {})
@@ -275,7 +278,7 @@ def count_on_dask(inputs: Sequence[str], output: str, scheduler: str, settings: 
     sources = source_stats(files)
     output = os.path.abspath(os.fspath(output))
     if os.path.exists(output) and not os.path.isdir(output):
-        raise InputError(f"{output} exists and is not a folder: choose another --output")
+        raise InputError(f"{output} exists and is not a folder: choose another output", params=("output",))
     parent = os.path.abspath(shard_dir) if shard_dir else os.path.dirname(output)
     os.makedirs(parent, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
@@ -318,7 +321,8 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
                              "is empty or only whitespace; pass text with content")
         vocab = Vocabulary.from_counts(union).prune(min_count, max_vocab)
         if len(vocab) == 0:
-            raise InputError(f"no word occurs at least {min_count} times in the corpus: lower --min-count")
+            raise InputError(f"no word occurs at least {min_count} times in the corpus: lower min_count",
+                         params=("min_count",))
         del union, counted, totals
         vocab_f = client.scatter(vocab, broadcast=True)
         futures.append(vocab_f)

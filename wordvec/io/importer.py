@@ -84,8 +84,8 @@ class _Writer:
         except UnicodeDecodeError:
             if self.strict:
                 raise CorruptFileError(
-                    f"{where}: word is not valid UTF-8 ({raw[:40]!r}); fix the file or import without --strict"
-                ) from None
+                    f"{where}: word is not valid UTF-8 ({raw[:40]!r}); fix the file or import without strict",
+                    params=("strict",)) from None
             raw = raw.decode("utf-8", errors="replace").encode("utf-8")
             self.report.bad_utf8 += 1
         if b"\t" in raw or b"\n" in raw or b"\r" in raw:
@@ -126,8 +126,9 @@ class _Writer:
                 dup = any(keep[k] and raws[k] == raw for k in range(i) if hashes[k] == hashes[i])
             if dup:
                 if self.strict:
-                    raise CorruptFileError(f"{wheres(i)}: duplicate word {raw.decode('utf-8')!r}; remove the "
-                                           "repeated row or import without --strict")
+                    word = raw.decode("utf-8")
+                    raise CorruptFileError(f"{wheres(i)}: duplicate word {word!r}; remove the "
+                                           "repeated row or import without strict", params=("strict",))
                 keep[i] = False
                 self.report.duplicates += 1
                 if self.report.duplicate_example is None:
@@ -203,7 +204,7 @@ def import_vectors(
     if format not in _formats.FORMATS:
         raise InputError(f"unknown vector format {format!r}: use one of {', '.join(_formats.FORMATS)}")
     if limit is not None and limit <= 0:
-        raise InputError(f"--limit must be a positive number of words, not {limit}")
+        raise InputError(f"limit must be a positive number of words, not {limit}", params=("limit",))
     if not os.path.exists(path):
         raise InputError(f"vector file not found: {path}")
     if os.path.isdir(path):

@@ -49,7 +49,7 @@ def text_blocks(handle: IO[bytes], path: str, has_header: bool, limit: int | Non
         declared = _formats._header(first)
         if declared is None:
             raise CorruptFileError(f"{path}:1: expected a header 'VOCAB_SIZE DIM', found {first[:40]!r}; use "
-                                   "--format glove for files without a header")
+                                   "format glove for files without a header", params=("format",))
         dim = declared[1]
         if dim <= 0:
             raise CorruptFileError(f"{path}:1: header declares dimension {dim}; the file is damaged")
