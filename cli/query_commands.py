@@ -12,6 +12,8 @@ from typing import Any, Sequence
 
 import click
 
+from wordvec.query.methods import NEIGHBOUR_METHODS
+
 from .loading import load_model, read_stdin_lines
 from .output import echo_json, echo_table, json_option, topn_option
 
@@ -37,8 +39,10 @@ def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "
 @MODEL
 @click.argument("words", nargs=-1, required=True)
 @click.option("--negative", multiple=True, metavar="WORD", help="Subtract this word (repeatable).")
-@click.option("--method", type=click.Choice(["cosine", "profile"]), default="cosine", show_default=True,
-              help="cosine of vectors, or Pearson correlation of PMI profiles (PMI models).")
+@click.option("--method", type=click.Choice(NEIGHBOUR_METHODS), default="default", show_default=True,
+              help="default: PMI models centred cosine, other models cosine; cosine: of the vectors as "
+                   "trained; centred / abtt: mean (and top principal directions) removed; whiten / "
+                   "half-whiten: eigenvalue weight 0 / 0.25; profile: Pearson correlation of PMI profiles.")
 @click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Profile method: number N of most frequent context words.")
 @topn_option(10)
@@ -48,7 +52,9 @@ def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], metho
     """Words most similar (substitutable) to WORD(s), minus --negative words."""
     emb = _load(model)
     pairs = emb.most_similar(list(words), list(negative), topn=topn, method=method, context_words=context_words)
-    _emit(pairs, as_json, "cosine" if method == "cosine" else "profile")
+    from wordvec.query.methods import resolve
+
+    _emit(pairs, as_json, resolve(emb, method))
 
 
 @click.command("related")

@@ -11,6 +11,9 @@ principal components ("all-but-the-top"). A ``SpectralReadout`` does both from t
 with ``λ, W`` the eigenvalues/vectors of the covariance of the (centred) first ``rows`` rows. ``p = 0.5`` with
 no centring and ``remove = 0`` is plain cosine; ``p = 0`` whitens (``T`` has identity covariance). The
 similarity of two words is the cosine of their rows of ``T``; ``SpectralReadout.unit`` holds those unit rows.
+
+The named readouts of ``similar --method`` / ``most_similar(method=…)`` / ``evaluate --similarity`` are in
+``wordvec.query.methods``; this module only computes tables.
 """
 from __future__ import annotations
 
