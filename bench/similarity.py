@@ -111,17 +111,25 @@ def train_sgns(models: str, corpus: str, dim: int, seed: int = 1) -> str:
 
 
 def train_seconds(path: str) -> float | None:
+    """Wall time of the training this script ran; for a model it did not train (zh_mixed's team model) the
+    sum of ``meta["seconds_per_epoch"]`` (epochs only, counting not included), else None."""
     try:
         with open(os.path.join(path, TRAIN_JSON), encoding="utf-8") as handle:
             return float(json.load(handle)["wall_s"])
     except (OSError, ValueError, KeyError):
+        pass
+    try:
+        with open(os.path.join(path, "meta.json"), encoding="utf-8") as handle:
+            return float(sum(json.load(handle)["seconds_per_epoch"]))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 # --- scoring -----------------------------------------------------------------------------------------------------
 def score_row(emb, similarity: str, counts: np.ndarray, index_ref: dict, medians: dict | None) -> dict:
     """All columns of one row: ``similarity`` is the readout name given to ``wordvec.query.evaluate``."""
-    from wordvec.query.evaluate import evaluate_analogies, evaluate_word_pairs, pair_scorer
+    from wordvec.query.evaluate import evaluate_analogies, evaluate_word_pairs
+    from wordvec.query.methods import pair_scorer
     from wordvec.query.probes import content_queries, frequency_split, pos_agreement
 
     out: dict = {"sets": {}}
@@ -183,12 +191,45 @@ def print_table(corpus: str, rows: list[tuple[str, dict, float | None]]) -> None
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |")
 
 
+def checks(corpus: str, rows) -> None:
+    """Items 2-3 of issue 12 on this corpus: default similar vs SGNS (similarity sets, POS), related vs SGNS
+    (relatedness sets), training time vs SGNS."""
+    by = {label: (r, secs) for label, r, secs in rows}
+    sgns = [r for label, r, _ in rows if label.startswith("SGNS")]
+    if not sgns:
+        return
+    def mean_of(r, names):
+        return float(np.mean([r["sets"][n]["rho"] for n in names]))
+    sg_sim = np.mean([mean_of(r, S.SIMILARITY_SETS) for r in sgns])
+    sg_pos = np.mean([r["pos"]["strict"] for r in sgns])
+    default, secs = by["similar (default)"]
+    out = []
+    for n in S.SIMILARITY_SETS:
+        ours, theirs = default["sets"][n]["rho"], np.mean([r["sets"][n]["rho"] for r in sgns])
+        out.append(f"similar {n} {ours:.3f} vs SGNS {theirs:.3f} {'OK' if ours >= theirs else 'FAIL'}")
+    ours = mean_of(default, S.SIMILARITY_SETS)
+    out.append(f"similar sim-mean {ours:.3f} vs SGNS {sg_sim:.3f} {'OK' if ours >= sg_sim else 'FAIL'}")
+    ours = default["pos"]["strict"]
+    out.append(f"similar POS {ours:.3f} vs SGNS {sg_pos:.3f} {'OK' if ours >= sg_pos else 'FAIL'}")
+    related = by["related (raw PMI)"][0]
+    for n in S.RELATEDNESS_SETS:
+        ours, theirs = related["sets"][n]["rho"], np.mean([r["sets"][n]["rho"] for r in sgns])
+        out.append(f"related {n} {ours:.3f} vs SGNS {theirs:.3f} {'OK' if ours >= theirs else 'FAIL'}")
+    sg_secs = [s for label, _, s in rows if label.startswith("SGNS") and s]
+    if secs and sg_secs:
+        ratio = secs / float(np.mean(sg_secs))
+        out.append(f"train {secs:.0f} s vs SGNS {np.mean(sg_secs):.0f} s = {ratio:.2f}x {'OK' if ratio <= 0.5 else 'FAIL'}")
+    print(f"checks {corpus}: " + "; ".join(out))
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", default="pd1998,zh_small,zh_mixed")
     parser.add_argument("--models", default="/work/models")
     parser.add_argument("--sgns-seeds", default="1", help="gensim seeds (each a cached model)")
     parser.add_argument("--pmi-seeds", default="", help="extra seeds of the default PMI model (sim-C-pmi-sN)")
+    parser.add_argument("--svd-windows", default="2", help="score cached narrow-window PPMI-SVD candidates "
+                        "sim-C-svd-wN when present (trained with wordvec train --method svd --window N)")
     parser.add_argument("--json", default=None, help="write every row's numbers here")
     args = parser.parse_args(argv)
     from wordvec.query.embedding import Embedding
@@ -214,7 +255,8 @@ def main(argv=None) -> None:
             medians[name] = float(np.median(rarer))
         rows = []
         pmi_secs = train_seconds(pmi_path)
-        for label, similarity in (("similar (default)", "default"), ("similar --method cosine", "cosine"),
+        for label, similarity in (("similar (default)", "default"), ("similar --method centred", "centred"),
+                                  ("similar --method abtt", "abtt"), ("similar --method half-whiten", "half-whiten"),
                                   ("related (raw PMI)", "related")):
             rows.append((label, score_row(pmi, similarity, counts, index_ref, medians), pmi_secs))
         for seed in [int(s) for s in args.pmi_seeds.split(",") if s.strip()]:
@@ -230,7 +272,13 @@ def main(argv=None) -> None:
             path = train_wordvec(args.models, corpus, method)
             rows.append((f"--method {method}", score_row(Embedding.load(path), "cosine", counts, index_ref,
                                                           medians), train_seconds(path)))
+        for window in [int(w) for w in args.svd_windows.split(",") if w.strip()]:
+            path = model_path(args.models, corpus, "svd") + f"-w{window}"
+            if _done(path):  # candidates are not trained here (cost); bench/similarity.py --help
+                rows.append((f"candidate: --method svd --window {window}",
+                             score_row(Embedding.load(path), "cosine", counts, index_ref, medians), None))
         print_table(corpus, rows)
+        checks(corpus, rows)
         everything[corpus] = [{"row": label, "train_s": secs, **r} for label, r, secs in rows]
         if args.json:
             with open(args.json + ".tmp", "w", encoding="utf-8") as handle:
