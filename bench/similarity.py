@@ -230,6 +230,8 @@ def main(argv=None) -> None:
     parser.add_argument("--pmi-seeds", default="", help="extra seeds of the default PMI model (sim-C-pmi-sN)")
     parser.add_argument("--svd-windows", default="2", help="score cached narrow-window PPMI-SVD candidates "
                         "sim-C-svd-wN when present (trained with wordvec train --method svd --window N)")
+    parser.add_argument("--no-train", action="store_true", help="score only cached models; rows whose model "
+                        "is missing are listed as not trained")
     parser.add_argument("--json", default=None, help="write every row's numbers here")
     args = parser.parse_args(argv)
     from wordvec.query.embedding import Embedding
@@ -265,10 +267,17 @@ def main(argv=None) -> None:
             rows.append((f"similar (default) seed {seed}", score_row(emb, "default", counts, index_ref, medians),
                          train_seconds(path)))
         for seed in [int(s) for s in args.sgns_seeds.split(",") if s.strip()]:
+            path = model_path(args.models, corpus, "sgns", None if seed == 1 else seed)
+            if args.no_train and not _done(path):
+                print(f"note: {corpus}: SGNS seed {seed} not trained ({path})")
+                continue
             path = train_sgns(args.models, corpus, dim, seed)
             rows.append((f"SGNS seed {seed}", score_row(Embedding.load(path), "cosine", counts, index_ref, medians),
                          train_seconds(path)))
         for method in ("svd", "w2v"):
+            if args.no_train and not _done(model_path(args.models, corpus, method)):
+                print(f"note: {corpus}: --method {method} not trained ({model_path(args.models, corpus, method)})")
+                continue
             path = train_wordvec(args.models, corpus, method)
             rows.append((f"--method {method}", score_row(Embedding.load(path), "cosine", counts, index_ref,
                                                           medians), train_seconds(path)))

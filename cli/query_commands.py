@@ -40,7 +40,7 @@ def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "
 @click.argument("words", nargs=-1, required=True)
 @click.option("--negative", multiple=True, metavar="WORD", help="Subtract this word (repeatable).")
 @click.option("--method", type=click.Choice(NEIGHBOUR_METHODS), default="default", show_default=True,
-              help="default: the shipped readout (see README; cosine today); cosine: of the vectors as "
+              help="default: PMI models centred, other models cosine; cosine: of the vectors as "
                    "trained; centred / abtt: mean (and top principal directions) removed; whiten / "
                    "half-whiten: eigenvalue weight 0 / 0.25; profile: Pearson correlation of PMI profiles.")
 @click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,

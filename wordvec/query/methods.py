@@ -37,7 +37,7 @@ SPECTRAL = {
 }
 NEIGHBOUR_METHODS = ("default", "cosine", *SPECTRAL, "profile")
 PAIR_METHODS = NEIGHBOUR_METHODS + ("related",)
-DEFAULT_PMI_METHOD = "cosine"  # issue 12: no readout beat SGNS (README "Which command for which question")
+DEFAULT_PMI_METHOD = "centred"  # issue 12: bench/similarity.py; README "Which command for which question"
 
 
 def resolve(emb: WordVectors, method: str, pairs: bool = False) -> str:
