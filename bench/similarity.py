@@ -296,7 +296,8 @@ def main(argv=None) -> None:
     print("\nSpearman on covered pairs; CA: 3CosAdd accuracy on covered questions; coverage: covered pairs per set "
           "in column order; POS: strict agreement (untagged neighbours count as not sharing), POS tagged: over "
           "tagged neighbours only; rare|freq: Spearman on the pairs whose rarer word's count is ≤ / > the median "
-          "(counts of the default model); train s: wall time of training from cached tokens (2 threads).")
+          "(counts of the default model); train s: wall time of training from cached tokens (2 threads) when this "
+          "script trained the model, else the sum of the model's seconds_per_epoch (epochs only), '-' if unknown.")
 
 
 if __name__ == "__main__":
