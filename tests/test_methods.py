@@ -46,8 +46,7 @@ def test_remove_drops_top_principal_directions():
     readout = SpectralReadout(v, ReadoutSettings(power=0.5, remove=2))
     c = v - v.mean(0)
     top = np.linalg.svd(c, full_matrices=False)[2][:2]
-    assert np.allclose(readout.transform(v) @ readout.matrix.T @ top.T, 0, atol=1e-8) or np.allclose(
-        (readout.transform(v) @ np.linalg.pinv(readout.matrix)) @ top.T, 0, atol=1e-8)
+    assert np.allclose(readout.matrix[:, :2], 0)  # the two largest directions get weight 0
     expected = c - (c @ top.T) @ top
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     assert np.allclose(readout.unit @ readout.unit.T, expected @ expected.T, atol=1e-8)
