@@ -10,6 +10,8 @@ import os
 import click
 import numpy as np
 
+from wordvec.query.methods import PAIR_METHODS
+
 from .loading import load_model
 from .output import echo_json, echo_table, json_option, quiet_option
 
@@ -36,14 +38,20 @@ def _unique(name: str, taken: dict) -> str:
               help="Only the N most frequent words count as known (0: all), as gensim.")
 @click.option("--case-insensitive/--case-sensitive", default=True, show_default=True,
               help="Compare upper-cased words (gensim's default); the most frequent case variant is used.")
+@click.option("--similarity", "similarity", type=click.Choice(PAIR_METHODS), default="default", show_default=True,
+              help="The readout scored: the same function as 'similar --method' (default: what 'similar' "
+                   "ranks by), or 'related' (what 'related' ranks by; word-pair sets only).")
+@click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Profile readout: number N of most frequent context words.")
 @STRICT
 @json_option
 @quiet_option
 def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_vocab: int,
-                     case_insensitive: bool, strict: bool, as_json: bool, quiet: bool) -> None:
+                     case_insensitive: bool, similarity: str, context_words: int, strict: bool, as_json: bool,
+                     quiet: bool) -> None:
     """Score MODEL on word-similarity and analogy DATASETs (paths, or wordsim353, simlex999, questions-words).
 
-    Similarity: Spearman and Pearson of cosine vs gold on covered pairs. Analogy: 3CosAdd and 3CosMul
+    Similarity: Spearman and Pearson of the --similarity readout vs gold on covered pairs. Analogy: 3CosAdd and 3CosMul
     accuracy with the inputs excluded. Both report covered/total; every dataset is one table row.
     """
     from wordvec.query.evaluate import evaluate, resolve_dataset
@@ -56,7 +64,7 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
     for display, path in resolved:
         with Progress(f"analogies {display}", "questions", quiet=quiet or as_json) as progress:
             result = evaluate(emb, path, restrict_vocab=restrict_vocab or None, case_insensitive=case_insensitive,
-                              oov=oov, progress=progress)
+                              oov=oov, progress=progress, similarity=similarity, context_words=context_words)
         results[_unique(display, results)] = result
     if as_json:
         out = {}

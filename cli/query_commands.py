@@ -12,6 +12,8 @@ from typing import Any, Sequence
 
 import click
 
+from wordvec.query.methods import NEIGHBOUR_METHODS
+
 from .loading import load_model, read_stdin_lines
 from .output import echo_json, echo_table, json_option, topn_option
 
@@ -87,8 +89,10 @@ def _run_batch(queries: list[list[str]], answer, as_json: bool, score_name: str)
 @MODEL
 @click.argument("words", nargs=-1, required=True)
 @click.option("--negative", multiple=True, metavar="WORD", help="Subtract this word (repeatable).")
-@click.option("--method", type=click.Choice(["cosine", "profile"]), default="cosine", show_default=True,
-              help="cosine of vectors, or Pearson correlation of PMI profiles (PMI models).")
+@click.option("--method", type=click.Choice(NEIGHBOUR_METHODS), default="default", show_default=True,
+              help="default: PMI models centred, other models cosine; cosine: of the vectors as "
+                   "trained; centred / abtt: mean (and top principal directions) removed; whiten / "
+                   "half-whiten: eigenvalue weight 0 / 0.25; profile: Pearson correlation of PMI profiles.")
 @click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Profile method: number N of most frequent context words.")
 @click.option("--approximate", "--approx", "approximate", is_flag=True,
@@ -101,10 +105,11 @@ def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], metho
 
     WORDS '-' reads one query per line from stdin (several words on a line are added up).
     """
-    score_name = "cosine" if method == "cosine" else "profile"
     queries = _batch(words)
     emb = _load(model)
+    from wordvec.query.methods import resolve
 
+    score_name = "cosine" if approximate and method == "default" else resolve(emb, method)
     extra = {"approximate": True} if approximate else {}
 
     def answer(query):

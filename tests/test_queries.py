@@ -46,18 +46,18 @@ def assert_same_ranking(ours, theirs, atol=1e-5):
     [("w3", [], None), (["w3", "w50"], ["w7"], None), (["w10"], [], 100), ([], ["w2"], None), (["w1", "w2", "w3"], [], 50)],
 )
 def test_most_similar_equals_gensim(emb, kv, positive, negative, restrict):
-    ours = emb.most_similar(positive, negative, topn=12, restrict_vocab=restrict)
+    ours = emb.most_similar(positive, negative, topn=12, restrict_vocab=restrict, method="cosine")
     theirs = kv.most_similar(positive=positive, negative=negative, topn=12, restrict_vocab=restrict)
     assert_same_ranking(ours, theirs)
 
 
 def test_most_similar_accepts_vectors_and_cosmul_equals_gensim(emb, kv):
     vec = np.asarray(emb["w5"]) * 3
-    assert_same_ranking(emb.most_similar(vec, topn=5), kv.most_similar(positive=[vec], topn=5))
+    assert_same_ranking(emb.most_similar(vec, topn=5, method="cosine"), kv.most_similar(positive=[vec], topn=5))
     ours = emb.most_similar_cosmul(["w3", "w50"], ["w7"], topn=10)
     theirs = kv.most_similar_cosmul(positive=["w3", "w50"], negative=["w7"], topn=10)
     assert_same_ranking(ours, theirs, atol=1e-4)
-    assert abs(emb.similarity("w1", "w2") - float(kv.similarity("w1", "w2"))) < 1e-6
+    assert abs(emb.similarity("w1", "w2", method="cosine") - float(kv.similarity("w1", "w2"))) < 1e-6
     with pytest.raises(InputError):
         emb.most_similar([], [])
     with pytest.raises(InputError):
@@ -100,7 +100,7 @@ def test_most_related_raw_cosine_and_alpha(emb):
     assert [w for w, _ in got_alpha] == expect_alpha
     assert np.allclose([s for _, s in got_alpha], [alpha_scores[int(w[1:])] for w in expect_alpha], atol=1e-4)
     cos = [w for w, _ in emb.most_related("w4", topn=8, normalize=True)]
-    assert cos == [w for w, _ in emb.most_similar("w4", topn=8)]
+    assert cos == [w for w, _ in emb.most_similar("w4", topn=8, method="cosine")]
     assert emb.most_related("w4", topn=3, include_self=True)[0][0] in {"w4"} | set(expect[:1])
     assert abs(emb.pmi("w4", "w9") - raw[9]) < 1e-4
 
@@ -162,7 +162,8 @@ def test_load_vector_file_delegates_to_formats(tmp_path, emb):
     back = Embedding.load(path)
     assert back.words == emb.words and back.kind == "external"
     assert np.allclose(back.vectors, emb.vectors, atol=1e-5)
-    assert [w for w, _ in back.most_similar("w3", topn=5)] == [w for w, _ in emb.most_similar("w3", topn=5)]
+    # a vector file loads as kind "external", whose default readout is cosine
+    assert [w for w, _ in back.most_similar("w3", topn=5)] == [w for w, _ in emb.most_similar("w3", topn=5, method="cosine")]
 
 
 def test_word2vec_models_dispatch_to_hs(tmp_path):

@@ -55,7 +55,9 @@ def test_similar(model, emb):
     res = run("similar", model, "北京", "--method", "profile", "--context-words", "4", "--json")
     same(pairs(res.output), emb.most_similar("北京", method="profile", context_words=4))
     table = run("similar", model, "北京", "-n", "3")
-    assert table.exit_code == 0 and table.output.splitlines()[0].split() == ["word", "cosine"]
+    from wordvec.query.methods import resolve
+
+    assert table.exit_code == 0 and table.output.splitlines()[0].split() == ["word", resolve(emb, "default")]
     assert len(table.output.splitlines()) == 5
     assert run("similar", model).exit_code == 2  # no WORD: usage error
 

@@ -3,7 +3,8 @@
 ``derived(emb)`` returns the ``Derived`` object of any ``WordVectors`` (an ``Embedding`` among them),
 creating it on first use. Each quantity is a named, lazily computed attribute: ``log_p`` (log P(w),
 DECISIONS 1), ``pmi_offsets`` (the cds correction of ``wordvec.query.relatedness``), ``norms``, the int8
-screening copies, the profile transform of the last N used, and the scorer picked for the model kind.
+screening copies, the profile transform of the last N used, the similarity readouts (``wordvec.query.methods``)
+and the scorer picked for the model kind.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Derived:
         self._alpha_bias: tuple[float, np.ndarray] | None = None
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._profile: tuple[int, Any] | None = None
+        self._readouts: dict[str, Any] = {}
 
     @cached_property
     def log_p(self) -> np.ndarray:
@@ -92,6 +94,14 @@ class Derived:
         if self._profile is None or self._profile[0] != n:
             self._profile = (n, build(self.emb.vectors, n))
         return self._profile[1]
+
+
+    def readout(self, name: str, build: Callable[[], Any]) -> Any:
+        """The similarity readout (table or transform) called ``name``, built once with ``build()``
+        (``wordvec.query.methods``)."""
+        if name not in self._readouts:
+            self._readouts[name] = build()
+        return self._readouts[name]
 
 
 def derived(emb: WordVectors) -> Derived:

@@ -203,22 +203,27 @@ class Embedding(WordVectors):
         negative: Any = (),
         topn: int = 10,
         restrict_vocab: int | None = None,
-        method: str = "cosine",
+        method: str = "default",
         context_words: int = 10_000,
         approximate: bool = False,
         indexer: Any = None,
     ) -> list[tuple[str, float]]:
         """Most similar (substitutable) words, gensim ``most_similar`` semantics (inputs excluded).
 
-        ``positive``/``negative``: a word, a vector or a list of them. ``method="cosine"`` (default): cosine
-        of the mean of unit vectors (SPEC c.2.1). ``method="profile"`` (PMI models): Pearson correlation of
-        PMI profiles over the ``context_words`` most frequent words (SPEC c.2.3, DECISIONS 5; the mean is
-        taken over vectors scaled to unit profile norm). ``restrict_vocab``: rank only the first N words.
-        ``approximate=True`` (cosine): use the model directory's index (``wordvec index MODEL``, needs
+        ``positive``/``negative``: a word, a vector or a list of them. ``method``: a readout of
+        ``wordvec.query.methods`` — ``"default"`` (PMI models: ``methods.DEFAULT_PMI_METHOD``; other kinds:
+        cosine), ``"cosine"`` (SPEC c.2.1), ``"centred"``, ``"abtt"``, ``"whiten"``, ``"half-whiten"``, or
+        ``"profile"`` (PMI models: Pearson correlation of PMI profiles over the ``context_words`` most frequent
+        words, SPEC c.2.3). ``restrict_vocab``: rank only the first N words. ``approximate=True`` (cosine; with
+        the default method it means cosine): use the model directory's index (``wordvec index MODEL``, needs
         faiss-cpu); ``indexer``: any object with gensim's ``most_similar(vector, num_neighbors)``. Big
         memory-mapped tables are searched exactly in row blocks (``wordvec.query.bigsearch``).
         """
-        if method == "cosine" and (approximate or indexer is not None or _blocked(self)):
+        from wordvec.query.methods import most_similar, resolve
+
+        wants_index = approximate or indexer is not None
+        readout = "cosine" if wants_index and method == "default" else resolve(self, method)
+        if readout == "cosine" and (wants_index or _blocked(self)):
             from wordvec.query.bigsearch import most_similar_big
 
             if approximate and indexer is None:
@@ -226,17 +231,10 @@ class Embedding(WordVectors):
 
                 indexer = index_for(self)
             return most_similar_big(self, positive, negative, topn, restrict_vocab, approximate, indexer)
-        if approximate or indexer is not None:
+        if wants_index:
             raise InputError("approximate search is for method='cosine'")
-        if method == "cosine":
-            from wordvec.query.similarity import most_similar
 
-            return most_similar(self, positive, negative, topn, restrict_vocab)
-        if method == "profile":
-            from wordvec.query.profile import most_similar_profile
-
-            return most_similar_profile(self, positive, negative, topn, restrict_vocab, context_words)
-        raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
+        return most_similar(self, positive, negative, topn, restrict_vocab, method, context_words)
 
     def most_similar_batch(self, words: Sequence[str], topn: int = 10) -> list[list[tuple[str, float]]]:
         """Cosine neighbours of each of ``words`` at once (blocked matrix products; ``wordvec.query.bigsearch``)."""
@@ -251,11 +249,11 @@ class Embedding(WordVectors):
 
         return most_similar_cosmul(self, positive, negative, topn, restrict_vocab)
 
-    def similarity(self, a: str, b: str) -> float:
-        """Cosine similarity of two words (SPEC c.2.1)."""
-        from wordvec.query.similarity import similarity
+    def similarity(self, a: str, b: str, method: str = "default", context_words: int = 10_000) -> float:
+        """Similarity of two words under the readout ``method`` (as ``most_similar``; also ``"related"``)."""
+        from wordvec.query.methods import similarity
 
-        return similarity(self, a, b)
+        return similarity(self, a, b, method, context_words)
 
     def profile_similarity(self, a: str, b: str, context_words: int = 10_000) -> float:
         """Pearson correlation of the PMI profiles of ``a`` and ``b`` over the top ``context_words`` words

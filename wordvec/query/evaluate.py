@@ -197,17 +197,26 @@ def _unit_row(vec: np.ndarray) -> np.ndarray:
 
 
 def evaluate_word_pairs(
-    emb, path: str, restrict_vocab: int | None = 300000, case_insensitive: bool = True, name: str | None = None
+    emb, path: str, restrict_vocab: int | None = 300000, case_insensitive: bool = True, name: str | None = None,
+    similarity: str = "default", context_words: int = 10_000,
 ) -> PairsResult:
-    """Spearman and Pearson correlation between cosine similarity and gold scores on the covered pairs.
+    """Spearman and Pearson correlation between a similarity readout and gold scores on the covered pairs.
+
+    ``similarity``: the readout scored, any name of ``wordvec.query.methods.PAIR_METHODS`` (``"default"``:
+    what ``similar`` ranks by, i.e. cosine for non-PMI models; ``"related"``: what ``related`` ranks by);
+    ``context_words``: N of the profile readout. ``cosine`` is computed as gensim does, bit for bit.
 
     ``path``: a similarity file (``read_word_pairs``); ``restrict_vocab`` (default 300000, None: all) rows
     count as known; ``case_insensitive`` (default True) compares upper-cased words as gensim does. A pair is
     covered when both words are known; ``missing`` lists the unknown words in file order.
     """
+    from wordvec.query.methods import pair_scorer, resolve
+
     display, path = resolve_dataset(path)
     pairs = read_word_pairs(path)
+    method = resolve(emb, similarity, pairs=True)
     lookup = _Lookup(emb, restrict_vocab, case_insensitive)
+    scorer = None if method == "cosine" else pair_scorer(emb, method, context_words)
     gold, model, missing, seen = [], [], [], set()
     for w1, w2, score in pairs:
         r1, r2 = lookup.row(w1), lookup.row(w2)
@@ -218,7 +227,10 @@ def evaluate_word_pairs(
         if r1 is None or r2 is None:
             continue
         gold.append(score)
-        model.append(float(np.dot(_unit_row(emb.vectors[r1]), _unit_row(emb.vectors[r2]))))
+        if scorer is None:
+            model.append(float(np.dot(_unit_row(emb.vectors[r1]), _unit_row(emb.vectors[r2]))))
+        else:
+            model.append(scorer(r1, r2))
     spearman, pearson = _correlations(np.asarray(gold), np.asarray(model))
     return PairsResult(name or display, spearman, pearson, len(gold), len(pairs), missing)
 
@@ -300,6 +312,8 @@ def evaluate_analogies(
     oov: str = "skip",
     name: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    similarity: str = "default",
+    context_words: int = 10_000,
 ) -> AnalogyResult:
     """Answer ``a : b :: c : ?`` by 3CosAdd (argmax cos(x, b − a + c)) and 3CosMul over the first
     ``restrict_vocab`` rows (default 300000, None: all), excluding a, b, c.
@@ -307,14 +321,17 @@ def evaluate_analogies(
     ``oov``: ``"skip"`` (default, gensim's ``dummy4unknown=False``): accuracy over covered questions;
     ``"wrong"``: questions with an unknown word count as wrong (accuracy over all). ``case_insensitive``
     (default True) compares upper-cased words like gensim. ``progress(done, total)`` counts questions.
-    Returns per-section and total counts with coverage.
+    ``similarity``: the readout whose unit table the cosines are taken on (``wordvec.query.methods``; not
+    ``related``), ``context_words`` its profile N. Returns per-section and total counts with coverage.
     """
     if oov not in ("skip", "wrong"):
         raise InputError(f"oov must be 'skip' or 'wrong', not {oov!r}")
     display, path = resolve_dataset(path)
     sections = read_analogies(path)
     lookup = _Lookup(emb, restrict_vocab, case_insensitive)
-    unit = np.ascontiguousarray(emb.unit_vectors[: lookup.limit], dtype=np.float32)
+    from wordvec.query.methods import unit_table
+
+    unit = np.ascontiguousarray(unit_table(emb, similarity, context_words)[: lookup.limit], dtype=np.float32)
     norms_ok = np.linalg.norm(unit, axis=1) > 0
     questions, expected, exclude, owner, missing, seen = [], [], [], [], [], set()
     totals = []
@@ -369,6 +386,8 @@ def evaluate(emb, dataset: str, kind: str | None = None, **options) -> PairsResu
     display, path = resolve_dataset(dataset)
     kind = kind or detect_kind(path)
     if kind == "analogy":
+        if options.get("similarity") == "related":
+            raise InputError(f"{display} is an analogy set: analogies need a similarity readout, not 'related'")
         return evaluate_analogies(emb, path, name=display, **options)
     options.pop("oov", None)
     options.pop("progress", None)
