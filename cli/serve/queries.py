@@ -57,9 +57,12 @@ def answering() -> Iterator[None]:
 
 
 def api_similar(emb, p: Params, method: str | None = None) -> list[dict[str, Any]]:
-    """``similar --json``: ``w`` (repeatable), ``negative``, ``method`` (cosine|profile), ``context_words``, ``n``."""
+    """``similar --json``: ``w`` (repeatable), ``negative``, ``method`` (a readout of ``wordvec.query.methods``,
+    default ``default``), ``context_words``, ``n``."""
     words, negative = p.words("w"), p.words("negative", required=False)
-    method = method or p.choice("method", ("cosine", "profile"), "cosine")
+    from wordvec.query.methods import NEIGHBOUR_METHODS
+
+    method = method or p.choice("method", tuple(NEIGHBOUR_METHODS), "default")
     context = p.integer("context_words", 10_000, 1, MAX_CONTEXT_WORDS)
     topn = p.topn()
     with answering():
