@@ -1,29 +1,17 @@
-"""Shared fixtures of the bad-input battery (tests/test_bad_*.py): a tiny corpus and every artifact built from it."""
+"""Shared fixtures of the bad-input battery (tests/test_bad_*.py, test_damaged_models.py, test_full_disk.py).
+
+Each case there checks the exit code (1 user error, 2 usage), one ``error:`` line on stderr naming the problem,
+no traceback, and no partial artifact (output absent or the previous one intact, no temporaries beside it).
+The fixtures: a tiny corpus and every artifact built from it.
+"""
 from __future__ import annotations
 
-import errno
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from _reliability_helpers import (
-    assert_clean_exit,
-    assert_nothing_written,
-    assert_user_error,
-    peak_rss_of,
-    run,
-    run_process,
-    snapshot,
-    stray_temps,
-    tiny_corpus,
-    train_args,
-)
+from _reliability_helpers import assert_clean_exit, run, tiny_corpus, train_args
 
 
 

@@ -1,15 +1,11 @@
 """Issue 7 battery, text input through the real CLI (corpora: reader, tokenizers).
-
-Each case checks the exit code (1 user error, 2 usage), one ``error:`` line on stderr naming the problem,
-no traceback, and no partial artifact (output absent or the previous one intact, no temporaries beside it).
+What every case checks is said in tests/_bad_input_fixtures.py.
 """
 from __future__ import annotations
 
 import errno
 import json
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,16 +18,10 @@ from _reliability_helpers import (
     assert_user_error,
     peak_rss_of,
     run,
-    run_process,
-    snapshot,
-    stray_temps,
     tiny_corpus,
     train_args,
 )
-
-
-
-from _bad_input_fixtures import WS, _bad_utf8_file, base, copy_model, count  # noqa: F401  (pytest fixtures)
+from _bad_input_fixtures import WS, _bad_utf8_file, base, count  # noqa: F401  (pytest fixtures)
 
 pytest.importorskip("wordvec.corpora.cooccur", reason="counting stage not available yet")
 

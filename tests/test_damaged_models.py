@@ -1,16 +1,9 @@
 """Issue 7 battery, damaged model directories and word2vec/GloVe files (wordvec.io).
-
-Each case checks the exit code (1 user error, 2 usage), one ``error:`` line on stderr naming the problem,
-no traceback, and no partial artifact (output absent or the previous one intact, no temporaries beside it).
+What every case checks is said in tests/_bad_input_fixtures.py.
 """
 from __future__ import annotations
 
-import errno
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +13,10 @@ from _reliability_helpers import (
     assert_clean_exit,
     assert_nothing_written,
     assert_user_error,
-    peak_rss_of,
     run,
     run_process,
-    snapshot,
-    stray_temps,
-    tiny_corpus,
-    train_args,
 )
-
-
-
-from _bad_input_fixtures import WS, base, copy_model, count  # noqa: F401  (pytest fixtures)
+from _bad_input_fixtures import base, copy_model  # noqa: F401  (pytest fixtures)
 
 pytest.importorskip("wordvec.corpora.cooccur", reason="counting stage not available yet")
 

@@ -50,6 +50,26 @@ def prefetch_row(typingctx, table, row):  # pragma: no cover - compiled
     return sig, codegen
 
 
+@njit(fastmath=_FAST, nogil=True, cache=True, error_model="numpy", inline="always")
+def _adagrad_steps(delta, vi, vj, ai, aj, eta, eps, step_i, step_j):  # pragma: no cover - compiled
+    """The AdaGrad steps of one pair (SPEC b.7, DECISIONS 2) into ``step_i``/``step_j``, accumulators updated;
+    returns the sum of the steps (non-finite: the caller skips the pair)."""
+    total = step_i.dtype.type(0.0)
+    for k in range(vi.shape[0]):
+        gi = delta * vj[k]  # gradients from the pre-update vectors
+        gj = delta * vi[k]
+        a1 = ai[k] + gi * gi  # accumulate g² first, G starts at 1
+        a2 = aj[k] + gj * gj
+        ai[k] = a1
+        aj[k] = a2
+        s1 = eta * gi / np.sqrt(a1 + eps)
+        s2 = eta * gj / np.sqrt(a2 + eps)
+        step_i[k] = s1
+        step_j[k] = s2
+        total += s1 + s2
+    return total
+
+
 @njit(fastmath=_FAST, nogil=True, cache=True, error_model="numpy")
 def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # pragma: no cover - compiled
     d = vectors.shape[1]
@@ -80,19 +100,7 @@ def _sgd_slice(vectors, accum, rows, cols, target, weight, lr, start, stop):  # 
             skipped += 1
             continue
         cost += 0.5 * float(delta) * float(e)  # SPEC b.2: ½ λ e²
-        total = ft(0.0)
-        for k in range(d):
-            gi = delta * vj[k]  # gradients from the pre-update vectors
-            gj = delta * vi[k]
-            a1 = ai[k] + gi * gi  # accumulate g² first, G starts at 1
-            a2 = aj[k] + gj * gj
-            ai[k] = a1
-            aj[k] = a2
-            s1 = eta * gi / np.sqrt(a1 + eps)
-            s2 = eta * gj / np.sqrt(a2 + eps)
-            step_i[k] = s1
-            step_j[k] = s2
-            total += s1 + s2
+        total = _adagrad_steps(delta, vi, vj, ai, aj, eta, eps, step_i, step_j)
         if not np.isfinite(total):
             skipped += 1
             continue
@@ -192,19 +200,7 @@ def _negative_slice(vectors, accum, indptr, indices, cum, bound_i, bound_c, weig
             continue
         delta = ft(weight) * e
         cost += 0.5 * float(delta) * float(e)
-        total = ft(0.0)
-        for k in range(d):
-            gi = delta * vj[k]
-            gj = delta * vi[k]
-            a1 = ai[k] + gi * gi
-            a2 = aj[k] + gj * gj
-            ai[k] = a1
-            aj[k] = a2
-            s1 = eta * gi / np.sqrt(a1 + eps)
-            s2 = eta * gj / np.sqrt(a2 + eps)
-            step_i[k] = s1
-            step_j[k] = s2
-            total += s1 + s2
+        total = _adagrad_steps(delta, vi, vj, ai, aj, eta, eps, step_i, step_j)
         if not np.isfinite(total):
             continue
         for k in range(d):
