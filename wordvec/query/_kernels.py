@@ -19,6 +19,25 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _insert(best_idx, best_val, filled, floor, x, i):  # pragma: no cover - compiled
+    """Insert score ``x`` of row ``i`` into the sorted top-k lists (equal scores keep the earlier row first);
+    returns the new fill count and the score a row must beat once the list is full."""
+    k = best_val.shape[0]
+    pos = min(filled, k - 1)
+    while pos > 0 and best_val[pos - 1] < x:
+        best_val[pos] = best_val[pos - 1]
+        best_idx[pos] = best_idx[pos - 1]
+        pos -= 1
+    best_val[pos] = x
+    best_idx[pos] = i
+    if filled < k:
+        filled += 1
+    if filled == k:
+        floor = best_val[k - 1]
+    return filled, floor
+
+
 @njit(cache=True, fastmath={"reassoc", "contract"}, nogil=True)  # NaN/inf semantics kept
 def top_k_dot(table, query, scale, bias, k):  # pragma: no cover - compiled
     n, d = table.shape
@@ -41,18 +60,7 @@ def top_k_dot(table, query, scale, bias, k):  # pragma: no cover - compiled
         if has_bias:
             x = x + bias[i]
         if x > floor or (filled < k and x == x):
-            # insertion into the sorted best list; equal scores keep the earlier row first
-            pos = min(filled, k - 1)
-            while pos > 0 and best_val[pos - 1] < x:
-                best_val[pos] = best_val[pos - 1]
-                best_idx[pos] = best_idx[pos - 1]
-                pos -= 1
-            best_val[pos] = x
-            best_idx[pos] = i
-            if filled < k:
-                filled += 1
-            if filled == k:
-                floor = best_val[k - 1]
+            filled, floor = _insert(best_idx, best_val, filled, floor, x, i)
     return best_idx[:filled], best_val[:filled]
 
 
@@ -115,17 +123,7 @@ def top_k_dot_screened(codes, row_scale, table, query, scale, bias, k):  # pragm
             continue
         x = _exact(table, query, scale, bias, i)
         if x > floor or (filled < k and x == x):
-            pos = min(filled, k - 1)
-            while pos > 0 and best_val[pos - 1] < x:
-                best_val[pos] = best_val[pos - 1]
-                best_idx[pos] = best_idx[pos - 1]
-                pos -= 1
-            best_val[pos] = x
-            best_idx[pos] = i
-            if filled < k:
-                filled += 1
-            if filled == k:
-                floor = best_val[k - 1]
+            filled, floor = _insert(best_idx, best_val, filled, floor, x, i)
     return best_idx[:filled], best_val[:filled]
 
 
