@@ -118,6 +118,18 @@ def count_parallel(fids, foffs, starts, stops, window, weights, dbits, vb, dense
             nbufs[t] = nb
 
 
+@njit(cache=True, inline="always")
+def _digit_offsets(keys, sh, mask, digit):
+    """Start offset of each digit value ``(key >> sh) & mask`` in the sorted output (one radix pass's histogram,
+    prefix-summed)."""
+    cnt = np.zeros((1 << digit) + 1, np.int64)
+    for i in range(keys.shape[0]):
+        cnt[np.int64((keys[i] >> sh) & mask) + 1] += 1
+    for k in range(1 << digit):
+        cnt[k + 1] += cnt[k]
+    return cnt
+
+
 @njit(cache=True)
 def radix_sort(keys, tmp, bits):
     """LSD radix sort of uint64 ``keys`` on their low ``bits`` bits; returns the sorted array (keys or tmp)."""
@@ -128,12 +140,8 @@ def radix_sort(keys, tmp, bits):
     digit = _digit_bits(bits)
     mask = np.uint64((1 << digit) - 1)
     while shift < bits:
-        cnt = np.zeros((1 << digit) + 1, np.int64)
         sh = np.uint64(shift)
-        for i in range(n):
-            cnt[np.int64((src[i] >> sh) & mask) + 1] += 1
-        for k in range(1 << digit):
-            cnt[k + 1] += cnt[k]
+        cnt = _digit_offsets(src, sh, mask, digit)
         for i in range(n):
             dg = np.int64((src[i] >> sh) & mask)
             dst[cnt[dg]] = src[i]
@@ -152,12 +160,8 @@ def radix_sort_pairs(keys, vals, tkeys, tvals, bits):
     digit = _digit_bits(bits)
     mask = np.uint64((1 << digit) - 1)
     while shift < bits:
-        cnt = np.zeros((1 << digit) + 1, np.int64)
         sh = np.uint64(shift)
-        for i in range(n):
-            cnt[np.int64((sk[i] >> sh) & mask) + 1] += 1
-        for k in range(1 << digit):
-            cnt[k + 1] += cnt[k]
+        cnt = _digit_offsets(sk, sh, mask, digit)
         for i in range(n):
             dg = np.int64((sk[i] >> sh) & mask)
             dk[cnt[dg]] = sk[i]
