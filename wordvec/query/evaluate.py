@@ -153,18 +153,11 @@ class _Lookup:
         return self.variants.get(key, [self.rows[key]]) if self.variants else [self.rows[key]]
 
 
-# --- word similarity ------------------------------------------------------------------------------------------
-@dataclass
-class PairsResult:
-    """Word-similarity result: correlations over the covered pairs and what was missing."""
+class _Covered:
+    """What both result kinds share: ``coverage`` (covered / total) and a JSON-ready ``to_dict``."""
 
-    dataset: str
-    spearman: float | None
-    pearson: float | None
     covered: int
     total: int
-    missing: list[str] = field(default_factory=list)
-    kind: str = "similarity"
 
     @property
     def coverage(self) -> float:
@@ -174,6 +167,20 @@ class PairsResult:
         out = asdict(self)
         out["coverage"] = self.coverage
         return out
+
+
+# --- word similarity ------------------------------------------------------------------------------------------
+@dataclass
+class PairsResult(_Covered):
+    """Word-similarity result: correlations over the covered pairs and what was missing."""
+
+    dataset: str
+    spearman: float | None
+    pearson: float | None
+    covered: int
+    total: int
+    missing: list[str] = field(default_factory=list)
+    kind: str = "similarity"
 
 
 def _correlations(gold: np.ndarray, model: np.ndarray) -> tuple[float | None, float | None]:
@@ -237,7 +244,7 @@ def evaluate_word_pairs(
 
 # --- analogies ----------------------------------------------------------------------------------------------------
 @dataclass
-class AnalogyResult:
+class AnalogyResult(_Covered):
     """Analogy result: 3CosAdd and 3CosMul accuracy under the chosen OOV convention, per section and total."""
 
     dataset: str
@@ -251,15 +258,6 @@ class AnalogyResult:
     sections: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     kind: str = "analogy"
-
-    @property
-    def coverage(self) -> float:
-        return self.covered / self.total if self.total else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["coverage"] = self.coverage
-        return out
 
 
 def _accuracy(correct: int, covered: int, total: int, oov: str) -> float | None:
