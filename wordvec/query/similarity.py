@@ -6,7 +6,7 @@ lists of ``(word, score)`` with Python floats, best first, in the manner of gens
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
@@ -146,6 +146,19 @@ def _resolve(emb: WordVectors, items: Sequence[WordOrVector], unit: bool) -> tup
     return vectors, rows
 
 
+def _query_vectors(emb: WordVectors, positive: Any, negative: Any, what: str):
+    """Unit vectors and rows of the ``positive`` and ``negative`` inputs of ``what`` (most_similar needs any
+    input, most_similar_cosmul a positive one); one-line ``InputError`` otherwise."""
+    positive, negative = as_list(positive), as_list(negative)
+    if what == "most_similar_cosmul" and not positive:
+        raise InputError("most_similar_cosmul needs at least one positive word")
+    if not positive and not negative:
+        raise InputError(f"{what} needs at least one word")
+    pos, pos_rows = _resolve(emb, positive, unit=True)
+    neg, neg_rows = _resolve(emb, negative, unit=True)
+    return pos, pos_rows, neg, neg_rows
+
+
 def _clip(emb: WordVectors, restrict_vocab: int | None) -> int:
     n = len(emb)
     return n if not restrict_vocab else max(0, min(int(restrict_vocab), n))
@@ -163,11 +176,7 @@ def most_similar(
     Parameters: ``positive``/``negative`` a word, a vector or a list of them; ``topn`` how many results
     (default 10); ``restrict_vocab`` only rank the first N (most frequent) words. Input words are excluded.
     """
-    positive, negative = as_list(positive), as_list(negative)
-    if not positive and not negative:
-        raise InputError("most_similar needs at least one word")
-    pos, pos_rows = _resolve(emb, positive, unit=True)
-    neg, neg_rows = _resolve(emb, negative, unit=True)
+    pos, pos_rows, neg, neg_rows = _query_vectors(emb, positive, negative, "most_similar")
     # SPEC c.2.1: weighted mean of unit vectors (+1 / -1), then unit length
     mean = (np.sum(pos, axis=0) if pos else 0) - (np.sum(neg, axis=0) if neg else 0)
     mean = np.asarray(mean) / (len(pos) + len(neg))
@@ -189,11 +198,7 @@ def most_similar_cosmul(
 
     Score ``Π_pos (1+cos)/2 / (Π_neg (1+cos)/2 + 1e-6)``; input words excluded; arguments as ``most_similar``.
     """
-    positive, negative = as_list(positive), as_list(negative)
-    if not positive:
-        raise InputError("most_similar_cosmul needs at least one positive word")
-    pos, pos_rows = _resolve(emb, positive, unit=True)
-    neg, neg_rows = _resolve(emb, negative, unit=True)
+    pos, pos_rows, neg, neg_rows = _query_vectors(emb, positive, negative, "most_similar_cosmul")
     clip = _clip(emb, restrict_vocab)
     unit = emb.unit_vectors[:clip]
     dtype = unit.dtype
