@@ -25,6 +25,10 @@ def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_
 
     The result answers the exact word2vec queries (related, keywords, predict: SPEC c.1.3, c.3.1, c.7)
     and cosine `similar`.
+
+    gensim files are Python pickles, which can run code when loaded. wordvec reads them with a restricted
+    unpickler that accepts only the numpy and gensim classes a Word2Vec model consists of and refuses
+    anything else before it runs; still, import only files you trust.
     """
     from wordvec.corpora.tokenize import TokenizerSettings
     from wordvec.word2vec.bridge import load_gensim_model

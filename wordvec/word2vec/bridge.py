@@ -285,6 +285,42 @@ def train_word2vec(
 
 
 # --- importing gensim models --------------------------------------------------------------------------------
+def _load_gensim_pickle(path: str):
+    """gensim's ``SaveLoad.load`` without its ``pickle.load``: the main file through the restricted unpickler
+    (``wordvec.io.safe_pickle``), then gensim's own loading of the arrays saved beside it (``np.load`` without
+    pickles). A file that lists sparse matrices beside it (which gensim would unpickle unrestricted) or array
+    names that leave the folder is refused; Word2Vec models have neither."""
+    from gensim.utils import SaveLoad
+
+    from wordvec.io.safe_pickle import WORD2VEC, UnsafePickleError, safe_load
+
+    model = safe_load(path, allowed=WORD2VEC)
+    seen, todo = set(), [model]
+    while todo:  # every object whose _load_specials gensim will run
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        state = getattr(obj, "__dict__", None)
+        if not isinstance(obj, SaveLoad) or not isinstance(state, dict):
+            raise UnsafePickleError(f"{path}: refusing to load: it holds a {type(obj).__name__} where gensim "
+                                    "keeps a model object; use a file you trust, saved by gensim")
+        if state.get("__scipys"):
+            raise UnsafePickleError(f"{path}: refusing to load: it asks to unpickle sparse matrices beside it, "
+                                    "which a Word2Vec model does not have; use a file you trust, saved by gensim")
+        for key in ("__numpys", "__ignoreds", "__recursive_saveloads"):
+            names = state.get(key, [])
+            if not isinstance(names, list) or not all(
+                    isinstance(n, str) and n and os.sep not in n and "/" not in n and not n.startswith(".")
+                    for n in names):
+                raise UnsafePickleError(f"{path}: refusing to load: its {key.strip('_')} list is not a list of "
+                                        "attribute names; use a file you trust, saved by gensim")
+        todo.extend(getattr(obj, name, None) for name in state.get("__recursive_saveloads", []))
+    compress, subname = SaveLoad._adapt_by_suffix(path)
+    model._load_specials(path, None, compress, subname)
+    return model
+
+
 def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) -> WordVectors:
     """Convert a gensim ``Word2Vec`` saved with ``model.save()`` and trained with ``hs=1`` into a w2v ``Embedding``.
 
@@ -300,11 +336,12 @@ def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) ->
     if os.path.isdir(path):
         raise InputError(f"{path} is a directory; give the file written by gensim's model.save()")
     from gensim.models import FastText, KeyedVectors, Word2Vec
-    from gensim.utils import SaveLoad
+
+    from wordvec.io.safe_pickle import UnsafePickleError
 
     try:
-        model = SaveLoad.load(path)
-    except MemoryError:
+        model = _load_gensim_pickle(path)
+    except (MemoryError, UnsafePickleError):
         raise
     except Exception as err:  # unpickling garbage raises almost anything
         raise InputError(
