@@ -6,6 +6,7 @@ Models load memory-mapped (fast start-up). A text without known words prints a o
 """
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from typing import Any, Sequence
@@ -189,7 +190,7 @@ def pmi(model: str, word1: str, word2: str, as_json: bool) -> None:
         click.echo(f"{value:.4f}")
 
 
-_INFO_SKIP = {"format", "extras", "vocab_checksum"}
+_INFO_SKIP = {"format", "extras", "vocab_checksum", "checksums"}
 
 
 def _brief(value: Any) -> str:
@@ -218,6 +219,11 @@ def info(model: str, as_json: bool) -> None:
         "dtype": str(emb.vectors.dtype),
         "total_tokens": emb.total_tokens,
     }
+    if os.path.isdir(model):
+        from wordvec.io.model_dir import content_checked
+
+        facts["content_check"] = ("verified: CRC32 of every file matches meta.json" if content_checked(emb.meta)
+                                  else "skipped: no checksums in meta.json (written by an older wordvec)")
     if emb.extras:
         facts["extras"] = {name: list(arr.shape) for name, arr in emb.extras.items()}
     losses, seconds = emb.meta.get("loss_per_epoch"), emb.meta.get("seconds_per_epoch")

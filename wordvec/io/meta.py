@@ -37,20 +37,30 @@ def read_meta_file(
     ``meta.json``), ``missing_error`` (the class raised when the file is absent; default ``CorruptFileError``).
     Unreadable, invalid or non-object JSON raises ``CorruptFileError``.
     """
-    path = os.fspath(path)
+    path = os.fsdecode(os.fspath(path))
     file = os.path.join(path, filename)
     try:
         with open(file, encoding="utf-8") as handle:
-            meta = json.load(handle)
+            meta = json.load(handle, parse_constant=_no_constant)
     except FileNotFoundError:
         raise missing_error(f"{file}: missing, so {path} is not a wordvec {what}; {foreign or remedy}") from None
-    except ValueError as err:  # JSONDecodeError and UnicodeDecodeError
-        raise CorruptFileError(f"{file}: not valid JSON ({err}); {remedy}") from None
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity, ints of > 4300 digits
+        raise CorruptFileError(f"{file}: not valid JSON ({str(err)[:100]}); {remedy}") from None
+    except RecursionError:
+        raise CorruptFileError(f"{file}: JSON nested too deeply; {remedy}") from None
     except OSError as err:
-        raise CorruptFileError(f"{file}: unreadable ({err}); {remedy}") from None
+        raise CorruptFileError(f"{file}: unreadable ({err.strerror or err}); {remedy}") from None
     if not isinstance(meta, dict):
         raise CorruptFileError(f"{file}: not a JSON object; {remedy}")
+    from wordvec.io.schema import MAX_DEPTH, walk_depth
+
+    if not walk_depth(meta):
+        raise CorruptFileError(f"{file}: JSON nested deeper than {MAX_DEPTH} levels; {remedy}")
     return meta
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def check_meta_format(

@@ -1,18 +1,25 @@
 """The model directory: ``vectors.npy`` + ``vocab.tsv`` + ``meta.json`` (+ ``extra_<name>.npy``).
 
-Written atomically as a whole (``atomic_directory``) and validated on load: format name and version,
-shapes, dtypes, the vocabulary checksum, finite values. A problem is a one-line ``CorruptFileError`` naming
-the file and what is wrong. Arrays load with ``allow_pickle=False``; ``mmap=True`` maps them read-only.
+Written atomically as a whole (``atomic_directory``) and validated on load: format name and version, the
+typed fields of ``meta.json`` (``wordvec.io.schema.MODEL``), the ``.npy`` headers, shapes, dtypes, the
+vocabulary checksum, the CRC32 of every file's bytes (``meta["checksums"]``, ``wordvec.io.integrity``), the
+vocabulary's counts, finite values. A problem is a one-line ``CorruptFileError`` naming the file and what is
+wrong. Arrays load with ``allow_pickle=False``; ``mmap=True`` maps them read-only, and the checksum is then
+taken block by block in the same pass as the finite check. Model directories written before checksums
+existed load with the content check skipped (``content_checked(meta)`` is False; ``wordvec info`` says so).
 """
 from __future__ import annotations
 
 import os
+import re
+import threading
 from typing import Any
 
 import numpy as np
 
 from wordvec.io.vocab import Vocabulary, vocab_checksum
 
+from wordvec.io import integrity, schema
 from wordvec.io.atomic import atomic_directory, save_json
 from wordvec.io.meta import read_artifact_meta
 from wordvec._version import __version__
@@ -44,7 +51,11 @@ def save_model_dir(
     if not np.isfinite(vectors).all():
         raise CorruptFileError("refusing to save vectors that contain NaN or Inf")
     extras = dict(extras or {})
+    bad_name = next((name for name in extras if not re.fullmatch(r"[A-Za-z0-9_]+", str(name))), None)
+    if bad_name is not None:
+        raise ValueError(f"extra array name {bad_name!r}: use letters, digits and _")
     full_meta = dict(meta)
+    full_meta.pop("checksums", None)
     full_meta.update(
         format=FORMAT_NAME,
         format_version=FORMAT_VERSION,
@@ -58,23 +69,53 @@ def save_model_dir(
     with atomic_directory(path) as tmp:
         np.save(os.path.join(tmp, VECTORS_FILE), vectors, allow_pickle=False)
         vocab.save(os.path.join(tmp, VOCAB_FILE))
+        files = [VECTORS_FILE, VOCAB_FILE]
         for name, arr in extras.items():
-            np.save(os.path.join(tmp, EXTRA_PREFIX + name + ".npy"), np.asarray(arr), allow_pickle=False)
+            np.save(os.path.join(tmp, EXTRA_PREFIX + name + ".npy"), np.ascontiguousarray(arr), allow_pickle=False)
+            files.append(EXTRA_PREFIX + name + ".npy")
+        full_meta["checksums"] = {name: integrity.file_checksum(os.path.join(tmp, name)) for name in files}
         save_json(os.path.join(tmp, META_FILE), full_meta)
 
 
-def _load_array(path: str, mmap: bool) -> np.ndarray:
+def _load_array(path: str, mmap: bool, kinds: str = "fiu") -> tuple[np.ndarray, int]:
+    """The array at ``path`` (header checked first) and the CRC32 of its header bytes."""
     try:
-        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        header_crc = integrity.check_npy_header(path, kinds)
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False), header_crc
     except FileNotFoundError:
         raise CorruptFileError(f"{path} is missing: the model directory is incomplete; retrain or re-export") from None
     except (ValueError, OSError, EOFError) as err:
         raise CorruptFileError(f"{path} is damaged or truncated ({err}); retrain or re-export") from None
 
 
-def _all_finite(array: np.ndarray, rows: int = 65536) -> bool:
-    """True if no NaN/Inf; memory-mapped arrays are checked in row blocks (bounded memory)."""
-    return all(np.isfinite(array[start:start + rows]).all() for start in range(0, len(array), rows))
+class _Background(threading.Thread):
+    """Run ``func(*args, **kwargs)`` in a daemon thread; ``result()`` joins and returns (or raises) its outcome."""
+
+    def __init__(self, func, *args, **kwargs):
+        super().__init__(daemon=True)
+        self._call = (func, args, kwargs)
+        self._outcome: tuple[bool, Any] = (False, None)
+        self.start()
+
+    def run(self) -> None:
+        func, args, kwargs = self._call
+        try:
+            self._outcome = (True, func(*args, **kwargs))
+        except BaseException as err:  # handed to the caller's thread
+            self._outcome = (False, err)
+
+    def result(self) -> Any:
+        self.join()
+        done, value = self._outcome
+        if not done:
+            raise value
+        return value
+
+
+def content_checked(meta: dict[str, Any]) -> bool:
+    """True if the model's meta carries file checksums (written by a wordvec that stores them), so a load
+    verified every file's bytes; False for older model directories, whose content is not verified."""
+    return bool(meta.get("checksums"))
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
@@ -92,26 +133,45 @@ def load_model_dir(
     if not os.path.isdir(path):
         raise InputError(f"model not found: {path}")
     meta = read_meta(path)
-    vectors = _load_array(os.path.join(path, VECTORS_FILE), mmap)
-    vocab = Vocabulary.load(os.path.join(path, VOCAB_FILE))
+    meta_file = os.path.join(path, META_FILE)
+    schema.check(meta, schema.MODEL, meta_file, "retrain the model")
+    remedy = "retrain or re-export the model"
     where = os.path.join(path, VECTORS_FILE)
+    vectors, crc = _load_array(where, mmap, kinds="f")
     if vectors.ndim != 2 or vectors.dtype.kind != "f":
         raise CorruptFileError(f"{where}: expected a 2-d float array, found {vectors.dtype} {vectors.shape}")
+    # the vectors' checksum and finite check (zlib and numpy release the GIL) run beside the vocabulary's
+    # parsing (Python): on two cores the check costs little wall time (bench/integrity.py)
+    # a matching checksum proves the bytes are those saved, and save_model_dir refuses NaN/Inf: the finite
+    # check is needed only when there is no checksum (older model directories)
+    checked = content_checked(meta)
+    vectors_check = _Background(integrity.array_crc32, vectors, crc, finite=not checked, checksum=checked)
+    vocab_file = os.path.join(path, VOCAB_FILE)
+    try:
+        vocab, vocab_crc = Vocabulary.load_with_crc(vocab_file)
+    finally:
+        crc, finite = vectors_check.result()
+    integrity.verify(crc, meta, VECTORS_FILE, where, remedy)
+    integrity.verify(vocab_crc, meta, VOCAB_FILE, vocab_file, remedy)
     if vectors.shape[0] != len(vocab):
         raise CorruptFileError(f"{where}: {vectors.shape[0]} rows but {len(vocab)} words in {VOCAB_FILE}")
     if meta.get("dim") not in (None, vectors.shape[1]) or meta.get("vocab_size") not in (None, vectors.shape[0]):
         raise CorruptFileError(f"{where}: shape {vectors.shape} disagrees with {META_FILE}")
     if meta.get("vocab_checksum") not in (None, vocab_checksum(vocab.words)):
-        raise CorruptFileError(f"{os.path.join(path, VOCAB_FILE)} does not match {META_FILE} (checksum differs)")
-    if not _all_finite(vectors):
+        raise CorruptFileError(f"{vocab_file} does not match {META_FILE} (checksum differs)")
+    if not finite:
         raise CorruptFileError(f"{where} contains NaN or Inf values; retrain the model")
     extras = {}
     for name, spec in (meta.get("extras") or {}).items():
-        arr = _load_array(os.path.join(path, EXTRA_PREFIX + name + ".npy"), mmap)
+        file = os.path.join(path, EXTRA_PREFIX + name + ".npy")
+        arr, crc = _load_array(file, mmap)
         if list(arr.shape) != list(spec.get("shape", arr.shape)) or str(arr.dtype) != spec.get("dtype", str(arr.dtype)):
-            raise CorruptFileError(f"{os.path.join(path, EXTRA_PREFIX + name + '.npy')}: shape/dtype disagree with {META_FILE}")
+            raise CorruptFileError(f"{file}: shape/dtype disagree with {META_FILE}")
+        if content_checked(meta):
+            crc, _ = integrity.array_crc32(arr, crc)
+            integrity.verify(crc, meta, EXTRA_PREFIX + name + ".npy", file, remedy)
         extras[name] = arr
     return vectors, vocab, meta, extras
 
 
-__all__ = ["save_model_dir", "load_model_dir", "read_meta", "FORMAT_VERSION"]
+__all__ = ["save_model_dir", "load_model_dir", "read_meta", "content_checked", "FORMAT_VERSION"]

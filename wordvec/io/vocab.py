@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
@@ -110,30 +111,64 @@ class Vocabulary:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocabulary":
         """Read a ``vocab.tsv``; raises ``CorruptFileError`` naming the file and line on bad content."""
+        return cls.load_with_crc(path)[0]
+
+    @classmethod
+    def load_with_crc(cls, path: str | os.PathLike) -> tuple["Vocabulary", int]:
+        """``load``, also returning the CRC32 of the file's bytes (checked against the artifact's meta).
+
+        Counts must be plain decimal digits within int64, in non-increasing order (the order the format
+        promises); anything else is a ``CorruptFileError`` naming the file and line."""
         path = os.fspath(path)
+        shown = os.fsdecode(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise InputError(f"vocabulary file not found: {shown}") from None
+        except IsADirectoryError:
+            raise CorruptFileError(f"{shown}: a directory, not a vocabulary file; rebuild the vocabulary") from None
+        except OSError as err:
+            raise CorruptFileError(f"{shown}: unreadable ({err.strerror or err}); rebuild the vocabulary") from None
+        crc = zlib.crc32(data)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise CorruptFileError(f"{shown}: not UTF-8 ({err.reason}); rebuild the vocabulary") from None
+        del data
         words: list[str] = []
         counts: list[int] = []
-        try:
-            with open(path, "r", encoding="utf-8", newline="\n") as handle:
-                for lineno, line in enumerate(handle, 1):
-                    line = line.rstrip("\n").rstrip("\r")
-                    if not line:
-                        continue
-                    word, sep, count = line.rpartition("\t")
-                    if not sep or not word:
-                        raise CorruptFileError(f"{path}:{lineno}: expected 'word<TAB>count'; rebuild the vocabulary")
-                    try:
-                        counts.append(int(count))
-                    except ValueError:
-                        raise CorruptFileError(f"{path}:{lineno}: count {count!r} is not an integer") from None
-                    words.append(word)
-        except FileNotFoundError:
-            raise InputError(f"vocabulary file not found: {path}") from None
-        except UnicodeDecodeError as err:
-            raise CorruptFileError(f"{path}: not UTF-8 ({err.reason}); rebuild the vocabulary") from None
+        previous = _INT64_MAX
+        for lineno, line in enumerate(text.split("\n"), 1):
+            line = line.rstrip("\r")
+            if not line:
+                continue
+            word, sep, count = line.rpartition("\t")
+            if not sep or not word:
+                raise CorruptFileError(f"{shown}:{lineno}: expected 'word<TAB>count'; rebuild the vocabulary")
+            if not (count.isascii() and count.isdigit()):
+                raise CorruptFileError(f"{shown}:{lineno}: count {_cut(count)!r} is not a non-negative integer; "
+                                       "rebuild the vocabulary")
+            value = int(count) if len(count) < 20 else _INT64_MAX + 1
+            if value > _INT64_MAX:
+                raise CorruptFileError(f"{shown}:{lineno}: count {_cut(count)} exceeds the int64 range; "
+                                       "rebuild the vocabulary")
+            if value > previous:
+                raise CorruptFileError(f"{shown}:{lineno}: count {value} is larger than the count above it "
+                                       f"({previous}), but the file is in frequency order; rebuild the vocabulary")
+            previous = value
+            counts.append(value)
+            words.append(word)
         if len(set(words)) != len(words):
-            raise CorruptFileError(f"{path}: duplicate words; rebuild the vocabulary")
-        return cls(words, counts)
+            raise CorruptFileError(f"{shown}: duplicate words; rebuild the vocabulary")
+        return cls(words, counts), crc
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _cut(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 __all__ = ["Vocabulary", "vocab_checksum"]
