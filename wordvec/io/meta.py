@@ -75,7 +75,8 @@ def check_meta_format(
     version_key: str = "version",
     min_version: int = 1,
 ) -> None:
-    """Check that ``meta`` (read from ``file``) names the format ``kind`` at a version this wordvec reads.
+    """Check that ``meta`` (read from ``file``) names the format ``kind`` at a version this wordvec reads, and
+    that its fields have the types and ranges of ``wordvec.io.schema.BY_FORMAT[kind]``.
 
     Parameters: ``kind`` (the expected ``meta["format"]``), ``max_version`` (the newest version read; a newer
     one asks to upgrade wordvec), ``min_version`` (the oldest one read, default 1), ``version_key`` (default
@@ -94,6 +95,10 @@ def check_meta_format(
         reads = f"version {max_version}" if min_version == max_version else f"versions {min_version} to {max_version}"
         raise CorruptFileError(f"{file}: {what} format version {_short(version)} is not supported (this wordvec "
                                f"reads {reads}); {remedy}")
+    from wordvec.io.schema import BY_FORMAT, check
+
+    if kind in BY_FORMAT:  # the typed fields of this format (types, ranges, finite numbers)
+        check(meta, BY_FORMAT[kind], file, remedy)
 
 
 def read_artifact_meta(

@@ -19,7 +19,7 @@ import numpy as np
 
 from wordvec.io.vocab import Vocabulary, vocab_checksum
 
-from wordvec.io import integrity, schema
+from wordvec.io import integrity
 from wordvec.io.atomic import atomic_directory, save_json
 from wordvec.io.meta import read_artifact_meta
 from wordvec._version import __version__
@@ -133,8 +133,6 @@ def load_model_dir(
     if not os.path.isdir(path):
         raise InputError(f"model not found: {path}")
     meta = read_meta(path)
-    meta_file = os.path.join(path, META_FILE)
-    schema.check(meta, schema.MODEL, meta_file, "retrain the model")
     remedy = "retrain or re-export the model"
     where = os.path.join(path, VECTORS_FILE)
     vectors, crc = _load_array(where, mmap, kinds="f")

@@ -178,6 +178,65 @@ MODEL = {
 }
 
 
+_STRINGS = Field("list", items=Field("str"))
+_REPORT = Record({name: count() for name in ("files", "lines", "bytes", "bad_bytes", "nul_bytes", "long_lines",
+                                            "extra_pieces", "boms")}
+                 | {name: Field("str", nullable=True) for name in ("first_bad", "first_nul", "first_long")},
+                 nullable=True)
+_CORPUS = {  # what counts and shard directories record of the corpus behind them
+    "min_count": count(nullable=True),
+    "max_vocab": count(nullable=True),
+    "tokenizer": TOKENIZER,
+    "token_cache": Field("str", nullable=True),
+    "n_lines": count(nullable=True),
+    "n_tokens_all": count(nullable=True),
+    "window": count(1),
+    "distance_weighting": Field("bool"),
+    "vocab_size": count(),
+    "vocab_checksum": Field("str"),
+    "total_tokens": count(),
+    "merged_from": _STRINGS,
+}
+#: ``meta.json`` of a token cache.
+CACHE = {
+    "version": count(1),
+    "created": Field("str"),
+    "user_dict": Field("dict", nullable=True),  # the user dictionary's size and time stamp
+    "tokenizer": TOKENIZER,
+    "report": _REPORT,
+    "n_lines": count(),
+    "n_tokens": count(),
+    "n_types": count(),
+    "vocab_checksum": Field("str"),
+    "ids_crc32": Field("str", pattern=r"[0-9a-f]{8}"),
+    "offsets_crc32": Field("str", pattern=r"[0-9a-f]{8}"),
+    "seconds": number(0, nullable=True),
+    "workers": count(1, nullable=True),
+}
+#: ``meta.json`` of a counts directory.
+COUNTS = {**_CORPUS, "version": count(1), "z": number(0), "nnz": count()}
+#: ``meta.json`` of a shard directory.
+SHARDS = {**_CORPUS, "version": count(1), "col_bits": count(0, 63), "scale": count(1, 2**53),
+          "runs": Field("list", items=Field("str", pattern=r"[A-Za-z0-9_.-]+"))}
+#: ``state.json`` of a training checkpoint.
+CHECKPOINT = {
+    "format_version": count(1),
+    "epoch": count(),
+    "loss": Field("list", items=number(nullable=True)),
+    "seconds": Field("list", items=number(0)),
+    "params": Field("dict"),
+    "counts": Field("dict"),
+}
+#: The schema of each artifact format (``meta["format"]``), checked by ``wordvec.io.meta.check_meta_format``.
+BY_FORMAT = {
+    "wordvec-model": MODEL,
+    "wordvec-token-cache": CACHE,
+    "wordvec-cooccurrence": COUNTS,
+    "wordvec-cooccurrence-shards": SHARDS,
+    "wordvec-checkpoint": CHECKPOINT,
+}
+
+
 def walk_depth(value: Any, limit: int = MAX_DEPTH) -> bool:
     """True if ``value`` nests lists/objects no deeper than ``limit`` (iteratively: no recursion limit)."""
     todo: list[tuple[Any, int]] = [(value, 0)]
@@ -194,5 +253,6 @@ def walk_depth(value: Any, limit: int = MAX_DEPTH) -> bool:
 
 Checker = Callable[[Mapping[str, Any], str], None]
 
-__all__ = ["Field", "Record", "check", "count", "number", "MODEL", "TOKENIZER", "CHECKSUM", "MAX_DEPTH",
+__all__ = ["Field", "Record", "check", "count", "number", "MODEL", "CACHE", "COUNTS", "SHARDS", "CHECKPOINT",
+           "BY_FORMAT", "TOKENIZER", "CHECKSUM", "MAX_DEPTH",
            "walk_depth"]
