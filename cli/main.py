@@ -1,10 +1,17 @@
 """The ``wordvec`` command group: registers the sub-commands and turns errors into exit codes.
 
 Exit codes (DESIGN "command-line contract"): 0 success, 1 a user error (one line on stderr, no
-traceback), 2 a usage error (click's), 130 interrupted by Ctrl-C.
+traceback), 2 a usage error (click's), 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (cleaned up like
+Ctrl-C), 141 stdout closed by its reader (a broken pipe, as in ``wordvec norms M | head``: quiet, the status
+of a process that SIGPIPE ends, as coreutils give). A full disk or another write error on stdout is a user
+error (exit 1, one line). Output streams never raise on characters they cannot encode: stdout in a non-UTF-8
+encoding (``PYTHONIOENCODING=latin-1``) shows them as backslash escapes, and on a UTF-8 stdout undecodable
+file-name bytes are written back as they were.
 """
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
 import click
@@ -15,6 +22,8 @@ from . import corpus_commands, eval_commands, query_commands, tokenize_commands,
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
 
 
 _WITHOUT_NUMBA = {"tokenize", "vocab", "info"}  # sub-commands that never load numba
@@ -36,9 +45,23 @@ class WordvecGroup(click.Group):
         from wordvec.errors import WordvecError
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk must show up here, not as "Exception ignored" at exit
+            return result
+        except OSError as err:
+            if not _stdout_error(err):
+                raise
+            if err.errno == errno.EPIPE:
+                _silence_stdout()
+                sys.exit(EXIT_BROKEN_PIPE)
+            _silence_stdout()
+            click.echo(f"error: cannot write the output: {err.strerror or err}", err=True)
+            sys.exit(EXIT_USER_ERROR)
         except WordvecError as err:
-            click.echo(f"error: {err}", err=True)
+            from wordvec.io.paths import display
+
+            click.echo(f"error: {display(str(err))}", err=True)
             sys.exit(EXIT_USER_ERROR)
         except MemoryError:
             click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)
@@ -69,8 +92,37 @@ for _module in (tokenize_commands, corpus_commands, train_commands, query_comman
         cli.add_command(_command)
 
 
+def _stdout_error(err: OSError) -> bool:
+    """True if ``err`` came from writing stdout (our own file writes become ``WordvecError`` first)."""
+    if isinstance(err, BrokenPipeError):
+        return True
+    return err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG) and err.filename is None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the buffered rest cannot fail again when Python exits."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def configure_streams() -> None:
+    """Make stdout/stderr unable to raise on text: backslash escapes for characters the encoding lacks;
+    on a UTF-8 stdout, undecodable file-name bytes (lone surrogates) are written as the original bytes."""
+    for stream, on_utf8 in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        try:
+            stream.reconfigure(errors=on_utf8 if encoding == "utf8" else "backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass  # None (closed), or a stream that cannot be reconfigured (a test runner's)
+
+
 def main() -> None:
     """Console-script entry point."""
+    configure_streams()
     cli(prog_name="wordvec")
 
 

@@ -83,6 +83,30 @@ class MemorySize(click.ParamType):
 MEMORY_SIZE = MemorySize()
 
 
+class QueryText(click.ParamType):
+    """A word or text on the command line. Under a locale that is not UTF-8 (``LC_ALL=C`` without UTF-8 mode),
+    Python hands UTF-8 arguments over as undecodable bytes (lone surrogates); they are decoded as UTF-8 here,
+    so ``wordvec similar M 中国`` asks for 中国 in any locale. Bytes that are not UTF-8 become U+FFFD."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+            import os
+
+            try:
+                raw = os.fsencode(value)
+            except UnicodeError:
+                raw = value.encode("utf-8", "surrogateescape")
+            return raw.decode("utf-8", "replace")
+        return value
+
+
+QUERY_TEXT = QueryText()
+
+
 def warn_report(cache) -> None:
     """Print the reading report of a token cache (bad bytes replaced, long lines cut) as ``warning:`` lines."""
     for line in cache.report.problems():

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import click
 
 from .loading import load_model, read_stdin_lines
-from .output import echo_json, echo_table, json_option, topn_option
+from .output import QUERY_TEXT, echo_json, echo_table, json_option, topn_option
 
 MODEL = click.argument("model", type=click.Path(exists=False, dir_okay=True, file_okay=True))
 
@@ -36,8 +36,8 @@ def _emit(pairs: Sequence[tuple[str, float]], as_json: bool, score_name: str = "
 
 @click.command("similar")
 @MODEL
-@click.argument("words", nargs=-1, required=True)
-@click.option("--negative", multiple=True, metavar="WORD", help="Subtract this word (repeatable).")
+@click.argument("words", nargs=-1, required=True, type=QUERY_TEXT)
+@click.option("--negative", multiple=True, metavar="WORD", type=QUERY_TEXT, help="Subtract this word (repeatable).")
 @click.option("--method", type=click.Choice(["cosine", "profile"]), default="cosine", show_default=True,
               help="cosine of vectors, or Pearson correlation of PMI profiles (PMI models).")
 @click.option("--context-words", type=click.IntRange(min=1), default=10_000, show_default=True,
@@ -54,7 +54,7 @@ def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], metho
 
 @click.command("related")
 @MODEL
-@click.argument("word")
+@click.argument("word", type=QUERY_TEXT)
 @click.option("--alpha", type=float, default=None,
               help="α-variant: PMI + (1−α)·log P(y) (word2vec models: log p(y|x) − α log #y, default 0.9).")
 @click.option("--normalize", is_flag=True, help="Rank by cosine instead of raw PMI.")
@@ -80,7 +80,7 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
 
 @click.command("keywords")
 @MODEL
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1, type=QUERY_TEXT)
 @click.option("--normalize", is_flag=True, help="Rank by cosine of word and text vectors.")
 @click.option("--exclude-self", is_flag=True, help="Leave each word's own term out of its score.")
 @click.option("--unique", "unique_context", is_flag=True, help="Count repeated words once in the text vector.")
@@ -113,9 +113,9 @@ def keywords(model: str, texts: tuple[str, ...], normalize: bool, exclude_self: 
 
 @click.command("analogy")
 @MODEL
-@click.argument("a")
-@click.argument("b")
-@click.argument("c")
+@click.argument("a", type=QUERY_TEXT)
+@click.argument("b", type=QUERY_TEXT)
+@click.argument("c", type=QUERY_TEXT)
 @click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
               help="add: cosine with A + B − C; mul: 3CosMul.")
 @click.option("--keep-inputs", is_flag=True, help="Do not drop A, B and C from the answers.")
@@ -130,8 +130,8 @@ def analogy(model: str, a: str, b: str, c: str, method: str, keep_inputs: bool, 
 
 @click.command("sentsim")
 @MODEL
-@click.argument("text1")
-@click.argument("text2")
+@click.argument("text1", type=QUERY_TEXT)
+@click.argument("text2", type=QUERY_TEXT)
 @click.option("--raw", is_flag=True, help="Inner product of the summed vectors (sentence PMI), not cosine.")
 @json_option
 def sentsim(model: str, text1: str, text2: str, raw: bool, as_json: bool) -> None:
@@ -153,7 +153,7 @@ def sentsim(model: str, text1: str, text2: str, raw: bool, as_json: bool) -> Non
 
 @click.command("predict")
 @MODEL
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1, required=True, type=QUERY_TEXT)
 @topn_option(10)
 @json_option
 def predict(model: str, words: tuple[str, ...], topn: int, as_json: bool) -> None:
@@ -177,8 +177,8 @@ def norms(model: str, descending: bool, corrected: bool, topn: int, as_json: boo
 
 @click.command("pmi")
 @MODEL
-@click.argument("word1")
-@click.argument("word2")
+@click.argument("word1", type=QUERY_TEXT)
+@click.argument("word2", type=QUERY_TEXT)
 @json_option
 def pmi(model: str, word1: str, word2: str, as_json: bool) -> None:
     """The model's PMI estimate ⟨v1, v2⟩ of two words."""

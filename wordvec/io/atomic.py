@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import shutil
 import signal
@@ -103,8 +102,10 @@ def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
 
 
 def save_json(path: str | os.PathLike, obj: Any) -> None:
-    """Save ``obj`` as pretty UTF-8 JSON atomically."""
-    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    """Save ``obj`` as pretty UTF-8 JSON atomically (strings with undecodable file-name bytes included)."""
+    from wordvec.io.paths import json_dumps
+
+    text = json_dumps(obj, indent=2, sort_keys=False) + "\n"  # non-UTF-8 file names as \udcXX escapes
     with atomic_output(path, "w") as handle:
         handle.write(text)
 
