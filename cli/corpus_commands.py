@@ -9,7 +9,7 @@ import os
 
 import click
 
-from .output import MEMORY_SIZE, echo_json, json_option, quiet_option, warn_report
+from .output import MEMORY_SIZE, echo_json, json_option, output_guard, quiet_option, warn_report
 
 
 def _summary_line(meta: dict, path: str) -> str:
@@ -57,6 +57,7 @@ def _print_stats(path: str, meta: dict, stats: bool, as_json: bool, quiet: bool)
 @click.option("--stats", is_flag=True, help="Print T, V, nnz, Z and the corpus mutual information.")
 @json_option
 @quiet_option
+@output_guard(lambda p: "wordvec-cooccurrence-shards" if p.get("shards") else "wordvec-cooccurrence")
 def count_command(inputs, output, window, min_count, max_vocab, distance_weighting, memory, threads, tokenizer,
                   hmm, user_dict, split_alnum, workers, strict, cache_dir, shards, stats, as_json, quiet):
     """Count symmetric word co-occurrences of INPUT... (files, folders, '-' or a token cache folder).
@@ -102,6 +103,7 @@ def count_command(inputs, output, window, min_count, max_vocab, distance_weighti
 @click.option("--stats", is_flag=True, help="Print T, V, nnz, Z and the corpus mutual information.")
 @json_option
 @quiet_option
+@output_guard("wordvec-cooccurrence")
 def merge_command(inputs, output, memory, stats, as_json, quiet):
     """Add up counts or shard directories INPUT... into one counts directory.
 

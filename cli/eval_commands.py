@@ -10,7 +10,7 @@ import os
 import click
 
 from .loading import load_model
-from .output import echo_json, echo_table, json_option, quiet_option
+from .output import echo_json, echo_table, json_option, output_guard, quiet_option
 
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "glove")
 
@@ -89,6 +89,7 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="word2vec", show_default=True,
               help="word2vec text (header 'V d'), word2vec binary, or GloVe text (no header).")
 @STRICT
+@output_guard(None, inputs=("model",))
 def export_command(model: str, output: str, fmt: str, strict: bool) -> None:
     """Write MODEL's vectors as a word2vec (text or binary) or GloVe file; gensim's
     KeyedVectors.load_word2vec_format reads the word2vec ones. Written atomically."""

@@ -1,9 +1,11 @@
 """Printing results: aligned tables (CJK characters count as two columns) and JSON."""
 from __future__ import annotations
 
+import functools
 import json
+import math
 import unicodedata
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -44,9 +46,53 @@ def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None = No
         click.echo(text)
 
 
+def _finite(obj: Any) -> Any:
+    """``obj`` with NaN and ±Infinity (not JSON) replaced by null."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {key: _finite(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(value) for value in obj]
+    return obj
+
+
 def echo_json(obj: Any) -> None:
-    """Print ``obj`` as UTF-8 JSON (non-ASCII kept readable) on one line."""
-    click.echo(json.dumps(obj, ensure_ascii=False))
+    """Print ``obj`` as UTF-8 JSON (non-ASCII kept readable) on one line. Never NaN or Infinity (written as
+    null: they are not JSON); undecodable file-name bytes as ``\\udcXX`` escapes."""
+    from wordvec.io.paths import json_dumps
+
+    click.echo(json_dumps(_finite(obj), allow_nan=False))
+
+
+def output_guard(kind: str | None | Callable[[dict], str | None], inputs: Sequence[str] = ("inputs",),
+                 output: str = "output"):
+    """Decorator of a command that writes ``output``: adds ``--force`` and, before any work, refuses an output
+    that is (inside) an input or replaces an artifact of another kind (``wordvec.io.outputs.check_output``).
+
+    ``kind``: the format written (``"wordvec-model"``; None for a plain file), or a function of the command's
+    parameters giving it; ``inputs``: the names of the parameters holding input paths."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **params):
+            from wordvec.io.outputs import check_output, replacing_allowed
+
+            force = params.pop("force", False)
+            target = params.get(output)
+            if target:
+                paths: list[str] = []
+                for name in inputs:
+                    value = params.get(name)
+                    paths.extend([value] if isinstance(value, str) else list(value or ()))
+                check_output(target, kind(params) if callable(kind) else kind, paths, force=force)
+            with replacing_allowed(force):
+                return func(*args, **params)
+
+        return click.option("--force", is_flag=True,
+                            help="Replace an output of another kind (e.g. a model by counts).")(wrapper)
+
+    return decorate
 
 
 def json_option(func):

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .output import MEMORY_SIZE, quiet_option, warn_report
+from .output import MEMORY_SIZE, output_guard, quiet_option, warn_report
 from .tokenize_commands import load_or_build, tokenizer_options
 
 COMMANDS: list[click.Command] = []
@@ -67,6 +67,7 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
 @quiet_option
 @click.pass_context
+@output_guard("wordvec-model")
 def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, lr, truncate, cds, prior_count,
           independence_weight, alpha, x_max, neg, threads,
           seed, dtype, memory, negative, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,

@@ -8,7 +8,7 @@ import os
 
 import click
 
-from .output import echo_json, json_option, quiet_option
+from .output import echo_json, json_option, output_guard, quiet_option
 
 
 @click.command("import-gensim")
@@ -20,6 +20,7 @@ from .output import echo_json, json_option, quiet_option
 @click.option("--hmm/--no-hmm", default=False, show_default=True, help="jieba's HMM was on for the corpus.")
 @json_option
 @quiet_option
+@output_guard("wordvec-model", inputs=("gensim_model",))
 def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_json: bool, quiet: bool) -> None:
     """Convert GENSIM_MODEL (saved by gensim's model.save(), trained with hs=1) into a model directory.
 

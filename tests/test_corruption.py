@@ -85,18 +85,40 @@ def test_changed_count_digit_keeping_the_order(model):
         WordVectors.load(model)
 
 
-@pytest.mark.parametrize("flag, field", [
-    (b"'fortran_order': False", "fortran_order"),
-    (b"'descr': '<f4'", "descr"),
+@pytest.mark.parametrize("flag, changed, field", [
+    (b"'fortran_order': False", b"'fortran_order': True ", "fortran_order"),
+    (b"'descr': '<f4'", b"'descr': '>f4'", "descr"),
 ])
-def test_flipped_header_field_is_named_even_without_checksums(model, flag, field):
-    _edit_meta(model, checksums=_DELETE)  # the header check does not depend on the checksum
+def test_flipped_header_field_is_named(model, flag, changed, field):
     file = model / "vectors.npy"
-    data = file.read_bytes()
-    changed = {b"'fortran_order': False": b"'fortran_order': True ", b"'descr': '<f4'": b"'descr': '>f4'"}[flag]
-    file.write_bytes(data.replace(flag, changed, 1))
+    file.write_bytes(file.read_bytes().replace(flag, changed, 1))
     with pytest.raises(CorruptFileError, match=field):
         WordVectors.load(model, mmap=True)
+
+
+def test_byte_order_flag_is_named_even_without_checksums(model):
+    _edit_meta(model, checksums=_DELETE)
+    file = model / "vectors.npy"
+    file.write_bytes(file.read_bytes().replace(b"'descr': '<f4'", b"'descr': '>f4'", 1))
+    with pytest.raises(CorruptFileError, match="descr"):
+        WordVectors.load(model, mmap=True)
+
+
+def test_old_fortran_ordered_model_still_loads(tmp_path):
+    """PPMI-SVD models written before checksums existed hold Fortran-ordered vectors: they must load."""
+    vectors = np.asfortranarray(np.random.default_rng(1).standard_normal((len(WORDS), 3)).astype(np.float32))
+    path = tmp_path / "svd"
+    WordVectors(vectors, Vocabulary(WORDS, [8, 7, 6, 5, 4, 3, 2, 1]), {"kind": "svd"}).save(path)
+    np.save(path / "vectors.npy", vectors)  # as the old writer did
+    assert b"'fortran_order': True" in (path / "vectors.npy").read_bytes()
+    _edit_meta(path, checksums=_DELETE)
+    np.testing.assert_array_equal(WordVectors.load(path, mmap=True).vectors, vectors)
+
+
+def test_fortran_ordered_vectors_are_saved_in_c_order(tmp_path):
+    vectors = np.asfortranarray(np.random.default_rng(1).standard_normal((len(WORDS), 3)).astype(np.float32))
+    WordVectors(vectors, Vocabulary(WORDS, [8, 7, 6, 5, 4, 3, 2, 1]), {"kind": "svd"}).save(tmp_path / "svd")
+    np.testing.assert_array_equal(WordVectors.load(tmp_path / "svd").vectors, vectors)
 
 
 @pytest.mark.parametrize("change, what", [(lambda d: d + b"\0" * 16, "trailing"), (lambda d: d[:-16], "truncated")])

@@ -122,7 +122,8 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
 
     An existing directory at ``path`` is replaced only if it is empty or a wordvec artifact (holds one of
     ``markers``: ``meta.json``, or a checkpoint's ``state.json``), so ``-o`` can never delete a folder of the user's own files. The old
-    artifact is swapped out and removed only after the new one is in place, with Ctrl-C held off during the
+    artifact is swapped out and removed only after the new one is in place (and only if it is of the same kind,
+    its ``format``, unless ``wordvec.io.outputs.replacing_allowed``), with Ctrl-C held off during the
     swap, so an interrupted save leaves the old artifact intact. Files inside need not be atomic themselves.
     """
     path = os.path.abspath(os.fspath(path))
@@ -143,6 +144,7 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
         _raise_os_error(err, path)
     try:
         yield tmp
+        _check_kind(path, tmp)
         with sigint_held():
             old = None
             if os.path.exists(path):
@@ -164,6 +166,18 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def _check_kind(path: str, tmp: str) -> None:
+    """Refuse to replace an artifact of another kind (a model by counts, say) unless ``replacing_allowed``."""
+    from wordvec.io.outputs import artifact_kind, describe, force_active
+
+    if not os.path.isdir(path) or force_active():
+        return
+    old, new = artifact_kind(path), artifact_kind(tmp)
+    if old is not None and new is not None and old != new:
+        raise WordvecError(f"{path} is a {describe(old)}; refusing to replace it with a {describe(new)}: "
+                           "choose another output path or pass --force")
 
 
 _HELD: list[list[object]] = []  # the Ctrl-Cs held by each open sigint_held block, innermost last

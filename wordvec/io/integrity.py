@@ -66,13 +66,14 @@ def npy_header(path: str) -> tuple[bytes, tuple[int, ...], bool, np.dtype]:
     return raw, tuple(shape), bool(fortran), np.dtype(dtype)
 
 
-def check_npy_header(path: str, kinds: str = "fiu") -> int:
-    """Check the header of ``path``: C order, little-endian (or byte-order-free), a dtype kind in ``kinds``
-    (default float/int/unsigned), no object fields, and a file size of exactly header + data. Returns the
-    CRC32 of the header bytes (to continue over the data). Raises ``CorruptFileError`` naming the field."""
+def check_npy_header(path: str, kinds: str = "fiu", allow_fortran: bool = False) -> int:
+    """Check the header of ``path``: C order (``allow_fortran``: either order, default False), little-endian (or
+    byte-order-free), a dtype kind in ``kinds`` (default float/int/unsigned), no object fields, and a file size
+    of exactly header + data. Returns the CRC32 of the header bytes (to continue over the data). Raises
+    ``CorruptFileError`` naming the field."""
     raw, shape, fortran, dtype = npy_header(path)
     remedy = "the file is damaged; retrain or re-export"
-    if fortran:
+    if fortran and not allow_fortran:
         raise CorruptFileError(f"{path}: header field fortran_order is True, but wordvec writes C order; {remedy}")
     if dtype.kind not in kinds or dtype.hasobject or dtype.byteorder == ">":
         raise CorruptFileError(f"{path}: header field descr {dtype.str!r} is not a type wordvec writes; {remedy}")

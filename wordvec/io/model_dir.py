@@ -67,7 +67,8 @@ def save_model_dir(
         extras={name: {"shape": list(arr.shape), "dtype": str(arr.dtype)} for name, arr in extras.items()},
     )
     with atomic_directory(path) as tmp:
-        np.save(os.path.join(tmp, VECTORS_FILE), vectors, allow_pickle=False)
+        # always C order (PPMI-SVD gives Fortran-ordered vectors): the load refuses a flipped order flag
+        np.save(os.path.join(tmp, VECTORS_FILE), np.ascontiguousarray(vectors), allow_pickle=False)
         vocab.save(os.path.join(tmp, VOCAB_FILE))
         files = [VECTORS_FILE, VOCAB_FILE]
         for name, arr in extras.items():
@@ -77,10 +78,11 @@ def save_model_dir(
         save_json(os.path.join(tmp, META_FILE), full_meta)
 
 
-def _load_array(path: str, mmap: bool, kinds: str = "fiu") -> tuple[np.ndarray, int]:
-    """The array at ``path`` (header checked first) and the CRC32 of its header bytes."""
+def _load_array(path: str, mmap: bool, kinds: str = "fiu", checked: bool = True) -> tuple[np.ndarray, int]:
+    """The array at ``path`` (header checked first) and the CRC32 of its header bytes. ``checked``: the model
+    stores checksums, so it was written in C order; older models (PPMI-SVD ones) may be in Fortran order."""
     try:
-        header_crc = integrity.check_npy_header(path, kinds)
+        header_crc = integrity.check_npy_header(path, kinds, allow_fortran=not checked)
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False), header_crc
     except FileNotFoundError:
         raise CorruptFileError(f"{path} is missing: the model directory is incomplete; retrain or re-export") from None
@@ -135,14 +137,14 @@ def load_model_dir(
     meta = read_meta(path)
     remedy = "retrain or re-export the model"
     where = os.path.join(path, VECTORS_FILE)
-    vectors, crc = _load_array(where, mmap, kinds="f")
+    checked = content_checked(meta)
+    vectors, crc = _load_array(where, mmap, kinds="f", checked=checked)
     if vectors.ndim != 2 or vectors.dtype.kind != "f":
         raise CorruptFileError(f"{where}: expected a 2-d float array, found {vectors.dtype} {vectors.shape}")
     # the vectors' checksum and finite check (zlib and numpy release the GIL) run beside the vocabulary's
     # parsing (Python): on two cores the check costs little wall time (bench/integrity.py)
     # a matching checksum proves the bytes are those saved, and save_model_dir refuses NaN/Inf: the finite
     # check is needed only when there is no checksum (older model directories)
-    checked = content_checked(meta)
     vectors_check = _Background(integrity.array_crc32, vectors, crc, finite=not checked, checksum=checked)
     vocab_file = os.path.join(path, VOCAB_FILE)
     try:
@@ -162,10 +164,10 @@ def load_model_dir(
     extras = {}
     for name, spec in (meta.get("extras") or {}).items():
         file = os.path.join(path, EXTRA_PREFIX + name + ".npy")
-        arr, crc = _load_array(file, mmap)
+        arr, crc = _load_array(file, mmap, checked=checked)
         if list(arr.shape) != list(spec.get("shape", arr.shape)) or str(arr.dtype) != spec.get("dtype", str(arr.dtype)):
             raise CorruptFileError(f"{file}: shape/dtype disagree with {META_FILE}")
-        if content_checked(meta):
+        if checked:
             crc, _ = integrity.array_crc32(arr, crc)
             integrity.verify(crc, meta, EXTRA_PREFIX + name + ".npy", file, remedy)
         extras[name] = arr
