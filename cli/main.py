@@ -66,7 +66,12 @@ class WordvecGroup(click.Group):
         except MemoryError:
             click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)
             sys.exit(EXIT_USER_ERROR)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:
+            from wordvec.io.atomic import Terminated
+
+            if isinstance(err, Terminated):
+                click.echo("terminated", err=True)
+                sys.exit(EXIT_TERMINATED)
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
 
@@ -123,6 +128,9 @@ def configure_streams() -> None:
 def main() -> None:
     """Console-script entry point."""
     configure_streams()
+    from wordvec.io.atomic import install_sigterm
+
+    install_sigterm()
     cli(prog_name="wordvec")
 
 

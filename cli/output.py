@@ -65,10 +65,25 @@ def echo_json(obj: Any) -> None:
     click.echo(json_dumps(_finite(obj), allow_nan=False))
 
 
+def _remove_leftovers(output: str) -> None:
+    """Remove the temporaries a killed run left beside ``output`` (and its ``.checkpoint``); one note line."""
+    import os
+
+    from wordvec.io.atomic import remove_stale_temporaries
+    from wordvec.io.paths import display
+
+    folder, base = os.path.split(os.path.abspath(output))
+    removed = remove_stale_temporaries(folder, base) + remove_stale_temporaries(folder, base + ".checkpoint")
+    if removed:
+        click.echo(f"note: removed {len(removed)} temporaries left by a killed run in {display(folder)}: "
+                   f"{display(', '.join(removed[:3]))}{', …' if len(removed) > 3 else ''}", err=True)
+
+
 def output_guard(kind: str | None | Callable[[dict], str | None], inputs: Sequence[str] = ("inputs",),
                  output: str = "output"):
     """Decorator of a command that writes ``output``: adds ``--force`` and, before any work, refuses an output
-    that is (inside) an input or replaces an artifact of another kind (``wordvec.io.outputs.check_output``).
+    that is (inside) an input or replaces an artifact of another kind (``wordvec.io.outputs.check_output``),
+    and removes the temporaries of killed runs beside it.
 
     ``kind``: the format written (``"wordvec-model"``; None for a plain file), or a function of the command's
     parameters giving it; ``inputs``: the names of the parameters holding input paths."""
@@ -86,6 +101,7 @@ def output_guard(kind: str | None | Callable[[dict], str | None], inputs: Sequen
                     value = params.get(name)
                     paths.extend([value] if isinstance(value, str) else list(value or ()))
                 check_output(target, kind(params) if callable(kind) else kind, paths, force=force)
+                _remove_leftovers(target)
             with replacing_allowed(force):
                 return func(*args, **params)
 

@@ -282,7 +282,11 @@ class _Job:
         self.dense: np.ndarray | None = None
 
     def _writer(self) -> ShardWriter:
-        self.tmp = tempfile.mkdtemp(prefix=".wordvec-shards-", dir=self.spill_dir)
+        from wordvec.io.atomic import remove_stale_temporaries
+
+        folder = self.spill_dir or tempfile.gettempdir()
+        remove_stale_temporaries(folder)  # the spill folders of killed counts
+        self.tmp = tempfile.mkdtemp(prefix=f".wordvec-shards-p{os.getpid()}-", dir=folder)
         return ShardWriter(self.tmp, len(self.vocab), self.plan.block_entries)
 
     def count(self, progress) -> None:
