@@ -92,9 +92,54 @@ def cli() -> None:
     """
 
 
+# --- every numeric option checked at the edge ------------------------------------------------------------------
+INT_LIMIT = 2**31 - 1  # the cap of an integer option without one of its own
+FLOAT_LIMIT = 1e12  # the cap of |x| for a number option without one of its own
+INT_LIMITS = {  # options whose useful range is known (values beyond it only make the run fail later)
+    "window": 100_000, "dim": 100_000, "epochs": 1_000_000, "threads": 4096, "workers": 4096,
+    "checkpoint_every": 1_000_000, "negative": 1000, "seed": 2**32 - 1, "max_line_chars": 2**31 - 1,
+    "min_count": 2**63 - 1,
+}
+FLOAT_LIMITS = {"alpha": (-1000.0, 1000.0), "lr": (0.0, 1e100)}  # lr: a diverging run is its own error
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option that must be a finite number within its range: nan, inf and 1e400 are usage errors."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = super(click.FloatRange, self).convert(value, param, ctx)  # plain float conversion
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+def harden(command: click.Command) -> click.Command:
+    """Give every int option of ``command`` an upper bound and every float option a finite range, keeping
+    its lower bound; so oversized values are usage errors (exit 2) naming the option, not tracebacks."""
+    for param in command.params:
+        kind = param.type
+        name = param.name or ""
+        if isinstance(kind, click.types.BoolParamType) or getattr(param, "is_flag", False):
+            continue
+        if isinstance(kind, click.IntRange) or kind is click.INT:
+            low = kind.min if isinstance(kind, click.IntRange) else (0 if name == "seed" else -INT_LIMIT)
+            high = kind.max if isinstance(kind, click.IntRange) and kind.max is not None else INT_LIMITS.get(name, INT_LIMIT)
+            param.type = click.IntRange(low, high, min_open=getattr(kind, "min_open", False),
+                                        max_open=getattr(kind, "max_open", False))
+        elif isinstance(kind, click.FloatRange) or kind is click.FLOAT:
+            default_low, default_high = FLOAT_LIMITS.get(name, (-FLOAT_LIMIT, FLOAT_LIMIT))
+            low = kind.min if isinstance(kind, click.FloatRange) and kind.min is not None else default_low
+            high = kind.max if isinstance(kind, click.FloatRange) and kind.max is not None else default_high
+            param.type = FiniteFloatRange(low, high, min_open=getattr(kind, "min_open", False),
+                                          max_open=getattr(kind, "max_open", False))
+    return command
+
+
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands):
     for _command in _module.COMMANDS:
-        cli.add_command(_command)
+        cli.add_command(harden(_command))
 
 
 def _stdout_error(err: OSError) -> bool:

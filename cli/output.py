@@ -127,6 +127,9 @@ def quiet_option(func):
     return click.option("-q", "--quiet", is_flag=True, help="No progress display.")(func)
 
 
+MEMORY_LIMIT = 2**50  # 1 PiB
+
+
 class MemorySize(click.ParamType):
     """A memory budget option (``2G``, ``512M``, ``64K`` or bytes); a bad value is a usage error (exit 2)."""
 
@@ -137,9 +140,12 @@ class MemorySize(click.ParamType):
         from wordvec.errors import InputError
 
         try:
-            return parse_memory(value)
-        except InputError as err:
+            size = parse_memory(value)
+        except (InputError, ValueError, OverflowError) as err:
             self.fail(str(err), param, ctx)
+        if size > MEMORY_LIMIT:
+            self.fail(f"{value!r} is more than 1048576G (2**50 bytes): give a budget a machine can have", param, ctx)
+        return size
 
 
 MEMORY_SIZE = MemorySize()
