@@ -222,7 +222,7 @@ def info(model: str, as_json: bool) -> None:
     if os.path.isdir(model):
         from wordvec.io.model_dir import content_checked
 
-        facts["content_check"] = ("verified: CRC32 of every file matches meta.json" if content_checked(emb.meta)
+        facts["content_check"] = ("verified: the checksum of every file matches meta.json" if content_checked(emb.meta)
                                   else "skipped: no checksums in meta.json (written by an older wordvec)")
     if emb.extras:
         facts["extras"] = {name: list(arr.shape) for name, arr in emb.extras.items()}

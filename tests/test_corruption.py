@@ -239,3 +239,17 @@ def test_copies_are_identical_after_reload(model, tmp_path):
     first = WordVectors.load(copy)
     first.save(tmp_path / "second")
     assert (tmp_path / "second" / "vectors.npy").read_bytes() == (model / "vectors.npy").read_bytes()
+
+
+def test_crc32_checksums_are_verified_too(model):
+    """Checksums are XXH3-64 (xxhash) and CRC32 where xxhash is missing: both algorithms verify on load."""
+    from wordvec.io.integrity import file_checksum
+
+    meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
+    assert meta["checksums"]["vectors.npy"].startswith("xxh3-64:")
+    crc = {name: file_checksum(model / name, "crc32") for name in meta["checksums"]}
+    _edit_meta(model, checksums=crc)
+    WordVectors.load(model, mmap=True)
+    _flip(model / "vectors.npy")
+    with pytest.raises(CorruptFileError, match="crc32"):
+        WordVectors.load(model, mmap=True)

@@ -2,17 +2,16 @@
 
 Written atomically as a whole (``atomic_directory``) and validated on load: format name and version, the
 typed fields of ``meta.json`` (``wordvec.io.schema.MODEL``), the ``.npy`` headers, shapes, dtypes, the
-vocabulary checksum, the CRC32 of every file's bytes (``meta["checksums"]``, ``wordvec.io.integrity``), the
-vocabulary's counts, finite values. A problem is a one-line ``CorruptFileError`` naming the file and what is
-wrong. Arrays load with ``allow_pickle=False``; ``mmap=True`` maps them read-only, and the checksum is then
-taken block by block in the same pass as the finite check. Model directories written before checksums
+vocabulary checksum, the checksum (XXH3-64) of every file's bytes (``meta["checksums"]``,
+``wordvec.io.integrity``), the vocabulary's counts, finite values. A problem is a one-line ``CorruptFileError``
+naming the file and what is wrong. Arrays load with ``allow_pickle=False``; ``mmap=True`` maps them read-only,
+and the checksum is then taken block by block. Model directories written before checksums
 existed load with the content check skipped (``content_checked(meta)`` is False; ``wordvec info`` says so).
 """
 from __future__ import annotations
 
 import os
 import re
-import threading
 from typing import Any
 
 import numpy as np
@@ -78,40 +77,30 @@ def save_model_dir(
         save_json(os.path.join(tmp, META_FILE), full_meta)
 
 
-def _load_array(path: str, mmap: bool, kinds: str = "fiu", checked: bool = True) -> tuple[np.ndarray, int]:
-    """The array at ``path`` (header checked first) and the CRC32 of its header bytes. ``checked``: the model
-    stores checksums, so it was written in C order; older models (PPMI-SVD ones) may be in Fortran order."""
+def _load_array(path: str, mmap: bool, kinds: str = "fiu", checked: bool = True) -> tuple[np.ndarray, bytes]:
+    """The array at ``path`` (header checked first) and its raw header bytes. ``checked``: the model stores
+    checksums, so it was written in C order; older models (PPMI-SVD ones) may be in Fortran order."""
     try:
-        header_crc = integrity.check_npy_header(path, kinds, allow_fortran=not checked)
-        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False), header_crc
+        header = integrity.check_npy_header(path, kinds, allow_fortran=not checked)
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False), header
     except FileNotFoundError:
         raise CorruptFileError(f"{path} is missing: the model directory is incomplete; retrain or re-export") from None
     except (ValueError, OSError, EOFError) as err:
         raise CorruptFileError(f"{path} is damaged or truncated ({err}); retrain or re-export") from None
 
 
-class _Background(threading.Thread):
-    """Run ``func(*args, **kwargs)`` in a daemon thread; ``result()`` joins and returns (or raises) its outcome."""
-
-    def __init__(self, func, *args, **kwargs):
-        super().__init__(daemon=True)
-        self._call = (func, args, kwargs)
-        self._outcome: tuple[bool, Any] = (False, None)
-        self.start()
-
-    def run(self) -> None:
-        func, args, kwargs = self._call
-        try:
-            self._outcome = (True, func(*args, **kwargs))
-        except BaseException as err:  # handed to the caller's thread
-            self._outcome = (False, err)
-
-    def result(self) -> Any:
-        self.join()
-        done, value = self._outcome
-        if not done:
-            raise value
-        return value
+def _check_array(array: np.ndarray, header: bytes, meta: dict[str, Any], name: str, where: str,
+                 finite: bool = False) -> bool:
+    """Verify the stored checksum of ``name`` over header + data (when stored); ``finite``: also check NaN/Inf
+    in the same pass. Returns True if finite (or not checked)."""
+    algorithm = integrity.stored_algorithm(meta, name)
+    hasher = integrity.new_hasher(algorithm) if algorithm else None
+    if hasher is not None:
+        hasher.update(header)
+    ok = integrity.hash_array(array, hasher, finite=finite)
+    if hasher is not None:
+        integrity.verify(integrity.digest_text(hasher, algorithm), meta, name, where, "retrain or re-export the model")
+    return ok
 
 
 def content_checked(meta: dict[str, Any]) -> bool:
@@ -138,21 +127,16 @@ def load_model_dir(
     remedy = "retrain or re-export the model"
     where = os.path.join(path, VECTORS_FILE)
     checked = content_checked(meta)
-    vectors, crc = _load_array(where, mmap, kinds="f", checked=checked)
+    vectors, header = _load_array(where, mmap, kinds="f", checked=checked)
     if vectors.ndim != 2 or vectors.dtype.kind != "f":
         raise CorruptFileError(f"{where}: expected a 2-d float array, found {vectors.dtype} {vectors.shape}")
-    # the vectors' checksum and finite check (zlib and numpy release the GIL) run beside the vocabulary's
-    # parsing (Python): on two cores the check costs little wall time (bench/integrity.py)
     # a matching checksum proves the bytes are those saved, and save_model_dir refuses NaN/Inf: the finite
     # check is needed only when there is no checksum (older model directories)
-    vectors_check = _Background(integrity.array_crc32, vectors, crc, finite=not checked, checksum=checked)
+    finite = _check_array(vectors, header, meta, VECTORS_FILE, where, finite=not checked)
     vocab_file = os.path.join(path, VOCAB_FILE)
-    try:
-        vocab, vocab_crc = Vocabulary.load_with_crc(vocab_file)
-    finally:
-        crc, finite = vectors_check.result()
-    integrity.verify(crc, meta, VECTORS_FILE, where, remedy)
-    integrity.verify(vocab_crc, meta, VOCAB_FILE, vocab_file, remedy)
+    vocab, vocab_sum = Vocabulary.load_with_checksum(vocab_file, integrity.stored_algorithm(meta, VOCAB_FILE))
+    if vocab_sum is not None:
+        integrity.verify(vocab_sum, meta, VOCAB_FILE, vocab_file, remedy)
     if vectors.shape[0] != len(vocab):
         raise CorruptFileError(f"{where}: {vectors.shape[0]} rows but {len(vocab)} words in {VOCAB_FILE}")
     if meta.get("dim") not in (None, vectors.shape[1]) or meta.get("vocab_size") not in (None, vectors.shape[0]):
@@ -164,12 +148,11 @@ def load_model_dir(
     extras = {}
     for name, spec in (meta.get("extras") or {}).items():
         file = os.path.join(path, EXTRA_PREFIX + name + ".npy")
-        arr, crc = _load_array(file, mmap, checked=checked)
+        arr, header = _load_array(file, mmap, checked=checked)
         if list(arr.shape) != list(spec.get("shape", arr.shape)) or str(arr.dtype) != spec.get("dtype", str(arr.dtype)):
             raise CorruptFileError(f"{file}: shape/dtype disagree with {META_FILE}")
         if checked:
-            crc, _ = integrity.array_crc32(arr, crc)
-            integrity.verify(crc, meta, EXTRA_PREFIX + name + ".npy", file, remedy)
+            _check_array(arr, header, meta, EXTRA_PREFIX + name + ".npy", file)
         extras[name] = arr
     return vectors, vocab, meta, extras
 

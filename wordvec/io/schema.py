@@ -139,7 +139,7 @@ def _check_value(value: Any, spec: Field | Record, file: str, remedy: str, path:
             _check_value(item, spec.items, file, remedy, f"{path}.{key}")
 
 
-CHECKSUM = Field("str", pattern=r"crc32:[0-9a-f]{8}")
+CHECKSUM = Field("str", pattern=r"crc32:[0-9a-f]{8}|xxh3-64:[0-9a-f]{16}")
 TOKENIZER = Record({
     "mode": Field("str"),
     "hmm": Field("bool"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zlib
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
@@ -111,11 +110,13 @@ class Vocabulary:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocabulary":
         """Read a ``vocab.tsv``; raises ``CorruptFileError`` naming the file and line on bad content."""
-        return cls.load_with_crc(path)[0]
+        return cls.load_with_checksum(path)[0]
 
     @classmethod
-    def load_with_crc(cls, path: str | os.PathLike) -> tuple["Vocabulary", int]:
-        """``load``, also returning the CRC32 of the file's bytes (checked against the artifact's meta).
+    def load_with_checksum(cls, path: str | os.PathLike,
+                           algorithm: str | None = None) -> tuple["Vocabulary", str | None]:
+        """``load``, also returning the checksum (``algorithm:hex``, see ``wordvec.io.integrity``) of the file's
+        bytes, to check against the artifact's meta; ``algorithm`` None: no checksum (None returned).
 
         Counts must be plain decimal digits within int64, in non-increasing order (the order the format
         promises); anything else is a ``CorruptFileError`` naming the file and line."""
@@ -130,7 +131,12 @@ class Vocabulary:
             raise CorruptFileError(f"{shown}: a directory, not a vocabulary file; rebuild the vocabulary") from None
         except OSError as err:
             raise CorruptFileError(f"{shown}: unreadable ({err.strerror or err}); rebuild the vocabulary") from None
-        crc = zlib.crc32(data)
+        if algorithm is not None:
+            from wordvec.io.integrity import bytes_checksum
+
+            checksum = bytes_checksum(data, algorithm)
+        else:
+            checksum = None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -161,7 +167,7 @@ class Vocabulary:
             words.append(word)
         if len(set(words)) != len(words):
             raise CorruptFileError(f"{shown}: duplicate words; rebuild the vocabulary")
-        return cls(words, counts), crc
+        return cls(words, counts), checksum
 
 
 _INT64_MAX = 2**63 - 1
