@@ -246,7 +246,7 @@ def _check_kind(path: str, tmp: str) -> None:
     if not os.path.isdir(path) or force_active():
         return
     old, new = artifact_kind(path), artifact_kind(tmp)
-    if old is not None and new is not None and old != new:
+    if old not in (None, "unknown") and new is not None and old != new:  # a damaged one may be rebuilt
         raise WordvecError(f"{path} is a {describe(old)}; refusing to replace it with a {describe(new)}: "
                            "choose another output path or pass --force")
 

@@ -128,7 +128,7 @@ def check_output(output: str | os.PathLike, kind: str | None, inputs: Sequence[s
         return
     if os.path.isdir(real_out):
         found = artifact_kind(real_out)
-        if found is not None and found != kind and not force:
+        if found not in (None, "unknown") and found != kind and not force:  # a damaged artifact may be rebuilt
             raise InputError(f"{flag} {shown} is a {describe(found)}; refusing to replace it with a {describe(kind)}:"
                              " choose another output path or pass --force")
 
