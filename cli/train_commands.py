@@ -64,7 +64,8 @@ def _echo(quiet: bool, text: str) -> None:
 @tokenizer_options
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=None,
               help="Write a checkpoint (MODEL.checkpoint) every N epochs.")
-@click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
+@click.option("--resume", is_flag=True,
+              help="Continue from MODEL.checkpoint (method pmi; --epochs at least the checkpoint's epochs).")
 @quiet_option
 @click.pass_context
 @output_guard("wordvec-model")
@@ -81,6 +82,9 @@ def train(ctx, inputs, output, method, preset, dim, epochs, window, min_count, l
     _check_inputs(inputs)
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a directory: choose another -o path")
+    if resume and method != "pmi":  # issue 19: was silently ignored
+        raise click.UsageError(f"--resume continues a PMI training run from its checkpoint; --method {method} "
+                               "has no checkpoints to resume: drop --resume", ctx)
     times: dict[str, float] = {}
     reading = dict(tokenizer=tokenizer, hmm=hmm, user_dict=user_dict, split_alnum=split_alnum,
                    max_line_chars=max_line_chars, workers=workers, strict=strict, cache_dir=cache_dir)
@@ -157,6 +161,7 @@ def _load_counts(inputs, min_count, window, memory, reading, quiet, times):
 
 def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, seed, dtype, checkpoint_every, resume,
              quiet, x_max=None, neg=None, prior_count=None, independence_weight=None, alpha=None):
+    from wordvec.errors import InputError
     from wordvec.train.checkpoint import counts_fingerprint, default_checkpoint_dir, load_checkpoint, save_checkpoint
     from wordvec.train.pmi import PMIEmbedding
 
@@ -168,6 +173,11 @@ def _fit_pmi(counts, output, preset, dim, epochs, lr, truncate, cds, threads, se
     ckpt_dir = default_checkpoint_dir(output)
     fingerprint = counts_fingerprint(counts) if (checkpoint_every or resume) else None
     state = load_checkpoint(ckpt_dir, est.get_params(), fingerprint) if resume else None
+    if state is not None and state["epoch"] > est.epochs:
+        # issue 19: fewer epochs than the checkpoint holds is an error (the run cannot be shortened after the
+        # fact; continuing would write meta epochs=N with more than N losses)
+        raise InputError(f"the checkpoint {ckpt_dir} already holds {state['epoch']} epochs, more than --epochs "
+                         f"{est.epochs}: resume with --epochs {state['epoch']} or more, or delete the checkpoint")
     if state is not None:
         _echo(quiet, f"resuming from {ckpt_dir} after epoch {state['epoch']}")
 
