@@ -1,15 +1,27 @@
-"""Tokenization speed: one process against all cores, measured in the same run, plus an identity check.
+"""Tokenization speed: rjieba (``--tokenizer jieba``) against the Python engine (``jieba-py``), one process and
+N workers, all in the same run, with identity checks; optionally the end-to-end ``wordvec train`` against
+gensim SGNS.
 
-    python bench/tokenize_speed.py [CORPUS] [--mb N] [--workers N]
+    python bench/tokenize_speed.py [CORPUS] [--sample-mb 8] [--workers N] [--full-identity] [--end-to-end]
 
-CORPUS defaults to ../shared/data/corpora/zh_small.txt.xz; ``--mb N`` uses only the first N MB of text
-(written to a temporary file). Prints MB/s (uncompressed text) for 1 process and for N workers (default all
-cores), the speed-up, and whether ids, offsets and vocabulary are identical. Caches go to a temporary folder.
+CORPUS defaults to ../shared/data/corpora/zh_mixed.txt.gz (zh_small when zh_mixed is absent). Each row
+tokenizes into a fresh token cache in a temporary folder (reading, segmenting, merging and saving), HMM off.
+
+1. On the first ``--sample-mb`` MB of text: both engines with 1 process and with N workers (default all
+   cores), and whether their ids, offsets and vocabularies are identical.
+2. On the whole corpus: rjieba with N workers, timed. The Python engine's time for the whole corpus is its
+   N-worker sample time scaled by bytes (the sample must be ≥ 8 MB for issue 13); the ratio is printed.
+3. ``--full-identity``: both engines on the whole corpus with N workers, HMM off and on, compared line by
+   line (the Python engine then runs in full: about a minute per pass for zh_mixed on a quiet 2-core machine).
+4. ``--end-to-end``: ``wordvec train CORPUS`` from an empty cache (2 threads, default preset) against gensim
+   SGNS (sg=1, negative 5, window 5, 5 epochs, min_count 5, 2 workers) on the already-tokenized text, and
+   the share of the train run spent tokenizing.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +29,10 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT = os.path.join(HERE, "..", "..", "shared", "data", "corpora", "zh_small.txt.xz")
+DATA = os.path.join(HERE, "..", "..", "shared", "data", "corpora")
+DEFAULT = os.path.join(DATA, "zh_mixed.txt.gz")
+if not os.path.exists(DEFAULT):
+    DEFAULT = os.path.join(DATA, "zh_small.txt.xz")
 
 
 def _cpu() -> tuple[float, float]:
@@ -28,58 +43,163 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
+def _head(corpus: str, megabytes: float, out: str) -> str:
+    from wordvec.corpora.reader import read_lines
+
+    limit, size = int(megabytes * 1e6), 0
+    with open(out, "w", encoding="utf-8") as handle:
+        for line in read_lines([corpus]):
+            handle.write(line + "\n")
+            size += len(line.encode("utf-8")) + 1
+            if size >= limit:
+                break
+    return out
+
+
+def _timed(corpus: str, settings, workers: int, out: str):
+    from wordvec.corpora.cache import build_token_cache
+
+    cpu0 = _cpu()
+    start = time.perf_counter()
+    cache = build_token_cache([corpus], settings, output=out, workers=workers)
+    seconds = time.perf_counter() - start
+    cpu = sum(b - a for a, b in zip(cpu0, _cpu()))
+    return cache, seconds, cpu
+
+
+def _same(a, b) -> bool:
+    return a.vocab == b.vocab and np.array_equal(a.ids, b.ids) and np.array_equal(a.line_offsets, b.line_offsets)
+
+
+def _differing_lines(a, b) -> list[int]:
+    wa, wb = np.array(a.vocab.words, dtype=object), np.array(b.vocab.words, dtype=object)
+    oa, ob = a.line_offsets, b.line_offsets
+    return [k for k in range(min(len(oa), len(ob)) - 1)
+            if list(wa[a.ids[oa[k]:oa[k + 1]]]) != list(wb[b.ids[ob[k]:ob[k + 1]]])]
+
+
+def _row(label: str, workers: int, mb: float, seconds: float, cpu: float, tokens: int) -> str:
+    return (f"{label:<9} {workers:>7} {mb:>8.1f} {seconds:>8.2f} {mb / seconds:>7.2f} {tokens / seconds:>11,.0f} "
+            f"{cpu:>7.1f}")
+
+
+HEADER = f"{'engine':<9} {'workers':>7} {'MB':>8} {'seconds':>8} {'MB/s':>7} {'tokens/s':>11} {'cpu s':>7}"
+
+
+def speed(args, tmp: str) -> None:
+    from wordvec.corpora.tokenize import TokenizerSettings, make_tokenizer
+
+    engines = {"rjieba": TokenizerSettings(mode="jieba"), "jieba-py": TokenizerSettings(mode="jieba-py")}
+    for settings in engines.values():
+        make_tokenizer(settings)  # dictionary loads (rjieba ~0.3 s, jieba ~1.5 s) are not part of the rows
+    sample = _head(args.corpus, args.sample_mb, os.path.join(tmp, "sample.txt"))
+    print(f"1. first {args.sample_mb:g} MB of {args.corpus}, HMM off", flush=True)
+    print(HEADER)
+    runs = {}
+    for name, settings in engines.items():
+        for workers in (1, args.workers):
+            cache, seconds, cpu = _timed(sample, settings, workers, os.path.join(tmp, f"s-{name}-{workers}"))
+            runs[(name, workers)] = (cache, seconds)
+            print(_row(name, workers, cache.report.bytes / 1e6, seconds, cpu, cache.n_tokens), flush=True)
+    base = runs[("jieba-py", 1)][0]
+    same = all(_same(base, cache) for cache, _ in runs.values())
+    print(f"sample: {base.n_lines:,} lines, {base.n_tokens:,} tokens; ids, offsets and vocabulary identical across "
+          f"engines and worker counts: {same}")
+    for workers in sorted({1, args.workers}):
+        print(f"rjieba / jieba-py time, {workers} worker(s): "
+              f"{runs[('rjieba', workers)][1] / runs[('jieba-py', workers)][1]:.3f}x")
+
+    print(f"\n2. whole corpus {args.corpus}, {args.workers} workers, HMM off", flush=True)
+    print(HEADER)
+    cache, seconds, cpu = _timed(args.corpus, engines["rjieba"], args.workers, os.path.join(tmp, "full-rjieba"))
+    full_mb = cache.report.bytes / 1e6
+    print(_row("rjieba", args.workers, full_mb, seconds, cpu, cache.n_tokens))
+    py_sample = runs[("jieba-py", args.workers)]
+    estimate = py_sample[1] * cache.report.bytes / py_sample[0].report.bytes
+    print(f"jieba-py  {args.workers:>7} {full_mb:>8.1f} {estimate:>8.1f}  (scaled from its {args.sample_mb:g} MB "
+          f"sample run by bytes, not run)")
+    print(f"whole corpus: {cache.n_lines:,} lines, {cache.n_tokens:,} tokens, {len(cache.vocab):,} types; "
+          f"rjieba / jieba-py (estimated): {seconds / estimate:.3f}x")
+
+
+def full_identity(args, tmp: str) -> None:
+    from wordvec.corpora.tokenize import TokenizerSettings
+
+    print(f"\n3. both engines on all of {args.corpus}, {args.workers} workers, line by line", flush=True)
+    for hmm in (False, True):
+        caches = {}
+        for mode in ("jieba", "jieba-py"):
+            cache, seconds, _ = _timed(args.corpus, TokenizerSettings(mode=mode, hmm=hmm), args.workers,
+                                       os.path.join(tmp, f"id-{mode}-{hmm}"))
+            caches[mode] = cache
+            print(f"  hmm={hmm} {mode:<8} {seconds:8.1f} s", flush=True)
+        a, b = caches["jieba"], caches["jieba-py"]
+        differing = [] if _same(a, b) else _differing_lines(a, b)
+        first = f" (first: {differing[:10]})" if differing else ""
+        print(f"hmm={hmm}: {a.n_lines:,} lines, {len(differing)} differ{first}")
+        for name in caches:
+            caches[name] = None
+
+
+def end_to_end(args, tmp: str) -> None:
+    from gensim.models import Word2Vec
+
+    from wordvec.corpora.cache import TokenCache
+    from wordvec.query.embedding import Embedding
+
+    print(f"\n4. end to end on {args.corpus}: wordvec train from an empty cache vs gensim SGNS", flush=True)
+    cache_dir, out = os.path.join(tmp, "e2e-cache"), os.path.join(tmp, "e2e-model")
+    cmd = [sys.executable, "-m", "wordvec", "train", args.corpus, "-o", out, "--threads", "2", "--workers", "2",
+           "--cache-dir", cache_dir, "-q"]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=tmp)
+    train_wall = time.perf_counter() - start
+    (folder,) = [os.path.join(cache_dir, d) for d in os.listdir(cache_dir) if d.startswith("tokens-")]
+    cache = TokenCache.load(folder)
+    tokenize_seconds = float(cache.meta["seconds"])
+    model = Embedding.load(out)
+    print(f"wordvec train: {train_wall:.1f} s wall; tokenizing {tokenize_seconds:.1f} s "
+          f"({tokenize_seconds / train_wall:.1%} of the run, engine {cache.meta['tokenizer']['engine']}); "
+          f"{len(model)} words", flush=True)
+    corpus_file = os.path.join(tmp, "tokens.txt")
+    words = np.array(cache.vocab.words, dtype=object)
+    with open(corpus_file, "w", encoding="utf-8") as handle:
+        for k in range(cache.n_lines):
+            line = cache.line(k)
+            if len(line):
+                handle.write(" ".join(words[line]) + "\n")
+    start = time.perf_counter()
+    Word2Vec(corpus_file=corpus_file, sg=1, negative=5, hs=0, window=5, epochs=5, vector_size=128, workers=2,
+             min_count=5, seed=1)
+    sgns = time.perf_counter() - start
+    print(f"gensim SGNS (sg=1, negative 5, window 5, 5 epochs, 2 workers, tokenized text): {sgns:.1f} s")
+    print(f"wordvec train end to end / gensim SGNS: {train_wall / sgns:.3f}x; tokenization share "
+          f"{tokenize_seconds / train_wall:.1%}")
+
+
 def main() -> None:
     from wordvec.corpora._parallel import default_workers
-    from wordvec.corpora.cache import build_token_cache
-    from wordvec.corpora.reader import read_lines
-    from wordvec.corpora.tokenize import TokenizerSettings, get_jieba
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", default=DEFAULT)
-    parser.add_argument("--mb", type=float, default=0.0, help="use only the first N MB of text (0: all)")
+    parser.add_argument("--sample-mb", type=float, default=8.0, help="sample size for the engine comparison")
     parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--tokenizer", default="jieba")
+    parser.add_argument("--full-identity", action="store_true", help="compare the engines on the whole corpus")
+    parser.add_argument("--end-to-end", action="store_true", help="wordvec train vs gensim SGNS")
+    parser.add_argument("--skip-speed", action="store_true", help="only the parts asked for by the other flags")
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"corpus not found: {args.corpus}")
-    load0 = f"{os.getloadavg()[0]:.2f}"
-    settings = TokenizerSettings(mode=args.tokenizer)
-    if settings.mode == "jieba":
-        get_jieba(None)  # dictionary load (about 1 s) is not part of the measurement
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (a busy machine makes wall times noisy); "
+          f"cpu_count={os.cpu_count()}")
     with tempfile.TemporaryDirectory(prefix="wordvec-bench-") as tmp:
-        corpus = args.corpus
-        if args.mb:
-            corpus = os.path.join(tmp, "head.txt")
-            limit, size = int(args.mb * 1e6), 0
-            with open(corpus, "w", encoding="utf-8") as out:
-                for line in read_lines([args.corpus]):
-                    out.write(line + "\n")
-                    size += len(line.encode("utf-8")) + 1
-                    if size >= limit:
-                        break
-        rows, caches = [], {}
-        for workers in (1, args.workers):
-            cpu0 = _cpu()
-            start = time.perf_counter()
-            cache = build_token_cache([corpus], settings, output=os.path.join(tmp, f"w{workers}"), workers=workers)
-            seconds = time.perf_counter() - start
-            cpu = [b - a for a, b in zip(cpu0, _cpu())]
-            mb = cache.report.bytes / 1e6
-            rows.append((workers, mb, seconds, mb / seconds, cache.n_tokens / seconds, cpu))
-            caches[workers] = cache
-            print(f"  workers={workers}: {seconds:.1f} s", file=sys.stderr, flush=True)
-        one, many = caches[1], caches[args.workers]
-        same = (one.vocab == many.vocab and np.array_equal(one.ids, many.ids)
-                and np.array_equal(one.line_offsets, many.line_offsets))
-    print(f"corpus: {args.corpus}{f' (first {args.mb} MB)' if args.mb else ''}; tokenizer {settings.mode}; "
-          f"{one.n_lines:,} lines, {one.n_tokens:,} tokens, {len(one.vocab):,} types; cpu_count={os.cpu_count()}")
-    print(f"load average before/after: {load0} / {os.getloadavg()[0]:.2f} (a busy machine makes wall times noisy)")
-    print(f"{'workers':>8} {'MB':>8} {'seconds':>8} {'MB/s':>7} {'tokens/s':>10} {'speed-up':>8} "
-          f"{'cpu parent':>10} {'cpu workers':>11}")
-    for workers, mb, seconds, rate, tps, cpu in rows:
-        print(f"{workers:>8} {mb:>8.1f} {seconds:>8.1f} {rate:>7.2f} {tps:>10,.0f} {rows[0][2] / seconds:>7.2f}x "
-              f"{cpu[0]:>9.1f}s {cpu[1]:>10.1f}s")
-    print(f"identical ids, offsets and vocabulary: {same}")
+        if not args.skip_speed:
+            speed(args, tmp)
+        if args.full_identity:
+            full_identity(args, tmp)
+        if args.end_to_end:
+            end_to_end(args, tmp)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import click
+import numpy as np
 
 from .loading import load_model
 from .output import echo_json, echo_table, json_option, output_guard, quiet_option
@@ -88,13 +89,20 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="word2vec", show_default=True,
               help="word2vec text (header 'V d'), word2vec binary, or GloVe text (no header).")
+@click.option("--sidecar/--no-sidecar", default=True, show_default=True,
+              help="Also write OUTPUT.wordvec.json (counts, tokenizer, PMI correction), so that loading OUTPUT "
+                   "answers pmi, related and keywords as the model does.")
 @STRICT
+@json_option
+@quiet_option
 @output_guard(None, inputs=("model",))
-def export_command(model: str, output: str, fmt: str, strict: bool) -> None:
+def export_command(model: str, output: str, fmt: str, sidecar: bool, strict: bool, as_json: bool,
+                   quiet: bool) -> None:
     """Write MODEL's vectors as a word2vec (text or binary) or GloVe file; gensim's
     KeyedVectors.load_word2vec_format reads the word2vec ones. Written atomically."""
     from wordvec.errors import InputError
     from wordvec.io.formats import save_glove, save_word2vec_format
+    from wordvec.io.sidecar import needs_sidecar, sidecar_path, write_sidecar
 
     if os.path.isdir(output):
         raise InputError(f"{output} is a directory; give a file name with -o")
@@ -103,7 +111,42 @@ def export_command(model: str, output: str, fmt: str, strict: bool) -> None:
         save_glove(emb, output)
     else:
         save_word2vec_format(emb, output, binary=fmt == "word2vec-binary")
-    click.echo(f"wrote {len(emb)} vectors of dimension {emb.shape[1]} to {output} ({fmt})", err=True)
+    notes = []
+    written = None
+    if needs_sidecar(emb):
+        if sidecar:
+            written = write_sidecar(emb, output)
+        else:
+            stale = sidecar_path(output)
+            if os.path.exists(stale):
+                os.remove(stale)  # an older export's sidecar would not match the new file
+            notes.append(_without_sidecar(emb, output))
+    if emb.kind == "w2v":
+        notes.append(f"{output} holds the word2vec input vectors only: related, keywords and predict need the "
+                     f"model's hierarchical-softmax weights, so query {model} for those")
+    if as_json:
+        echo_json({"output": os.path.abspath(output), "format": fmt, "words": len(emb), "dim": int(emb.shape[1]),
+                   "sidecar": os.path.abspath(written) if written else None, "notes": notes})
+    elif not quiet:
+        click.echo(f"wrote {len(emb)} vectors of dimension {emb.shape[1]} to {output} ({fmt})"
+                   + (f" and {written}" if written else ""), err=True)
+    for note in notes:
+        if not quiet or as_json:
+            click.echo(f"note: {note}", err=True)
+
+
+def _without_sidecar(emb, output: str) -> str:
+    """What a vector file without its sidecar answers differently from the model."""
+    from wordvec.query.derived import derived
+
+    offsets = derived(emb).pmi_offsets
+    if offsets is not None:
+        spread = float(np.max(offsets) - np.min(offsets))
+        return (f"without {output}.wordvec.json, pmi and related on {output} are raw inner products: they differ "
+                f"from the model's PMI by δ_a + δ_b (context smoothing; the offsets span {spread:.2f}), and "
+                "keywords/predict lack the counts")
+    return f"without {output}.wordvec.json, {output} has no word counts or tokenizer settings (needed by predict, " \
+           "related --alpha and keywords on raw text)"
 
 
 COMMANDS: list[click.Command] = [evaluate_command, export_command]

@@ -1,4 +1,4 @@
-"""Loading a model for a command: a model directory, or a word2vec/GloVe vector file."""
+"""Loading a model for a command: a model directory, a word2vec/GloVe vector file, or a gensim save() file."""
 from __future__ import annotations
 
 import os
@@ -16,16 +16,29 @@ def load_model(path: str, strict: bool = False):
 
     if not os.path.exists(path):
         raise InputError(f"model not found: {path}; give a model directory or a word2vec/GloVe file")
+    from wordvec.io.sniff import unreadable_reason
+
+    reason = unreadable_reason(path)
+    if reason:
+        raise InputError(reason)
     if os.path.isdir(path):
         return Embedding.load(path, mmap=True)
+    from wordvec.io.gensim_files import looks_like_pickle
+
+    if looks_like_pickle(path):  # a file written by gensim's save(): read without running its code
+        return Embedding.load(path)
     from wordvec.io.formats import VectorFileWarning, load_vectors
+
+    from wordvec.io.sidecar import apply_sidecar
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VectorFileWarning)
-        emb = Embedding(load_vectors(path, strict=strict))
+        vectors, problem = apply_sidecar(load_vectors(path, strict=strict), path)
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
-    return emb
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
+    return Embedding(vectors)
 
 
 def read_stdin_lines() -> list[str]:

@@ -179,3 +179,27 @@ def warn_report(cache) -> None:
     """Print the reading report of a token cache (bad bytes replaced, long lines cut) as ``warning:`` lines."""
     for line in cache.report.problems():
         click.echo(f"warning: {line}", err=True)
+
+
+def renamed_option(old: str, new: str, **kwargs):
+    """A hidden option under the old spelling ``old`` of an option now called ``new``: it keeps working, and
+    using it prints a one-line note. The value arrives as the parameter ``old_<name>``; the command merges it
+    with ``merge_renamed``."""
+    from click.core import ParameterSource
+
+    def note(ctx: click.Context, param: click.Parameter, value):
+        if value is not None and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+            click.echo(f"note: {old} is now {new}; the old name still works but will go away", err=True)
+        return value
+
+    dest = "old_" + old.lstrip("-").replace("-", "_")
+    return click.option(old, dest, hidden=True, default=None, callback=note, **kwargs)
+
+
+def merge_renamed(new_value, old_value, old: str, new: str):
+    """The value of a renamed option: the new spelling's, else the old one's; both given is a usage error."""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise click.UsageError(f"{old} and {new} are the same option: give only {new}")
+    return old_value

@@ -9,16 +9,17 @@ from .output import json_option, output_guard, quiet_option, warn_report
 
 COMMANDS: list[click.Command] = []
 
-MODES = ("jieba", "whitespace", "char", "tagged")
+MODES = ("jieba", "jieba-py", "whitespace", "char", "tagged")  # corpora.tokenize.MODES, not imported (fast --help)
 
 
 def tokenizer_options(func):
     """The options that choose and run the tokenizer (shared by the commands that read raw text)."""
     options = [
         click.option("--tokenizer", type=click.Choice(MODES), default="jieba", show_default=True,
-                     help="jieba (precise mode); whitespace (pre-tokenized text); char (single characters); "
+                     help="jieba (precise mode, on rjieba); jieba-py (the same tokens from the Python jieba package); whitespace (pre-tokenized text); char (single characters); "
                           "tagged (whitespace tokens with a trailing /TAG removed, e.g. 迈向/v)."),
-        click.option("--hmm", is_flag=True, help="Let jieba guess unknown words with its HMM (off by default)."),
+        click.option("--hmm/--no-hmm", default=False, show_default=True,
+                     help="Let jieba guess unknown words with its HMM (off by default)."),
         click.option("--user-dict", type=click.Path(dir_okay=False), default=None,
                      help="A jieba user dictionary (UTF-8 lines: word [freq] [tag])."),
         click.option("--split-alnum", is_flag=True, help="Split ASCII digits and letters into one-character tokens."),
@@ -59,6 +60,7 @@ def load_or_build(inputs, tokenizer, hmm, user_dict, split_alnum, max_line_chars
         return TokenCache.load(inputs[0])
     settings = make_settings(tokenizer, hmm, user_dict, split_alnum, max_line_chars)
     with Progress("tokenizing", unit="B", quiet=quiet) as progress:
+        progress.status("checking the token cache…")
         return build_token_cache(list(inputs), settings, cache_dir=cache_dir, workers=workers or None, strict=strict,
                                  progress=progress, output=output)
 

@@ -7,7 +7,8 @@ ids, each line's length and each local word's count. The parent maps local ids t
 renumbers everything to the final frequency order (count descending, ties by word, SPEC a.2) with numpy.
 The parent never holds the token strings of the corpus, only its word types. Because every line is
 tokenized on its own and the final order depends only on the counts, any number of workers (and any block
-size) gives byte-identical ids, offsets and vocabulary. jieba's own ``enable_parallel`` is not used.
+size) gives byte-identical ids, offsets and vocabulary. jieba's own ``enable_parallel`` is not used. Both
+jieba engines (rjieba and the Python one) run the same way; with fork the workers inherit the loaded one.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import numpy as np
 from wordvec.io.atomic import sigint_held
 from wordvec.errors import WordvecError
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
-from .tokenize import TokenizerSettings, get_jieba, make_tokenizer
+from .tokenize import TokenizerSettings, make_tokenizer
 from wordvec.io.vocab import Vocabulary
 
 ProgressFn = Callable[[int, int], None]
@@ -39,6 +40,9 @@ def default_workers() -> int:
 
 def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
+    raw = getattr(tokenize, "with_whitespace", None)
+    if raw is not None:
+        return _tokenize_block_bulk(raw, lines, bool(getattr(tokenize, "joinable", False)))
     tokens: list[str] = []
     extend = tokens.extend
     lengths = np.empty(len(lines), dtype=np.int64)
@@ -50,6 +54,54 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     words = list(index)
     index.update(zip(words, range(len(words))))
     local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    counts = np.bincount(local, minlength=len(words)).astype(np.int64)
+    return words, local, lengths, counts
+
+
+JOIN_LINES = 100  # lines cut in one call by a joinable tokenizer
+
+
+def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str], joinable: bool = False):
+    """``tokenize_block`` for a tokenizer whose output still holds whitespace tokens: those are dropped by id,
+    in numpy, instead of by a Python test on every token (the same result; tests/test_engines.py). A
+    ``joinable`` tokenizer cuts ``JOIN_LINES`` lines at a time, each ended by a newline: the whitespace token
+    holding that newline marks the line's end (lines themselves hold none)."""
+    tokens: list[str] = []
+    extend = tokens.extend
+    raw_lengths = None
+    if joinable:
+        for start in range(0, len(lines), JOIN_LINES):
+            extend(raw("\n".join(lines[start:start + JOIN_LINES]) + "\n"))
+    else:
+        raw_lengths = np.empty(len(lines), dtype=np.int64)
+        for k, line in enumerate(lines):
+            line_tokens = raw(line)
+            raw_lengths[k] = len(line_tokens)
+            extend(line_tokens)
+    index = dict.fromkeys(tokens)
+    words = list(index)
+    index.update(zip(words, range(len(words))))
+    local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    is_space = np.zeros(len(words), dtype=bool)
+    is_space[[i for i, word in enumerate(words) if word.isspace()]] = True
+    keep = ~is_space[local]
+    kept = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept[1:])
+    if joinable:
+        is_end = np.zeros(len(words), dtype=bool)
+        is_end[[i for i, word in enumerate(words) if "\n" in word]] = True
+        ends = np.flatnonzero(is_end[local])  # one whitespace token with a newline per line
+        if len(ends) != len(lines):  # cannot happen for lines without newlines; be safe
+            return _tokenize_block_bulk(raw, [line for line in lines], joinable=False)
+        starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+        lengths = kept[ends] - kept[starts]
+    else:
+        ends = np.cumsum(raw_lengths)
+        lengths = kept[ends] - kept[ends - raw_lengths]
+    if is_space.any():
+        remap = np.cumsum(~is_space, dtype=np.int64) - 1  # new id of each kept word, first-occurrence order
+        local = remap[local[keep]].astype(np.uint32)
+        words = [word for word, space in zip(words, is_space.tolist()) if not space]
     counts = np.bincount(local, minlength=len(words)).astype(np.int64)
     return words, local, lengths, counts
 
@@ -202,7 +254,7 @@ class _Workers:
             process = self.processes[worker]
             process.join(timeout=1.0)
             raise WordvecError(f"a tokenizer worker process died (exit code {process.exitcode}); rerun with "
-                               "--workers 1, or free memory if the system killed it") from None
+                               "workers=1, or free memory if the system killed it", params=("workers",)) from None
         if isinstance(result, BaseException):
             raise result
         return result
@@ -230,6 +282,11 @@ class _Workers:
             conn.close()
 
 
+def _report_text(progress: ProgressFn, report: ReadReport) -> None:
+    if hasattr(progress, "rate_count"):
+        progress.rate_count = report.bytes  # type: ignore[attr-defined]
+
+
 def tokenize_files(
     files: Sequence[str],
     settings: TokenizerSettings,
@@ -242,7 +299,9 @@ def tokenize_files(
     """Tokenize expanded ``files`` into (vocabulary, ids, line offsets, report, workers used).
 
     ``workers`` (default: all cores; 1 = in this process), ``strict`` (bad UTF-8 raises), ``progress``
-    (called as ``progress(bytes_done, bytes_total)`` in on-disk bytes of the inputs; total is 0 for stdin).
+    (called as ``progress(bytes_done, bytes_total)`` in on-disk bytes of the inputs; total is 0 for stdin;
+    a callback with a ``rate_count`` attribute, such as the command line's bar, also gets the decompressed
+    text bytes read so far there, so that its speed is in text bytes for compressed inputs too).
     """
     report = report if report is not None else ReadReport()
     workers = default_workers() if workers is None or workers <= 0 else int(workers)
@@ -256,14 +315,16 @@ def tokenize_files(
         for lines, done in blocks:
             merger.add(*tokenize_block(tokenize, lines))
             if progress is not None:
+                _report_text(progress, report)
                 progress(done, total or 0)
     else:
-        if settings.mode == "jieba" and _context().get_start_method() == "fork":
-            get_jieba(settings.user_dict)  # load once here; the forked workers share it
+        if _context().get_start_method() == "fork":
+            make_tokenizer(settings)  # load the dictionary once here; the forked workers share it
         with _Workers(workers, settings) as pool:
             for where, result in pool.run(blocks):
                 merger.add(*result)
                 if progress is not None:
+                    _report_text(progress, report)
                     progress(where, total or 0)
     vocab, ids, offsets = merger.finish()
     return vocab, ids, offsets, report, workers

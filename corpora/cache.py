@@ -32,7 +32,7 @@ from wordvec.errors import CorruptFileError, InputError, WordvecError
 
 from ._parallel import tokenize_files
 from .reader import STDIN, ReadReport, expand_inputs
-from .tokenize import TokenizerSettings
+from .tokenize import TokenizerSettings, resolve
 from wordvec.io.vocab import Vocabulary
 
 FORMAT = "wordvec-token-cache"
@@ -64,11 +64,13 @@ def _user_dict_stat(settings: TokenizerSettings) -> dict[str, Any] | None:
     try:
         return source_stats([settings.user_dict])[0]
     except OSError:
-        raise InputError(f"user dictionary not found: {settings.user_dict}: check the --user-dict path") from None
+        raise InputError(f"user dictionary not found: {settings.user_dict}: check the user_dict path",
+                         params=("user_dict",)) from None
 
 
 def cache_key(files: Sequence[str], settings: TokenizerSettings) -> str:
-    """Hash of the resolved input paths and the settings: the cache folder's name under the cache root."""
+    """Hash of the resolved input paths and the settings (with the engine and its version, e.g.
+    "rjieba 0.2.2"): the cache folder's name under the cache root."""
     blob = json.dumps(
         {"format": FORMAT, "version": FORMAT_VERSION, "files": [os.path.realpath(p) for p in files],
          "tokenizer": settings.to_dict()},
@@ -206,9 +208,9 @@ def _reusable(path: str, sources: list, user_dict: Any, settings: TokenizerSetti
 def _raise_if_strict(report: ReadReport) -> None:
     if report.bad_bytes:
         raise InputError(f"{report.first_bad}: invalid UTF-8 ({report.bad_bytes} bad bytes in the input); convert "
-                         f"the file to UTF-8, or leave out --strict to replace and count bad bytes")
+                         f"the file to UTF-8, or leave out strict to replace and count bad bytes", params=("strict",))
     if report.nul_bytes:
-        raise InputError(f"{report.first_nul}: NUL byte in text; remove it, or leave out --strict")
+        raise InputError(f"{report.first_nul}: NUL byte in text; remove it, or leave out strict", params=("strict",))
 
 
 def build_token_cache(
@@ -230,7 +232,7 @@ def build_token_cache(
     are unchanged, else rebuilt. Stdin is never cached (it is saved only to an explicit ``output``).
     Raises ``InputError`` for unusable inputs, including an input without a single token.
     """
-    settings = settings or TokenizerSettings()
+    settings = resolve(settings or TokenizerSettings())  # a user dictionary rjieba cannot follow -> jieba-py
     files = expand_inputs(inputs)
     # stdin and pipes (e.g. /dev/fd/63 from `<(zcat ...)`) have no stable size/mtime: never cached
     use_stdin = any(f == STDIN or not os.path.isfile(f) for f in files)
@@ -261,6 +263,7 @@ def build_token_cache(
 
     start = time.perf_counter()
     vocab, ids, offsets, report, used = tokenize_files(files, settings, workers, strict, progress)
+    report.engine_note = settings.fallback or None
     seconds = time.perf_counter() - start
     if len(ids) == 0:
         shown = ", ".join("<stdin>" if f == STDIN else f for f in files[:3]) + (" ..." if len(files) > 3 else "")

@@ -130,7 +130,8 @@ def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: b
     dbits = (window.bit_length()) if distance_weighting else 0
     bits = 2 * K.col_bits(vocab_size) + dbits
     if bits > 64:
-        raise ResourceError(f"vocabulary of {vocab_size} words is too large to count: lower --max-vocab")
+        raise ResourceError(f"vocabulary of {vocab_size} words is too large to count: lower max_vocab",
+                            params=("max_vocab",))
     if n_tokens * window * 2 * scale >= 2 ** 63:
         raise ResourceError("corpus too large for exact distance-weighted counts: count it in parts and merge")
     itemsize = 4 if n_tokens * window < 2 ** 32 - 1 and not distance_weighting else 8
@@ -258,7 +259,8 @@ def prune_vocab(cache: Any, min_count: int, max_vocab: int) -> Vocabulary:
     """The pruned vocabulary (a prefix of ``cache.vocab``); ``InputError`` when nothing survives."""
     vocab = cache.vocab.prune(min_count, max_vocab)
     if len(vocab) == 0:
-        raise InputError(f"no word occurs at least {min_count} times in the corpus: lower --min-count")
+        raise InputError(f"no word occurs at least {min_count} times in the corpus: lower min_count",
+                         params=("min_count",))
     return vocab
 
 
@@ -334,7 +336,7 @@ def count_to_memory(cache: Any, min_count: int = 5, max_vocab: int = 0, window: 
         except OSError as err:  # spilling shards into the temporary folder failed
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise ResourceError(f"disk full while writing count shards to {tempfile.gettempdir()}: free "
-                                    f"space, set TMPDIR to a larger disk or raise --memory") from err
+                                    f"space, set TMPDIR to a larger disk or raise memory", params=("memory",)) from err
             raise
         finally:
             job.cleanup()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, Callable, Sequence
+import re
+from typing import Any, Callable, Iterable, Sequence
 
 from wordvec.errors import CorruptFileError, InputError
 
@@ -105,4 +106,139 @@ def count_cached(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int
     return counts
 
 
-__all__ = ["count_corpus", "count_cached", "counts_key", "is_token_cache", "load_or_build_cache"]
+# --- corpora given in memory: token lists and raw strings (the Python training route, issue 14) ------------
+_SENTENCES_PER_BLOCK = 10_000
+# a string that names a file rather than holding text: no whitespace, and a folder separator or an extension
+_PATH_LIKE = re.compile(r"^[^\s]*(?:[/\\][^\s]*|\.[A-Za-z0-9]{1,4})$")
+
+
+def _text_lines(text: str, cap: int) -> list[str]:
+    """A raw string's lines as the file reader makes them: ``\\r\\n`` and ``\\n`` end lines, long lines are cut."""
+    from .reader import split_long
+
+    lines = text.replace("\r\n", "\n").split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # a final newline ends the last line; it does not start another
+    out: list[str] = []
+    for line in lines:
+        if len(line) > cap:
+            pieces, rest = split_long(line, cap)
+            out.extend(pieces)
+            line = line[rest:]
+        out.append(line)
+    return out
+
+
+def _checked_tokens(sentence: Any, number: int) -> list[str]:
+    tokens = list(sentence)
+    for token in tokens:
+        if not isinstance(token, str):
+            raise InputError(f"sentence {number} holds a {type(token).__name__}, not a string token: "
+                             "give each sentence as a list of str")
+    if len(" ".join(tokens).split()) != len(tokens):
+        bad = next(t for t in tokens if len(t.split()) != 1)
+        raise InputError(f"token {bad!r} in sentence {number} is empty or contains whitespace: "
+                         "drop empty tokens and split tokens at whitespace")
+    return tokens
+
+
+def cache_from_sentences(sentences: Iterable[Any], settings: Any = None) -> Any:
+    """A ``TokenCache`` (in memory, not saved) from an iterable of sentences.
+
+    Each item is either a list (or tuple) of tokens, used as they are (tokens are non-empty strings without
+    whitespace; the cache then records the ``whitespace`` tokenizer, as if the tokens had been written to a
+    file one sentence per line), or a raw string, cut into lines and tokenized with ``settings``
+    (``TokenizerSettings``, default jieba with HMM off, as ``wordvec tokenize``). The vocabulary, ids and
+    lines are exactly those of the same text read from a file. Raises ``InputError`` when there is no token.
+    """
+    from ._parallel import _Merger, tokenize_block
+    from .cache import TokenCache
+    from .reader import ReadReport
+    from .tokenize import TokenizerSettings, make_tokenizer
+
+    if isinstance(sentences, (str, bytes)):
+        raise InputError("give an iterable of sentences (token lists or strings), not a single string")
+    merger = _Merger()
+    report = ReadReport()
+    tokenize: Callable[[str], list[str]] | None = None
+    kinds: set[str] = set()
+    block: list[Any] = []
+
+    def flush() -> None:
+        if block:
+            merger.add(*tokenize_block(tokenize if "text" in kinds else list, block))
+            block.clear()
+
+    for number, sentence in enumerate(sentences, 1):
+        if isinstance(sentence, str):
+            if "tokens" in kinds:
+                raise InputError(f"sentence {number} is a string but earlier ones are token lists: give one kind")
+            if tokenize is None:
+                settings = settings or TokenizerSettings()
+                tokenize = make_tokenizer(settings)
+            kinds.add("text")
+            lines = _text_lines(sentence, int(settings.max_line_chars))
+            report.lines += len(lines)
+            block.extend(lines)
+        elif isinstance(sentence, bytes):
+            raise InputError(f"sentence {number} is bytes: decode it to str first")
+        else:
+            if "text" in kinds:
+                raise InputError(f"sentence {number} is a token list but earlier ones are strings: give one kind")
+            try:
+                tokens = _checked_tokens(sentence, number)
+            except TypeError:
+                raise InputError(f"sentence {number} is a {type(sentence).__name__}: give a list of str tokens "
+                                 "or a string") from None
+            kinds.add("tokens")
+            report.lines += 1
+            block.append(tokens)
+        if len(block) >= _SENTENCES_PER_BLOCK:
+            flush()
+    flush()
+    vocab, ids, offsets = merger.finish()
+    if len(ids) == 0:
+        raise InputError("no tokens in the sentences given: pass token lists or text with content")
+    used = settings if "text" in kinds else TokenizerSettings(mode="whitespace")
+    meta = {"format": TOKEN_CACHE_FORMAT, "sources": [{"path": "<sentences>"}], "tokenizer": used.to_dict(),
+            "n_lines": int(len(offsets) - 1), "n_tokens": int(len(ids)), "n_types": len(vocab),
+            "vocab_checksum": vocab.checksum()}
+    return TokenCache(vocab, ids, offsets, used, meta, report)
+
+
+def corpus_cache(corpus: Any, settings: Any = None, workers: int | None = None, cache_dir: str | None = None,
+                 strict: bool = False, progress: Callable[[int, int], None] | None = None) -> Any:
+    """The ``TokenCache`` of any corpus a user may hand over (``wordvec.train``'s first argument).
+
+    ``corpus``: a ``TokenCache``; a path (``str`` or ``os.PathLike``: a text file, a folder, ``-`` for
+    stdin, or a token-cache folder); a list of paths; an iterable of token lists; or an iterable of raw
+    strings (tokenized with ``settings``). A list of strings counts as paths when its first item names an
+    existing file or folder, or looks like a path (no whitespace, and a ``/`` or a file extension); a path that
+    does not exist is an ``InputError``. Other parameters as ``build_token_cache``; files are tokenized once
+    and reused from the cache folder, in-memory sentences are never cached.
+    """
+    if hasattr(corpus, "ids") and hasattr(corpus, "line_offsets") and hasattr(corpus, "vocab"):
+        return corpus
+    if isinstance(corpus, (str, os.PathLike)):
+        paths: list[Any] | None = [os.fspath(corpus)]
+    elif isinstance(corpus, (list, tuple)) and corpus and isinstance(corpus[0], (str, os.PathLike)) and (
+            not isinstance(corpus[0], str) or corpus[0] == "-" or os.path.exists(corpus[0])
+            or _PATH_LIKE.match(corpus[0])):
+        paths = [os.fspath(item) for item in corpus]
+    else:
+        paths = None
+    if paths is not None:
+        for path in paths:
+            if path != "-" and not os.path.exists(path):
+                raise InputError(f"input not found: {path}")
+        return load_or_build_cache(paths, settings, workers, cache_dir, strict, progress)
+    try:
+        iter(corpus)
+    except TypeError:
+        raise InputError(f"cannot read a corpus from a {type(corpus).__name__}: give a path, a list of paths, "
+                         "token lists or strings") from None
+    return cache_from_sentences(corpus, settings)
+
+
+__all__ = ["count_corpus", "count_cached", "counts_key", "is_token_cache", "load_or_build_cache",
+           "cache_from_sentences", "corpus_cache"]

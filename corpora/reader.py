@@ -1,7 +1,8 @@
 """Reading raw text: files, folders, compressed files and stdin, as lines (one line = one unit, SPEC a.1).
 
 Inputs are paths of files, folders (every non-hidden file below, recursively, in sorted path order) or
-``-`` for stdin; ``.gz``, ``.bz2`` and ``.xz`` files are decompressed by their extension. Text is UTF-8:
+``-`` for stdin; ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` files are decompressed by their extension
+(``wordvec.io.opener``). Text is UTF-8:
 
 * bad bytes are replaced by U+FFFD and counted (``ReadReport.bad_bytes``, with the first ``file:line``);
   with ``strict=True`` the first bad byte raises ``InputError`` naming the file and line;
@@ -16,9 +17,7 @@ Inputs are paths of files, folders (every non-hidden file below, recursively, in
 """
 from __future__ import annotations
 
-import bz2
 import codecs
-import gzip
 import lzma
 import os
 import sys
@@ -27,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import IO, Any, Iterator, Mapping, Sequence
 
 from wordvec.errors import InputError
+from wordvec.io.opener import open_input_raw
 
 BLOCK_SIZE = 1 << 19  # raw bytes read per step (and roughly the text sent to a worker as one task)
 SNIFF_BYTES = 1 << 16
@@ -59,6 +59,7 @@ class ReadReport:
     extra_pieces: int = 0
     first_long: str | None = None
     boms: int = 0
+    engine_note: str | None = None  # set when a jieba run had to use another engine (tokenize.resolve)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -82,6 +83,8 @@ class ReadReport:
                 f"{self.long_lines} lines longer than the line cap split into {self.extra_pieces} extra pieces "
                 f"(first at {self.first_long})"
             )
+        if self.engine_note:
+            out.append(self.engine_note)
         return out
 
 
@@ -144,22 +147,7 @@ def _open(path: str) -> tuple[IO[bytes], IO[bytes]]:
     if path == STDIN:
         stream = sys.stdin.buffer
         return stream, stream
-    try:
-        raw = open(path, "rb")
-    except PermissionError:
-        raise InputError(f"cannot read {path}: permission denied; fix its permissions (chmod +r) or leave it out") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder: pass it as an input of its own") from None
-    except OSError as err:
-        raise InputError(f"cannot open {path}: {err.strerror or err}") from None
-    lower = path.lower()
-    if lower.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
-    if lower.endswith(".bz2"):
-        return bz2.BZ2File(raw, mode="rb"), raw
-    if lower.endswith(".xz"):
-        return lzma.LZMAFile(raw, mode="rb"), raw
-    return raw, raw
+    return open_input_raw(path, "input file")
 
 
 def _read(stream: IO[bytes], size: int, name: str) -> bytes:
@@ -215,7 +203,7 @@ class _FileReader:
             if self.strict:
                 raise InputError(
                     f"{self.where(data, err.start)}: invalid UTF-8 byte 0x{data[err.start]:02x}; convert the "
-                    f"file to UTF-8, or leave out --strict to replace and count bad bytes"
+                    f"file to UTF-8, or leave out strict to replace and count bad bytes", params=("strict",)
                 ) from None
             _BAD_SPANS.clear()
             text = data.decode("utf-8", "wordvec.count")
@@ -233,7 +221,8 @@ class _FileReader:
             pos = text.index("\x00")
             where = f"{self.name}:{self.lineno + text.count(chr(10), 0, pos) + 1}"
             if self.strict:
-                raise InputError(f"{where}: NUL byte in text; remove it, or leave out --strict to treat NULs as spaces")
+                raise InputError(f"{where}: NUL byte in text; remove it, or leave out strict to treat NULs as spaces",
+                                 params=("strict",))
             self.report.nul_bytes += text.count("\x00")
             if self.report.first_nul is None:
                 self.report.first_nul = where
@@ -343,43 +332,50 @@ def iter_line_blocks(
         label = "<stdin>" if name == STDIN else name
         reader = _FileReader(label, max_line_chars, strict, report)
         report.files += 1
-        limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
-        carry = b""
-        first = True
         try:
-            while True:
-                data = _read(stream, block_size, label)
-                if not data:
-                    break
-                report.bytes += len(data)
-                if first:
-                    reader.sniff(data)
-                    first = False
-                buf = carry + data if carry else data
-                cut = buf.rfind(b"\n") + 1
-                if cut == 0:
-                    carry = buf
-                    if len(carry) > limit:
-                        pieces, carry = reader.partial_pieces(carry)
-                        if pieces:
-                            yield pieces, done_before + _tell(raw, report)
-                    continue
-                carry = buf[cut:]
-                lines = reader.complete_lines(buf[:cut])
-                while len(carry) > limit:  # a long line starts after the last newline
-                    pieces, rest = reader.partial_pieces(carry)
-                    if not pieces:
-                        break
-                    lines.extend(pieces)
-                    carry = rest
-                yield lines, done_before + _tell(raw, report)
-            if carry:
-                yield reader.complete_lines(carry), done_before + _tell(raw, report)
+            for lines, done in _file_blocks(stream, reader, report, block_size, True):
+                yield lines, done_before + (_tell(raw, report) if done is None else done)
             done_before += _tell(raw, report)
         finally:
             if name != STDIN:
                 stream.close()
                 raw.close()
+
+
+def _file_blocks(stream, reader: "_FileReader", report: ReadReport, block_size: int, sniff: bool):
+    """Yield ``(lines, None)`` per block of one input stream (the caller measures progress)."""
+    label = reader.name
+    limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
+    carry = b""
+    first = sniff
+    while True:
+        data = _read(stream, block_size, label)
+        if not data:
+            break
+        report.bytes += len(data)
+        if first:
+            reader.sniff(data)
+            first = False
+        buf = carry + data if carry else data
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            carry = buf
+            if len(carry) > limit:
+                pieces, carry = reader.partial_pieces(carry)
+                if pieces:
+                    yield pieces, None
+            continue
+        carry = buf[cut:]
+        lines = reader.complete_lines(buf[:cut])
+        while len(carry) > limit:  # a long line starts after the last newline
+            pieces, rest = reader.partial_pieces(carry)
+            if not pieces:
+                break
+            lines.extend(pieces)
+            carry = rest
+        yield lines, None
+    if carry:
+        yield reader.complete_lines(carry), None
 
 
 def _tell(raw: IO[bytes], report: ReadReport) -> int:

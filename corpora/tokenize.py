@@ -1,23 +1,26 @@
 """Tokenizers: jieba (precise mode, HMM off by default), whitespace, single characters, tagged text (SPEC a.1).
 
-``TokenizerSettings`` names a tokenizer completely (it is stored in every artifact's meta), and
-``tokenize_text(text, settings)`` turns one line (or a short text, e.g. a user query) into tokens.
-Rules common to every mode: whitespace (any Unicode whitespace) is never a token; punctuation is kept;
-``split_alnum`` splits every ASCII digit and letter into a token of its own (the Baike vectors' rule).
-Each process keeps one dedicated ``jieba.Tokenizer`` per user dictionary (never jieba's global one).
+``TokenizerSettings`` names a tokenizer completely (it is stored in every artifact's meta, with the engine
+and its version), and ``tokenize_text(text, settings)`` turns one line (or a short text, e.g. a user query)
+into tokens. Rules common to every mode: whitespace (any Unicode whitespace) is never a token; punctuation
+is kept; ``split_alnum`` splits every ASCII digit and letter into a token of its own (the Baike vectors' rule).
+
+jieba runs on one of two engines (``engines``): ``jieba`` is rjieba (jieba-rs), ``jieba-py`` the Python
+package; both give the same tokens. Meta written before rjieba (mode "jieba" without an ``engine``) is
+read as ``jieba-py``, so old models keep segmenting queries exactly as their corpus was segmented.
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from wordvec.errors import InputError
 
-MODES = ("jieba", "whitespace", "char", "tagged")
+MODES = ("jieba", "jieba-py", "whitespace", "char", "tagged")
+JIEBA_MODES = ("jieba", "jieba-py")
+ENGINE_PACKAGES = {"jieba": "rjieba", "jieba-py": "jieba"}  # tokenizer mode -> the package that segments
 DEFAULT_MAX_LINE_CHARS = 1_000_000
 
 # tagged text (People's Daily style): "迈向/v", "[中央/n", "电台/n]nt"; the word is everything before the
@@ -31,11 +34,17 @@ _HAS_ALNUM = re.compile(r"[A-Za-z0-9]")
 class TokenizerSettings:
     """How text becomes tokens; stored in the token cache and in every model's meta.
 
-    Parameters: ``mode`` ("jieba" (default), "whitespace", "char", "tagged": whitespace tokens with a trailing
-    ``/TAG`` stripped), ``hmm`` (jieba's new-word HMM, default False as SPEC a.1), ``user_dict`` (path of a
-    jieba user dictionary, default None), ``split_alnum`` (ASCII digits/letters become single-character
+    Parameters: ``mode`` ("jieba" (default, the rjieba engine), "jieba-py" (the Python jieba engine, same
+    tokens), "whitespace", "char", "tagged": whitespace tokens with a trailing ``/TAG`` stripped), ``hmm``
+    (jieba's new-word HMM, default False as SPEC a.1), ``user_dict`` (path of a jieba user dictionary, default
+    None), ``split_alnum`` (ASCII digits/letters become single-character
     tokens, default False), ``max_line_chars`` (longer input lines are split into pieces of this many
-    characters, default 1,000,000).
+    characters, default 1,000,000), ``fallback`` (set by ``resolve``: why a ``jieba`` run went to the Python
+    engine; default "").
+
+    ``engine`` is filled in, never passed: ``"rjieba 0.2.2"``, ``"jieba 0.42.1"`` (the installed package and
+    version that segments) or "" for the modes without jieba. It is part of ``to_dict()``, hence of the
+    token cache key: another engine version never reuses a cache.
     """
 
     mode: str = "jieba"
@@ -43,6 +52,8 @@ class TokenizerSettings:
     user_dict: str | None = None
     split_alnum: bool = False
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
+    fallback: str = ""
+    engine: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -50,9 +61,15 @@ class TokenizerSettings:
         if int(self.max_line_chars) < 1:
             raise InputError(f"max_line_chars must be at least 1, got {self.max_line_chars}")
         if self.user_dict is not None:
-            if self.mode != "jieba":
-                raise InputError("a user dictionary only applies to the jieba tokenizer: drop --user-dict")
+            if self.mode not in JIEBA_MODES:
+                raise InputError("a user dictionary only applies to the jieba tokenizers: drop user_dict",
+                                 params=("user_dict",))
             object.__setattr__(self, "user_dict", os.path.abspath(os.fspath(self.user_dict)))
+        package = ENGINE_PACKAGES.get(self.mode)
+        if package is not None:
+            from .engines import engine_version
+
+            object.__setattr__(self, "engine", f"{package} {engine_version(package)}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (round-trips through ``from_dict``)."""
@@ -60,45 +77,43 @@ class TokenizerSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "TokenizerSettings":
-        """Rebuild settings from ``to_dict()`` output; unknown keys are ignored, missing ones take defaults."""
-        known = {k: data[k] for k in ("mode", "hmm", "user_dict", "split_alnum", "max_line_chars") if k in data}
+        """Rebuild settings from ``to_dict()`` output; unknown keys are ignored, missing ones take defaults.
+
+        ``engine`` is not read back (the installed one is filled in), except that mode "jieba" without any
+        ``engine`` (meta written before rjieba) means the Python engine, "jieba-py".
+        """
+        known = {k: data[k] for k in ("mode", "hmm", "user_dict", "split_alnum", "max_line_chars", "fallback")
+                 if k in data}
+        if known.get("mode") == "jieba" and "engine" not in data:
+            known["mode"] = "jieba-py"
         return cls(**known)
 
 
-# --- the jieba tokenizer, one per process and user dictionary --------------------------------------------
-_JIEBA: dict[tuple[str | None, float | None], Any] = {}
-_JIEBA_LOCK = threading.Lock()
-
-
 def get_jieba(user_dict: str | None = None):
-    """This process's dedicated ``jieba.Tokenizer`` for ``user_dict`` (built and initialised on first use)."""
-    try:
-        mtime = os.path.getmtime(user_dict) if user_dict else None
-    except OSError:
-        raise InputError(f"user dictionary not found: {user_dict}: check the --user-dict path") from None
-    key = (user_dict, mtime)
-    tokenizer = _JIEBA.get(key)
-    if tokenizer is not None:
-        return tokenizer
-    with _JIEBA_LOCK:
-        tokenizer = _JIEBA.get(key)
-        if tokenizer is None:
-            import jieba
+    """This process's dedicated Python ``jieba.Tokenizer`` for ``user_dict`` (see ``engines.get_jieba_py``)."""
+    from .engines import get_jieba_py
 
-            jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading to stderr at DEBUG
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            if user_dict:
-                try:
-                    tokenizer.load_userdict(user_dict)
-                except (OSError, UnicodeDecodeError, ValueError) as err:
-                    raise InputError(
-                        f"cannot read user dictionary {user_dict}: {err}; use UTF-8 lines 'word [freq] [tag]'"
-                    ) from None
-            while len(_JIEBA) >= 4:  # keep memory bounded when user dictionaries keep changing
-                _JIEBA.pop(next(iter(_JIEBA)))
-            _JIEBA[key] = tokenizer
-    return tokenizer
+    return get_jieba_py(user_dict)
+
+
+def resolve(settings: TokenizerSettings) -> TokenizerSettings:
+    """``settings``, moved to the ``jieba-py`` engine (with ``fallback`` saying why) when rjieba cannot give
+    identical tokens for its user dictionary; unchanged otherwise. Raises ``InputError`` for a missing or bad
+    user dictionary.
+    """
+    if settings.mode != "jieba" or not settings.user_dict:
+        if settings.user_dict:
+            from .engines import parse_user_dict
+
+            parse_user_dict(settings.user_dict)  # the same errors whichever engine runs
+        return settings
+    from .engines import parse_user_dict, rjieba_limits
+
+    reason = rjieba_limits(parse_user_dict(settings.user_dict), settings.user_dict)
+    if not reason:
+        return settings
+    note = f"--tokenizer jieba ran on the Python engine (jieba-py): {reason}"
+    return replace(settings, mode="jieba-py", fallback=note)
 
 
 def _split_alnum(tokens: list[str]) -> list[str]:
@@ -124,14 +139,25 @@ def _strip_tag(tok: str) -> str:
 
 
 def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
-    """A function ``line -> tokens`` for ``settings`` (loads jieba once per process when needed)."""
-    if settings.mode == "jieba":
-        cut = get_jieba(settings.user_dict).lcut
-        hmm = bool(settings.hmm)
+    """A function ``line -> tokens`` for ``settings`` (loads jieba once per process when needed).
+
+    The jieba tokenizers without ``split_alnum`` also carry ``with_whitespace``: the same tokens with jieba's
+    whitespace tokens still in, for callers that drop them in bulk (``_parallel.tokenize_block``).
+    """
+    if settings.mode in JIEBA_MODES:
+        from .engines import jieba_py_cut, rjieba_cut
+
+        settings = resolve(settings)
+        engine = rjieba_cut if settings.mode == "jieba" else jieba_py_cut
+        cut = engine(settings.user_dict, bool(settings.hmm))
 
         def base(text: str) -> list[str]:
             # jieba yields whitespace as separate pure-whitespace tokens ("\s" or "\r\n"); drop them
-            return [tok for tok in cut(text, HMM=hmm) if not tok.isspace()]
+            return [tok for tok in cut(text) if not tok.isspace()]
+
+        if not settings.split_alnum:
+            base.with_whitespace = cut  # type: ignore[attr-defined]  # for tokenize_block's id-level filter
+            base.joinable = getattr(cut, "joinable", False)  # type: ignore[attr-defined]
 
     elif settings.mode == "whitespace":
         base = str.split
@@ -164,4 +190,5 @@ def tokenize_text(text: str, settings: TokenizerSettings | None = None) -> list[
     return make_tokenizer(settings)(text)
 
 
-__all__ = ["TokenizerSettings", "tokenize_text", "make_tokenizer", "get_jieba", "MODES", "DEFAULT_MAX_LINE_CHARS"]
+__all__ = ["TokenizerSettings", "tokenize_text", "make_tokenizer", "resolve", "get_jieba", "MODES", "JIEBA_MODES",
+           "DEFAULT_MAX_LINE_CHARS"]

@@ -45,3 +45,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def serve_models(tmp_path_factory):
+    """Paths of a tiny PMI model and a tiny PPMI-SVD model (tests/_serve_models.py), trained once a run."""
+    from _serve_models import train_models
+
+    return train_models(tmp_path_factory.mktemp("serve-models"))

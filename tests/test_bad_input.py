@@ -197,7 +197,7 @@ def test_unreadable_file(tmp_path):
 
 def test_unreadable_file_simulated(tmp_path, monkeypatch):
     """Root reads everything: simulate a file that is unreadable (access check) or becomes so (open fails)."""
-    import wordvec.corpora.reader as reader
+    import wordvec.io.opener as opener  # opens every input file
 
     secret = tiny_corpus(tmp_path / "secret.txt", lines=20)
     real_access = os.access
@@ -214,7 +214,7 @@ def test_unreadable_file_simulated(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(secret))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(reader, "open", guarded_open, raising=False)
+    monkeypatch.setattr(opener, "open", guarded_open, raising=False)
     res, out = count(tmp_path, secret)
     assert_user_error(res, "secret.txt", "permission")
     assert_nothing_written(out)

@@ -29,30 +29,30 @@ def test_keyword_scores_are_sums_of_inner_products():
     def score(w, context):
         return sum(float(vec[emb.index(k)] @ vec[emb.index(w)]) for k in context)
 
-    got = emb.keywords(tokens, topn=None)
+    got = emb.keywords(tokens, topn=None, method="pmi-sum")
     assert isinstance(got, QueryResult) and got.note is None and got.unknown == ["zz"]
     expect = sorted(((w, score(w, known)) for w in set(known)), key=lambda x: -x[1])
     assert [w for w, _ in got] == [w for w, _ in expect]
     assert np.allclose([s for _, s in got], [s for _, s in expect], atol=1e-9)
     # the same text as a string goes through the model's tokenizer (whitespace here)
-    assert emb.keywords(" ".join(tokens), topn=None) == got
-    assert len(emb.keywords(tokens, topn=2)) == 2
+    assert emb.keywords(" ".join(tokens), topn=None, method="pmi-sum") == got
+    assert len(emb.keywords(tokens, topn=2, method="pmi-sum")) == 2
 
     # exclude_self: Σ over k with w_k ≠ w
-    ex = dict(emb.keywords(tokens, topn=None, exclude_self=True))
+    ex = dict(emb.keywords(tokens, topn=None, exclude_self=True, method="pmi-sum"))
     for w in set(known):
         assert abs(ex[w] - score(w, [k for k in known if k != w])) < 1e-9
     # unique context: every word once
-    uq = dict(emb.keywords(tokens, topn=None, unique_context=True))
+    uq = dict(emb.keywords(tokens, topn=None, unique_context=True, method="pmi-sum"))
     for w in set(known):
         assert abs(uq[w] - score(w, sorted(set(known)))) < 1e-9
     # normalize: cosine of v_w and s (and of v_w and s without w's own terms)
     s = vec[[emb.index(k) for k in known]].sum(axis=0)
-    nz = dict(emb.keywords(tokens, topn=None, normalize=True))
+    nz = dict(emb.keywords(tokens, topn=None, normalize=True, method="pmi-sum"))
     for w in set(known):
         v = vec[emb.index(w)]
         assert abs(nz[w] - v @ s / np.linalg.norm(v) / np.linalg.norm(s)) < 1e-9
-    nx = dict(emb.keywords(tokens, topn=None, normalize=True, exclude_self=True))
+    nx = dict(emb.keywords(tokens, topn=None, normalize=True, exclude_self=True, method="pmi-sum"))
     for w in set(known):
         v = vec[emb.index(w)]
         rest = s - known.count(w) * v
@@ -73,8 +73,12 @@ def test_toy_sun_sentence_puts_the_stopword_last():
 def test_no_known_word_is_an_empty_result_not_a_crash():
     emb = make()
     with pytest.warns(NoKnownWordWarning):
-        got = emb.keywords("xx yy")
+        got = emb.keywords("xx yy", method="pmi-sum")
     assert got == [] and "no word" in got.note and got.unknown == ["xx", "yy"]
+    # psw: unknown words are candidates, equally rare, in text order
+    got = emb.keywords("xx yy")
+    assert [w for w, _ in got] == ["xx", "yy"] and got.unknown == ["xx", "yy"] and got[0][1] == got[1][1]
+    assert "no word of the text is in the vocabulary" in got.note
     with pytest.warns(NoKnownWordWarning):
         assert emb.keywords("") == []
     with pytest.warns(NoKnownWordWarning):
@@ -161,7 +165,7 @@ def test_cds_models_answer_in_pmi_units():
     assert abs(emb.pmi("k1", "k2") - (vec[1] @ vec[2] - delta[1] - delta[2])) < 1e-9
     tokens = ["k1", "k2", "k2", "k7", "k30"]
     for exclude_self in (False, True):
-        got = dict(emb.keywords(tokens, topn=None, exclude_self=exclude_self))
+        got = dict(emb.keywords(tokens, topn=None, exclude_self=exclude_self, method="pmi-sum"))
         for w in set(tokens):
             context = [k for k in tokens if not (exclude_self and k == w)]
             assert abs(got[w] - sum(emb.pmi(k, w) for k in context)) < 1e-9
@@ -173,8 +177,9 @@ def test_cds_models_answer_in_pmi_units():
         assert abs(s - (emb.pmi(w, "k4") + emb.pmi(w, "k5") + logp[emb.index(w)])) < 1e-4
     raw = emb.sentence_similarity(["k1", "k2"], ["k3"], raw=True)
     assert abs(raw - emb.pmi("k1", "k3") - emb.pmi("k2", "k3")) < 1e-9
-    assert emb.norms(3) == make().norms(3)  # norms are the plain vector norms
+    assert emb.norms(3, corrected=False) == make().norms(3, corrected=False)  # raw: the plain vector norms
     self_pmi = np.sqrt(np.maximum((vec**2).sum(axis=1) - 2 * delta, 0))
+    assert emb.norms(5) == emb.norms(5, corrected=True)  # the default is the corrected importance
     assert [w for w, _ in emb.norms(5, corrected=True)] == [f"k{i}" for i in np.argsort(self_pmi, kind="stable")[:5]]
     assert abs(dict(emb.norms(corrected=True))["k3"] ** 2 - emb.pmi("k3", "k3")) < 1e-9 or emb.pmi("k3", "k3") < 0
 

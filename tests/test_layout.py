@@ -172,3 +172,17 @@ def test_numba_only_in_kernel_modules():
             if any(n == "numba" or n.startswith("numba.") or n.startswith("llvmlite") for n in names):
                 offenders.append(name)
     assert not offenders, f"numba imported outside _kernels.py modules: {sorted(set(offenders))}"
+
+
+def test_serve_room_is_reached_only_from_the_cli():
+    """``wordvec.cli.serve`` (Flask) stands above the queries: only the command line imports it, and it
+    imports nothing of the trainers or the corpora."""
+    graph = import_graph()
+    serve = "wordvec.cli.serve"
+    outside = sorted(name for name, targets in graph.items() if not name.startswith("wordvec.cli")
+                     and any(t == serve or t.startswith(serve + ".") for t in targets))
+    assert not outside, f"modules outside the cli import {serve}: {outside}"
+    below = sorted(f"{name} imports {t}" for name, targets in graph.items() if name.startswith(serve)
+                   for t in targets if FLOORS[floor_of(t)][0] in ("corpora", "trainers"))
+    assert not below, "serve reaches past the queries:\n" + "\n".join(below)
+    assert any(serve in t for t in graph["wordvec.cli.main"])  # and the command is registered

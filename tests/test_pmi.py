@@ -157,7 +157,7 @@ def test_bad_parameters(corpus, bad):
 def test_empty_counts():
     vocab = Vocabulary(["a", "b"], [3, 2])
     empty = SimpleNamespace(matrix=sp.csr_matrix((2, 2)), vocab=vocab, total_tokens=5)
-    with pytest.raises(InputError, match="min-count"):
+    with pytest.raises(InputError, match="min_count"):
         PMIEmbedding(dim=2, epochs=1).fit(empty)
 
 

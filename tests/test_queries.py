@@ -183,7 +183,7 @@ def test_word2vec_models_dispatch_to_hs(tmp_path):
     from wordvec.word2vec.hs import hs_keywords, hs_related
 
     text = ["t1", "t2", "t2", "t5", "unknown"]
-    got = w2v.keywords(text, topn=None)
+    got = w2v.keywords(text, topn=None, method="pmi-sum")
     cand, scores = hs_keywords(w2v, [w2v.index(t) for t in text[:4]])
     assert [w for w, _ in got] == [w2v.words[i] for i in cand]
     assert np.allclose([s for _, s in got], scores)
@@ -198,7 +198,7 @@ def test_word2vec_models_dispatch_to_hs(tmp_path):
     with pytest.raises(WordvecError, match="needs a PMI model"):
         w2v.most_similar("t1", method="profile")
     with pytest.raises(InputError):
-        w2v.keywords(text, normalize=True)
+        w2v.keywords(text, normalize=True, method="pmi-sum")
 
 
 def top_k_dot_twin(table, query, scale, bias, k):

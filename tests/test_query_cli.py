@@ -95,12 +95,13 @@ def test_keywords_arguments_stdin_and_empty(model, emb):
         same(pairs(line), emb.keywords(text))
     piped = run("keywords", model, "-n", "2", "--json", input="\n".join(texts) + "\n")
     assert [pairs(line) for line in piped.output.strip().splitlines()] == [pairs(line)[:2] for line in lines]
-    opts = run("keywords", model, texts[0], "--normalize", "--exclude-self", "--unique", "--json")
-    same(pairs(opts.output), emb.keywords(texts[0], normalize=True, exclude_self=True, unique_context=True))
+    opts = run("keywords", model, texts[0], "--method", "pmi-sum", "--normalize", "--exclude-self", "--unique", "--json")
+    same(pairs(opts.output), emb.keywords(texts[0], normalize=True, exclude_self=True, unique_context=True,
+                                          method="pmi-sum"))
     table = run("keywords", model, *texts)
     assert table.exit_code == 0 and "# 太阳是一颗恒星" in table.output
     # a text without known words: empty list plus a note, never a crash
-    empty = run("keywords", model, "xyz", "--json")
+    empty = run("keywords", model, "xyz", "--method", "pmi-sum", "--json")
     assert empty.exit_code == 0 and "note: text 1: no word" in empty.output and "[]" in empty.output
     nothing = run("keywords", model, input="")
     assert nothing.exit_code == 0 and "no input text" in nothing.output

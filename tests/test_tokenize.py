@@ -10,6 +10,7 @@ import pytest
 
 from conftest import shared_file
 from wordvec.corpora._parallel import tokenize_files
+from wordvec.corpora.engines import engine_version, get_rjieba
 from wordvec.corpora.tokenize import TokenizerSettings, get_jieba, tokenize_text
 from wordvec.errors import InputError
 
@@ -41,7 +42,7 @@ def test_missing_user_dict():
         tokenize_text("你好", TokenizerSettings(user_dict="/no/such/dict.txt"))
 
 
-@pytest.mark.parametrize("mode", ["jieba", "whitespace", "char", "tagged"])
+@pytest.mark.parametrize("mode", ["jieba", "jieba-py", "whitespace", "char", "tagged"])
 @pytest.mark.parametrize("split_alnum", [False, True])
 def test_whitespace_is_never_a_token(mode, split_alnum):
     text = f"{WHITESPACE}中文{WHITESPACE}abc 12/n{WHITESPACE}。，{WHITESPACE}"
@@ -80,8 +81,14 @@ def test_settings_round_trip_and_validation(tmp_path):
     user.write_text("词 3\n", encoding="utf-8")
     settings = TokenizerSettings(mode="jieba", hmm=True, user_dict=str(user), split_alnum=True, max_line_chars=50)
     data = settings.to_dict()
-    assert data == {"mode": "jieba", "hmm": True, "user_dict": str(user), "split_alnum": True, "max_line_chars": 50}
+    assert data == {"mode": "jieba", "hmm": True, "user_dict": str(user), "split_alnum": True, "max_line_chars": 50,
+                    "fallback": "", "engine": f"rjieba {engine_version('rjieba')}"}
     assert TokenizerSettings.from_dict(data) == settings
+    # meta written before rjieba (mode "jieba", no engine) was segmented by the Python engine
+    old = {k: v for k, v in data.items() if k not in ("engine", "fallback")}
+    assert TokenizerSettings.from_dict(old).mode == "jieba-py"
+    assert TokenizerSettings.from_dict(old).engine == f"jieba {engine_version('jieba')}"
+    assert TokenizerSettings(mode="char").engine == ""
     assert TokenizerSettings.from_dict({}) == TokenizerSettings()
     with pytest.raises(InputError, match="unknown tokenizer"):
         TokenizerSettings(mode="spacy")
@@ -96,6 +103,7 @@ def test_dedicated_jieba_instance_loaded_once():
 
     first = get_jieba(None)
     assert get_jieba(None) is first and first is not jieba.dt
+    assert get_rjieba(None) is get_rjieba(None)
 
 
 def _first_megabytes(path, megabytes: float, out):
@@ -105,7 +113,7 @@ def _first_megabytes(path, megabytes: float, out):
     return out
 
 
-@pytest.mark.parametrize("mode", ["jieba", "char"])
+@pytest.mark.parametrize("mode", ["jieba", "jieba-py", "char"])
 def test_parallel_identical_small(tmp_path, mode):
     """Two workers and small blocks (many tasks) against one process on the first 0.5 MB of zh_small."""
     path = _first_megabytes(shared_file("corpora/zh_small.txt.xz"), 0.5, tmp_path / "head.txt")

@@ -11,6 +11,7 @@ import importlib.abc
 import importlib.util
 import os
 import sys
+import types
 
 from ._version import __version__
 
@@ -43,15 +44,34 @@ if os.path.isfile(os.path.join(_checkout, "setup.cfg")) and all(
 _LAZY = {
     "Embedding": "wordvec.query.embedding",
     "WordvecError": "wordvec.errors",
+    "PMITrainer": "wordvec.train.pmi",
     "PMIEmbedding": "wordvec.train.pmi",
+    "PPMISVD": "wordvec.train.svd",
+    "Word2VecTrainer": "wordvec.word2vec.bridge",
 }
 
 
+class _TrainRoom(types.ModuleType):
+    """``wordvec.train`` is the trainers' package and also the function ``wordvec.api.train``: the import
+    system binds the package to that name, so the package itself answers the call."""
+
+    def __call__(self, corpus, method: str = "pmi", **params):
+        """``wordvec.api.train(corpus, method, **params)``: train vectors, return an ``Embedding``."""
+        return importlib.import_module("wordvec.api").train(corpus, method, **params)
+
+
+def _make_callable(module: types.ModuleType) -> None:
+    """Let the ``wordvec.train`` package be called as ``wordvec.train(corpus, method="pmi", **params)``."""
+    module.__class__ = _TrainRoom
+
+
 def __getattr__(name: str):
+    if name == "train":
+        return importlib.import_module("wordvec.train")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'wordvec' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "train", *_LAZY]

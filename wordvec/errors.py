@@ -3,6 +3,10 @@
 Every user error (bad input, unknown word, corrupt file, bad option) is a ``WordvecError``: its message is
 one line that says what was wrong and what to do. The command line prints it and exits with status 1;
 anything else is a bug and keeps its traceback.
+
+Messages name options as the Python API spells them (``min_count``, ``checkpoint_every``), never as
+command-line flags; ``params`` lists the parameter names a message mentions, so that the command line can
+show its own spelling (``--min-count``) instead (``wordvec.cli.messages``).
 """
 from __future__ import annotations
 
@@ -10,7 +14,15 @@ from typing import Sequence
 
 
 class WordvecError(Exception):
-    """Base class of every user-facing error; ``str(err)`` is a one-line message."""
+    """Base class of every user-facing error; ``str(err)`` is a one-line message.
+
+    ``params`` (default ``()``): the Python parameter names the message mentions, as whole words
+    (e.g. ``InputError("... lower min_count", params=("min_count",))``).
+    """
+
+    def __init__(self, message: str = "", params: Sequence[str] = ()):
+        super().__init__(message)
+        self.params = tuple(params)
 
 
 class InputError(WordvecError):
@@ -33,6 +45,10 @@ class ResourceError(WordvecError):
     """The machine cannot hold or store the work (memory estimate, full disk)."""
 
 
+class CompressedFileError(InputError, CorruptFileError):
+    """A ``.gz``/``.bz2``/``.xz``/``.lzma`` file is truncated or not in the format its suffix names."""
+
+
 class UnknownWordError(WordvecError, KeyError):
     """A query word is not in the vocabulary; carries up to five close vocabulary entries."""
 
@@ -53,5 +69,6 @@ __all__ = [
     "MismatchError",
     "DivergenceError",
     "ResourceError",
+    "CompressedFileError",
     "UnknownWordError",
 ]

@@ -248,7 +248,7 @@ def _check_kind(path: str, tmp: str) -> None:
     old, new = artifact_kind(path), artifact_kind(tmp)
     if old not in (None, "unknown") and new is not None and old != new:  # a damaged one may be rebuilt
         raise WordvecError(f"{path} is a {describe(old)}; refusing to replace it with a {describe(new)}: "
-                           "choose another output path or pass --force")
+                           "choose another output path or pass force", params=("force",))
 
 
 class Terminated(KeyboardInterrupt):

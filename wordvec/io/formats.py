@@ -14,8 +14,6 @@ truncated binary data, empty or non-vector files. Duplicate words keep the first
 """
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
 import lzma
 import mmap
@@ -30,6 +28,7 @@ from wordvec.io.vectors import WordVectors
 from wordvec.io.vocab import Vocabulary
 
 from wordvec.io.atomic import atomic_output
+from wordvec.io.opener import is_plain_file, open_input
 from wordvec.errors import CorruptFileError, InputError, WordvecError
 
 FORMATS = ("auto", "word2vec", "word2vec-binary", "glove")
@@ -150,15 +149,8 @@ class _Rows:
 
 
 def _open_bytes(path: str) -> IO[bytes]:
-    """A binary handle on ``path``, decompressing ``.gz``/``.bz2``/``.xz`` by suffix."""
-    lower = path.lower()
-    if lower.endswith(".gz"):
-        return gzip.open(path, "rb")
-    if lower.endswith(".bz2"):
-        return bz2.open(path, "rb")
-    if lower.endswith((".xz", ".lzma")):
-        return lzma.open(path, "rb")
-    return open(path, "rb")
+    """A binary handle on ``path``, decompressing ``.gz``/``.bz2``/``.xz``/``.lzma`` by suffix."""
+    return open_input(path, "vector file")
 
 
 def _header(line: bytes) -> tuple[int, int] | None:
@@ -338,7 +330,7 @@ def _read_binary(path: str, data, strict: bool):
 def _read_all(path: str) -> bytes | mmap.mmap:
     handle = _open_bytes(path)
     with handle:
-        if isinstance(handle, io.BufferedReader):
+        if is_plain_file(handle):
             if os.fstat(handle.fileno()).st_size == 0:
                 return b""
             return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)

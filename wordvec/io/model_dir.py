@@ -55,6 +55,7 @@ def save_model_dir(
         raise ValueError(f"extra array name {bad_name!r}: use letters, digits and _")
     full_meta = dict(meta)
     full_meta.pop("checksums", None)
+    full_meta.pop("vocab_index", None)  # the compact vocabulary files are written by wordvec.io.importer only
     full_meta.update(
         format=FORMAT_NAME,
         format_version=FORMAT_VERSION,
@@ -103,6 +104,11 @@ def _check_array(array: np.ndarray, header: bytes, meta: dict[str, Any], name: s
     return ok
 
 
+def _all_finite(array: np.ndarray, rows: int = 65536) -> bool:
+    """True if no NaN/Inf; memory-mapped arrays are checked in row blocks (bounded memory)."""
+    return all(np.isfinite(array[start:start + rows]).all() for start in range(0, len(array), rows))
+
+
 def content_checked(meta: dict[str, Any]) -> bool:
     """True if the model's meta carries file checksums (written by a wordvec that stores them), so a load
     verified every file's bytes; False for older model directories, whose content is not verified."""
@@ -132,17 +138,28 @@ def load_model_dir(
         raise CorruptFileError(f"{where}: expected a 2-d float array, found {vectors.dtype} {vectors.shape}")
     # a matching checksum proves the bytes are those saved, and save_model_dir refuses NaN/Inf: the finite
     # check is needed only when there is no checksum (older model directories)
-    finite = _check_array(vectors, header, meta, VECTORS_FILE, where, finite=not checked)
+    # big imported models (wordvec.io.importer) open their compact vocabulary index when memory-mapped; they
+    # store no file checksums (hashing every byte would defeat the instant open), so they load as older models
+    compact = mmap and meta.get("vocab_index") == "compact"
+    sampled = bool(compact and not checked and meta.get("finite_checked"))
+    finite = _check_array(vectors, header, meta, VECTORS_FILE, where, finite=not checked and not sampled)
     vocab_file = os.path.join(path, VOCAB_FILE)
-    vocab, vocab_sum = Vocabulary.load_with_checksum(vocab_file, integrity.stored_algorithm(meta, VOCAB_FILE))
-    if vocab_sum is not None:
-        integrity.verify(vocab_sum, meta, VOCAB_FILE, vocab_file, remedy)
+    if compact:
+        from wordvec.io.vocab_index import CompactVocabulary
+
+        vocab = CompactVocabulary.open(path, int(meta.get("vocab_size", -1)), meta.get("vocab_checksum"))
+    else:
+        vocab, vocab_sum = Vocabulary.load_with_checksum(vocab_file, integrity.stored_algorithm(meta, VOCAB_FILE))
+        if vocab_sum is not None:
+            integrity.verify(vocab_sum, meta, VOCAB_FILE, vocab_file, remedy)
     if vectors.shape[0] != len(vocab):
         raise CorruptFileError(f"{where}: {vectors.shape[0]} rows but {len(vocab)} words in {VOCAB_FILE}")
     if meta.get("dim") not in (None, vectors.shape[1]) or meta.get("vocab_size") not in (None, vectors.shape[0]):
         raise CorruptFileError(f"{where}: shape {vectors.shape} disagrees with {META_FILE}")
-    if meta.get("vocab_checksum") not in (None, vocab_checksum(vocab.words)):
+    if not compact and meta.get("vocab_checksum") not in (None, vocab_checksum(vocab.words)):
         raise CorruptFileError(f"{vocab_file} does not match {META_FILE} (checksum differs)")
+    if sampled:  # memory-mapped imports were checked row by row when written: open them without reading every row
+        finite = _all_finite(vectors[:65536]) and _all_finite(vectors[-65536:])
     if not finite:
         raise CorruptFileError(f"{where} contains NaN or Inf values; retrain the model")
     extras = {}

@@ -124,13 +124,13 @@ def check_output(output: str | os.PathLike, kind: str | None, inputs: Sequence[s
         if around is not None and not force:
             folder, found = around
             raise InputError(f"{flag} {shown} is inside the {describe(found)} {folder}, which it would damage; "
-                             "write it somewhere else (or pass --force)")
+                             "write it somewhere else (or pass force)", params=("force",))
         return
     if os.path.isdir(real_out):
         found = artifact_kind(real_out)
         if found not in (None, "unknown") and found != kind and not force:  # a damaged artifact may be rebuilt
             raise InputError(f"{flag} {shown} is a {describe(found)}; refusing to replace it with a {describe(kind)}:"
-                             " choose another output path or pass --force")
+                             " choose another output path or pass force", params=("force",))
 
 
 def is_artifact_dir(path: str | os.PathLike) -> bool:

@@ -134,8 +134,11 @@ class WordVectors:
             raise UnknownWordError(word, self.suggest(word))
         return row
 
-    def get_index(self, word: str) -> int:
-        """Row of ``word`` (gensim's name for ``index``)."""
+    def get_index(self, word: str, default: int | None = None) -> int:
+        """Row of ``word`` (gensim's name for ``index``); ``default`` (when given) instead of raising for an
+        unknown word."""
+        if default is not None and word not in self.vocab:
+            return default
         return self.index(word)
 
     def get_vector(self, word: str, norm: bool = False) -> np.ndarray:

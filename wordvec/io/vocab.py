@@ -18,11 +18,9 @@ from wordvec.errors import CorruptFileError, InputError, UnknownWordError
 
 def vocab_checksum(words: Iterable[str]) -> str:
     """A short, stable fingerprint of a word list (order matters); stored in every artifact's meta."""
-    digest = hashlib.sha256()
-    for word in words:
-        digest.update(word.encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()[:16]
+    words = list(words)
+    blob = ("\n".join(words) + "\n").encode("utf-8") if words else b""  # each word, then a newline
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 class Vocabulary:
@@ -50,7 +48,7 @@ class Vocabulary:
     def index(self) -> dict[str, int]:
         """word → id mapping (built on first use)."""
         if self._index is None:
-            self._index = {word: i for i, word in enumerate(self.words)}
+            self._index = dict(zip(self.words, range(len(self.words))))
         return self._index
 
     def __len__(self) -> int:
@@ -142,6 +140,9 @@ class Vocabulary:
         except UnicodeDecodeError as err:
             raise CorruptFileError(f"{shown}: not UTF-8 ({err.reason}); rebuild the vocabulary") from None
         del data
+        fast = _load_plain(text)
+        if fast is not None:
+            return cls(*fast), checksum
         words: list[str] = []
         counts: list[int] = []
         previous = _INT64_MAX
@@ -175,6 +176,36 @@ _INT64_MAX = 2**63 - 1
 
 def _cut(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _load_plain(text: str) -> tuple[list[str], np.ndarray] | None:
+    """Words and counts of a well-formed ``vocab.tsv`` text read in bulk (what ``Vocabulary.save`` writes: no
+    blank lines, no CR, one tab a line, ASCII-digit counts within int64 in non-increasing order, distinct
+    words); None for anything else, which the line-by-line reader then reads or reports. A 74k-word vocabulary
+    loads in a few milliseconds this way.
+    """
+    if not text.endswith("\n") or "\r" in text or "\n\n" in text or "\n\t" in text or text.startswith("\t"):
+        return None
+    if "\t\n" in text:  # an empty count
+        return None
+    lines = text.count("\n")
+    if text.count("\t") != lines:
+        return None
+    items = text[:-1].replace("\n", "\t").split("\t")
+    words = items[0::2]
+    digits = items[1::2]
+    joined = "".join(digits)
+    if not (joined.isascii() and joined.isdigit()) or max(map(len, digits), default=0) > 19:
+        return None
+    try:
+        counts = np.array(list(map(int, digits)), dtype=np.int64)
+    except (ValueError, OverflowError):
+        return None
+    if len(words) != lines or len(set(words)) != len(words):
+        return None
+    if counts.size > 1 and bool(np.any(counts[1:] > counts[:-1])):
+        return None
+    return words, counts
 
 
 __all__ = ["Vocabulary", "vocab_checksum"]

@@ -49,13 +49,152 @@ class Embedding(WordVectors):
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> "Embedding":
-        """Load a model directory (``mmap=True``: arrays memory-mapped read-only) or a word2vec/GloVe file
-        (``kind="external"``, no counts); see ``WordVectors.load``."""
-        if os.path.isfile(path):
-            from wordvec.io.formats import load_vectors  # lazy: only for vector files
+        """Load a model directory (``mmap=True``: arrays memory-mapped read-only), a word2vec/GloVe file
+        (``kind="external"``, no counts, unless ``wordvec export`` wrote its ``FILE.wordvec.json`` sidecar
+        beside it: then the model's counts, kind and PMI correction are applied, see ``wordvec.io.sidecar``),
+        or a file written by gensim's ``save()`` — ``KeyedVectors`` (``.kv``), ``Word2Vec`` or ``FastText`` —
+        read without running its code (see ``load_gensim_model``). Files of other kinds raise ``InputError``
+        naming what they are (``wordvec.io.sniff``)."""
+        from wordvec.io.sniff import unreadable_reason
 
-            return cls(load_vectors(os.fspath(path)))
-        return cls(WordVectors.load(path, mmap=mmap))
+        reason = unreadable_reason(path) if os.path.exists(path) else None
+        if reason:
+            raise InputError(reason)
+        if os.path.isfile(path):
+            from wordvec.io.gensim_files import looks_like_pickle
+
+            if looks_like_pickle(path):
+                from wordvec.word2vec.bridge import load_gensim_model  # lazy: gensim only for its files
+
+                return cls(load_gensim_model(path))
+            import warnings
+
+            from wordvec.io.formats import VectorFileWarning, load_vectors  # lazy: only for vector files
+            from wordvec.io.sidecar import apply_sidecar
+
+            vectors, problem = apply_sidecar(load_vectors(os.fspath(path)), path)
+            if problem:
+                warnings.warn(problem, VectorFileWarning, stacklevel=2)
+            return cls(vectors)
+        emb = cls(WordVectors.load(path, mmap=mmap))
+        emb.model_path = os.fspath(path)  # where an approximate index (wordvec.query.ann) is looked for
+        return emb
+
+    # --- gensim interop (wordvec.io.gensim_files, wordvec.query.distances) -----------------------------------
+    @classmethod
+    def from_keyedvectors(cls, kv: Any) -> "Embedding":
+        """An ``Embedding`` of a gensim ``KeyedVectors`` (``model.wv``): same rows, words and order; the
+        counts too when gensim has them (``Word2Vec`` sets them), else zero (``kind="external"``)."""
+        from wordvec.io.gensim_files import from_keyedvectors
+
+        return cls(from_keyedvectors(kv))
+
+    @classmethod
+    def from_gensim(cls, model: Any) -> "Embedding":
+        """An ``Embedding`` of an in-memory gensim ``Word2Vec``/``FastText`` model (HS weights kept when it
+        has them, ``kind="w2v"``; else ``kind="w2v-ns"``) or ``KeyedVectors``."""
+        from gensim.models import KeyedVectors
+
+        if isinstance(model, KeyedVectors):
+            return cls.from_keyedvectors(model)
+        from wordvec.word2vec.bridge import from_gensim_model
+
+        return cls(from_gensim_model(model))
+
+    def to_keyedvectors(self) -> Any:
+        """A gensim ``KeyedVectors`` with these rows and words (same order) and the counts, when known, as
+        its ``"count"`` attribute. The vectors are copied (float32)."""
+        from wordvec.io.gensim_files import to_keyedvectors
+
+        return to_keyedvectors(self)
+
+    def save_word2vec_format(self, fname: str | os.PathLike, fvocab: str | os.PathLike | None = None,
+                             binary: bool = False, write_header: bool = True) -> None:
+        """Write the vectors as gensim's ``save_word2vec_format`` does: word2vec text (``binary=False``,
+        default) or binary, or without the header line (``write_header=False``: GloVe text). ``fvocab``: also
+        write ``word count`` lines there (needs counts). Rows in vocabulary order; written atomically."""
+        from wordvec.io.atomic import atomic_output
+        from wordvec.io.formats import save_glove, save_word2vec_format
+
+        if fvocab is not None:
+            if not np.any(np.asarray(self.counts) > 0):
+                raise InputError("fvocab needs word counts, and these vectors have none; leave fvocab out")
+            with atomic_output(fvocab, "w") as out:
+                out.writelines(f"{w} {int(c)}\n" for w, c in zip(self.words, np.asarray(self.counts).tolist()))
+        if not write_header:
+            if binary:
+                raise InputError("binary word2vec files always have a header; use write_header=True")
+            save_glove(self, fname)
+        else:
+            save_word2vec_format(self, fname, binary=binary)
+
+    def has_index_for(self, word: str) -> bool:
+        """Whether ``word`` has a row (gensim's name for ``word in emb``)."""
+        return word in self
+
+    def get_normed_vectors(self) -> np.ndarray:
+        """The rows scaled to unit length (zero rows stay zero), as gensim's ``get_normed_vectors``."""
+        return self.unit_vectors
+
+    @staticmethod
+    def cosine_similarities(vector: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of ``vector`` with every row of ``vectors`` (gensim semantics)."""
+        from wordvec.query.distances import cosine_similarities
+
+        return cosine_similarities(vector, vectors)
+
+    def similar_by_word(self, word: str, topn: int = 10, restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """``most_similar(word)``: cosine neighbours of ``word``, itself left out (gensim's name)."""
+        return self.most_similar([word], topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_key = similar_by_word
+
+    def similar_by_vector(self, vector: np.ndarray, topn: int = 10,
+                          restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Cosine neighbours of a vector (no word left out), as gensim's ``similar_by_vector``."""
+        return self.most_similar([np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab)
+
+    def distance(self, a: str, b: str) -> float:
+        """Cosine distance ``1 − similarity(a, b)``."""
+        from wordvec.query.distances import distance
+
+        return distance(self, a, b)
+
+    def distances(self, word_or_vector: Any, other_words: Sequence[str] = ()) -> np.ndarray:
+        """Cosine distances from a word or vector to ``other_words`` (default: every word, row order)."""
+        from wordvec.query.distances import distances
+
+        return distances(self, word_or_vector, other_words)
+
+    def closer_than(self, a: str, b: str) -> list[str]:
+        """Words closer to ``a`` than ``b`` is (cosine distance), in row order."""
+        from wordvec.query.distances import closer_than
+
+        return closer_than(self, a, b)
+
+    def rank(self, a: str, b: str) -> int:
+        """Rank of ``b`` among the cosine neighbours of ``a`` (1 = nearest)."""
+        from wordvec.query.distances import rank
+
+        return rank(self, a, b)
+
+    def rank_by_centrality(self, words: Sequence[str]) -> list[tuple[float, str]]:
+        """``(cosine to the centroid, word)``, most central first; unknown words ignored with a warning."""
+        from wordvec.query.distances import rank_by_centrality
+
+        return rank_by_centrality(self, words)
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word of ``words`` that fits the others least (farthest from their centroid)."""
+        from wordvec.query.distances import doesnt_match
+
+        return doesnt_match(self, words)
+
+    def n_similarity(self, words1: Sequence[str], words2: Sequence[str]) -> float:
+        """Cosine of the mean vectors of two word lists (unknown words raise)."""
+        from wordvec.query.distances import n_similarity
+
+        return n_similarity(self, words1, words2)
 
     # --- similarity (SPEC c.2, c.5; wordvec.query.similarity, wordvec.query.profile) ---------------------------
     def most_similar(
@@ -66,6 +205,8 @@ class Embedding(WordVectors):
         restrict_vocab: int | None = None,
         method: str = "cosine",
         context_words: int = 10_000,
+        approximate: bool = False,
+        indexer: Any = None,
     ) -> list[tuple[str, float]]:
         """Most similar (substitutable) words, gensim ``most_similar`` semantics (inputs excluded).
 
@@ -73,7 +214,20 @@ class Embedding(WordVectors):
         of the mean of unit vectors (SPEC c.2.1). ``method="profile"`` (PMI models): Pearson correlation of
         PMI profiles over the ``context_words`` most frequent words (SPEC c.2.3, DECISIONS 5; the mean is
         taken over vectors scaled to unit profile norm). ``restrict_vocab``: rank only the first N words.
+        ``approximate=True`` (cosine): use the model directory's index (``wordvec index MODEL``, needs
+        faiss-cpu); ``indexer``: any object with gensim's ``most_similar(vector, num_neighbors)``. Big
+        memory-mapped tables are searched exactly in row blocks (``wordvec.query.bigsearch``).
         """
+        if method == "cosine" and (approximate or indexer is not None or _blocked(self)):
+            from wordvec.query.bigsearch import most_similar_big
+
+            if approximate and indexer is None:
+                from wordvec.query.ann import index_for
+
+                indexer = index_for(self)
+            return most_similar_big(self, positive, negative, topn, restrict_vocab, approximate, indexer)
+        if approximate or indexer is not None:
+            raise InputError("approximate search is for method='cosine'")
         if method == "cosine":
             from wordvec.query.similarity import most_similar
 
@@ -83,6 +237,12 @@ class Embedding(WordVectors):
 
             return most_similar_profile(self, positive, negative, topn, restrict_vocab, context_words)
         raise InputError(f"unknown similarity method {method!r}: use 'cosine' or 'profile'")
+
+    def most_similar_batch(self, words: Sequence[str], topn: int = 10) -> list[list[tuple[str, float]]]:
+        """Cosine neighbours of each of ``words`` at once (blocked matrix products; ``wordvec.query.bigsearch``)."""
+        from wordvec.query.bigsearch import most_similar_batch
+
+        return most_similar_batch(self, words, topn)
 
     def most_similar_cosmul(self, positive: Any = (), negative: Any = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:
@@ -126,9 +286,11 @@ class Embedding(WordVectors):
 
         return pmi(self, a, b)
 
-    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = False) -> list[tuple[str, float]]:
-        """``(word, ‖v_w‖)`` sorted by norm, smallest first unless ``ascending=False`` (SPEC c.6);
-        ``corrected``: √(self-PMI) for models trained with cds ≠ 1 (see ``wordvec.query.relatedness.norms``)."""
+    def norms(self, topn: int | None = None, ascending: bool = True, corrected: bool = True) -> list[tuple[str, float]]:
+        """``(word, importance)`` sorted by it, smallest first unless ``ascending=False`` (SPEC c.6).
+        ``corrected`` (default True): √(self-PMI), which for models trained with context smoothing (cds ≠ 1)
+        puts stopwords and punctuation first; ``False``: the plain norm ``‖v_w‖`` (equal when cds = 1).
+        See ``wordvec.query.relatedness.norms``."""
         from wordvec.query.relatedness import norms
 
         return norms(self, topn, ascending, corrected)
@@ -147,12 +309,17 @@ class Embedding(WordVectors):
         return tokenize(self, text)
 
     def keywords(self, text: Any, topn: int | None = 10, normalize: bool = False, exclude_self: bool = False,
-                 unique_context: bool = False):
-        """Keywords of a text (``str``, tokenized like the corpus, or a token list) by ``log p(s|w)``
-        (SPEC c.3; DECISIONS 6). Returns a ``QueryResult`` (a list; empty with ``.note`` when no word is known)."""
+                 unique_context: bool = False, method: str | None = None, **options: Any):
+        """Keywords of a text (``str``, tokenized like the corpus, or a token list), best first.
+
+        ``method`` (default ``"psw"``: log p(s|w) with the word's own prior and unknown words), ``"pmi-sum"``
+        (SPEC c.3.2 as written; ``normalize``, ``exclude_self``, ``unique_context`` apply to it), ``"tfidf"``
+        or ``"textrank"`` (jieba.analyse). ``options``: ``association``, ``unknown``, ``compounds``,
+        ``compound_pmi``, ``idf_path`` (see ``wordvec.query.keywords.keywords``). Returns a ``QueryResult``
+        (a list; empty with ``.note`` when no word is known; ``.details`` with the score parts for psw)."""
         from wordvec.query.keywords import keywords
 
-        return keywords(self, text, topn, normalize, exclude_self, unique_context)
+        return keywords(self, text, topn, normalize, exclude_self, unique_context, method=method, **options)
 
     def sentence_vector(self, text: Any, mode: str = "sum") -> np.ndarray:
         """Sum (or ``mode="mean"``) of the vectors of the known tokens of ``text`` (SPEC c.4)."""
@@ -171,6 +338,12 @@ class Embedding(WordVectors):
         from wordvec.query.keywords import predict
 
         return predict(self, context_words, topn, exclude_context)
+
+
+def _blocked(emb: "Embedding") -> bool:
+    from wordvec.query.bigsearch import wants_blocked
+
+    return wants_blocked(emb)
 
 
 __all__ = ["Embedding"]

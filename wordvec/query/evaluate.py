@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from wordvec.errors import InputError
+from wordvec.io.opener import open_input
 
 BUILTIN_DATASETS = {
     "wordsim353": "wordsim353.tsv",
@@ -43,16 +44,10 @@ def resolve_dataset(name: str | os.PathLike) -> tuple[str, str]:
 
 
 def _lines(path: str) -> list[tuple[int, str]]:
-    """Numbered, stripped, non-empty, non-comment lines of a UTF-8 text file (BOM and CRLF tolerated)."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise InputError(f"evaluation file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory; expected an evaluation file") from None
-    except OSError as err:
-        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    """Numbered, stripped, non-empty, non-comment lines of a UTF-8 text file (BOM and CRLF tolerated), maybe
+    compressed (``.gz``/``.bz2``/``.xz``/``.lzma``, ``wordvec.io.opener``)."""
+    with open_input(path, "evaluation file") as handle:
+        data = handle.read()
     if b"\x00" in data:
         raise InputError(f"{path} contains NUL bytes: not a text evaluation file")
     try:

@@ -74,12 +74,12 @@ def norm_array(emb: WordVectors) -> np.ndarray:
 
 
 def norms(emb: WordVectors, topn: int | None = None, ascending: bool = True,
-          corrected: bool = False) -> list[tuple[str, float]]:
+          corrected: bool = True) -> list[tuple[str, float]]:
     """Words with their vector norms ``‖v_w‖`` (SPEC c.6: ``‖v_w‖² ~ −log P(w)``, norm = importance).
 
     ``ascending`` (default) lists the smallest norms (stopwords, punctuation) first; ``topn=None`` all words.
-    ``corrected``: for a model trained with ``cds ≠ 1`` use ``√max(0, ‖v_w‖² − 2δ_w)``, the square root of
-    the self-PMI estimate, which is what SPEC c.6 reads as importance (equal to ``‖v_w‖`` when cds = 1).
+    ``corrected`` (default True): for a model trained with ``cds ≠ 1`` use ``√max(0, ‖v_w‖² − 2δ_w)``, the square
+    root of the self-PMI estimate, which is what SPEC c.6 reads as importance (equal to ``‖v_w‖`` when cds = 1).
     Ties keep vocabulary (frequency) order.
     """
     values = norm_array(emb)

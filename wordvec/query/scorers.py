@@ -18,6 +18,7 @@ from wordvec.query.derived import derived
 from wordvec.query.similarity import rank_dot, ranked
 
 W2V_DEFAULT_ALPHA = 0.9  # SPEC c.1.2: "a constant slightly below 1"
+COSINE_ONLY_KINDS = ("w2v-ns", "w2v-vectors")  # word2vec vectors without hierarchical-softmax weights
 
 
 class PMIScorer:
@@ -110,8 +111,12 @@ class HSScorer:
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
         """``log p(y|x) − α log #y`` for every row (SPEC c.1.3; α defaults to 0.9)."""
         if normalize:
-            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead")
-        from wordvec.word2vec.hs import hs_related  # lazy: numba only when needed
+            raise InputError("normalize applies to PMI models; for word2vec use cosine 'similar' instead",
+                             params=("normalize",))
+        from wordvec.io.atomic import sigint_held
+
+        with sigint_held():  # lazy: numba only when needed, its import not broken by Ctrl-C
+            from wordvec.word2vec.hs import hs_related
 
         return np.asarray(hs_related(emb, row, W2V_DEFAULT_ALPHA if alpha is None else float(alpha)))
 
@@ -124,7 +129,8 @@ class HSScorer:
                        unique_context: bool) -> tuple[np.ndarray, np.ndarray]:
         """Candidates and the exact ``Σ_k log p(w_k|w)`` (SPEC c.3.1), best first."""
         if normalize:
-            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)")
+            raise InputError("normalize applies to PMI models; word2vec keywords are the exact log p(s|w)",
+                             params=("normalize",))
         from wordvec.word2vec.hs import hs_keywords  # lazy
 
         token_ids = np.asarray(ids, dtype=np.int64)
@@ -143,11 +149,60 @@ class HSScorer:
         return ranked(emb, scores, topn, exclude)
 
 
-def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer:
+class CosineOnlyScorer:
+    """Word2vec vectors without HS weights: a model trained with negative sampling only (``kind="w2v-ns"``,
+    gensim's default) or a word2vec model's vectors exported to a file (``kind="w2v-vectors"``). They answer
+    cosine queries, but neither estimate PMI nor carry the HS weights of ``HSScorer``; every readout here
+    raises a one-line error that says so and what to do."""
+
+    pmi_valued = False
+
+    def __init__(self, kind: str = "w2v-ns"):
+        self.kind = kind
+
+    def refuse(self, what: str):
+        emb_kind = self.kind
+        if emb_kind == "w2v-vectors":
+            raise WordvecError(
+                f"{what} needs the hierarchical-softmax weights of the word2vec model, which a vector file cannot "
+                "hold: query the model directory instead, or use cosine 'similar' or 'analogy' on this file"
+            )
+        raise WordvecError(
+            f"{what} needs hierarchical-softmax weights, and this word2vec model was trained with negative "
+            "sampling only (hs=0): use cosine 'similar' or 'analogy', or train the model with hs=1 "
+            "(gensim Word2Vec(hs=1, negative=0), or method w2v)", params=("method",)
+        )
+
+    def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:
+        """Refused (see the class docstring)."""
+        self.refuse("relatedness")
+
+    def most_related(self, emb: WordVectors, row: int, topn: int, normalize: bool, alpha: float | None,
+                     exclude: list[int]) -> list[tuple[str, float]]:
+        """Refused (see the class docstring)."""
+        self.refuse("relatedness")
+
+    def keyword_scores(self, emb: WordVectors, ids: list[int], normalize: bool, exclude_self: bool,
+                       unique_context: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Refused (see the class docstring)."""
+        self.refuse("keywords")
+
+    def predict(self, emb: WordVectors, ids: list[int], topn: int, exclude: list[int]) -> list[tuple[str, float]]:
+        """Refused (see the class docstring)."""
+        self.refuse("predict")
+
+
+def scorer_for(emb: WordVectors) -> PMIScorer | HSScorer | CosineOnlyScorer:
     """The scorer of ``emb``'s model kind, picked once and kept with its derived state."""
     state = derived(emb)
     if state.scorer is None:
-        state.scorer = HSScorer() if emb.kind == "w2v" else PMIScorer()
+        kind = emb.kind
+        if kind == "w2v":
+            state.scorer = HSScorer()
+        elif kind in COSINE_ONLY_KINDS:
+            state.scorer = CosineOnlyScorer(kind)
+        else:
+            state.scorer = PMIScorer()
     return state.scorer
 
 
@@ -156,8 +211,8 @@ def require_pmi(emb: WordVectors, what: str) -> None:
     if not scorer_for(emb).pmi_valued:
         raise WordvecError(
             f"{what} needs a PMI model (this is a word2vec model, whose vectors are not PMI); "
-            "use cosine similarity ('similar --method cosine') instead"
+            "use cosine similarity (method cosine) instead", params=("method",)
         )
 
 
-__all__ = ["PMIScorer", "HSScorer", "scorer_for", "require_pmi", "W2V_DEFAULT_ALPHA"]
+__all__ = ["PMIScorer", "HSScorer", "CosineOnlyScorer", "scorer_for", "require_pmi", "W2V_DEFAULT_ALPHA"]

@@ -68,8 +68,11 @@ def _use_kernel(emb: WordVectors, rows: int) -> bool:
         state.ranked_queries = seen + 1
         if rows < KERNEL_MIN_ROWS or (seen == 0 and "numba" not in sys.modules):
             return False
+    from wordvec.io.atomic import sigint_held
+
     try:
-        import wordvec.query._kernels  # noqa: F401
+        with sigint_held():  # a Ctrl-C inside numba's import would surface as an ImportError
+            import wordvec.query._kernels  # noqa: F401
     except ImportError:  # pragma: no cover - numba missing
         return False
     return True

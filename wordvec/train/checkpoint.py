@@ -1,4 +1,4 @@
-"""Training checkpoints: the state needed to resume ``PMIEmbedding.fit`` (issue 7).
+"""Training checkpoints: the state needed to resume ``PMITrainer.fit`` (issue 7).
 
 A checkpoint is a directory written atomically: ``vectors.npy`` and ``accum.npy`` (AdaGrad accumulators),
 ``state.json`` (epoch, losses, seconds, the hyper-parameters and a fingerprint of the counts). The record
@@ -34,9 +34,16 @@ def default_checkpoint_dir(model_path: str | os.PathLike) -> str:
     return os.path.abspath(os.fspath(model_path)).rstrip(os.sep) + ".checkpoint"
 
 
+def remove_checkpoint(path: str | os.PathLike) -> None:
+    """Delete a checkpoint folder (once the model it led to is saved); a missing one is fine."""
+    import shutil
+
+    shutil.rmtree(os.fspath(path), ignore_errors=True)
+
+
 def save_checkpoint(path: str | os.PathLike, state: dict[str, Any], params: dict[str, Any],
                     fingerprint: dict[str, Any]) -> None:
-    """Write ``state`` (from ``PMIEmbedding.fit``'s ``on_epoch_end``) atomically to the directory ``path``."""
+    """Write ``state`` (from ``PMITrainer.fit``'s ``on_epoch_end``) atomically to the directory ``path``."""
     with atomic_directory(path) as tmp:
         np.save(os.path.join(tmp, "vectors.npy"), state["vectors"], allow_pickle=False)
         np.save(os.path.join(tmp, "accum.npy"), state["accum"], allow_pickle=False)
@@ -51,7 +58,8 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
     """Read a checkpoint and check it belongs to these settings and counts; returns the ``state`` for ``fit``."""
     path = os.fspath(path)
     if not os.path.isdir(path):
-        raise InputError(f"no checkpoint at {path}: train with --checkpoint-every N first, or drop --resume")
+        raise InputError(f"no checkpoint at {path}: train with checkpoint_every=N first, or drop resume",
+                         params=("checkpoint_every", "resume"))
     info = read_artifact_meta(path, filename="state.json", kind=FORMAT_NAME, max_version=FORMAT_VERSION,
                               version_key="format_version", what="checkpoint",
                               remedy=f"delete {path} and train again")
@@ -78,4 +86,4 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
                 seconds=info.get("seconds", []))
 
 
-__all__ = ["save_checkpoint", "load_checkpoint", "default_checkpoint_dir", "counts_fingerprint"]
+__all__ = ["save_checkpoint", "remove_checkpoint", "load_checkpoint", "default_checkpoint_dir", "counts_fingerprint"]

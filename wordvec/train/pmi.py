@@ -1,9 +1,10 @@
 """The PMI embedding model (SPEC b): one shared vector per word with ⟨v_i, v_j⟩ ≈ PMI(i, j).
 
-``PMIEmbedding`` follows the scikit-learn estimator style: every hyper-parameter is an explicit keyword
-stored as given, ``__init__`` does no work, ``fit(counts)`` returns ``self`` and the learned state ends in
-``_`` (``embedding_``, ``loss_``, ``seconds_``, ``n_records_``). ``SEED_PRESET`` is the seed's exact
-configuration (SPEC b.5, DECISIONS 4); ``DEFAULT_PRESET`` the measured best (see ``bench/train.py --sweep``).
+``PMITrainer`` (old name ``PMIEmbedding``) has the estimator shape of ``wordvec.train.base``: every
+hyper-parameter is an explicit keyword stored as given, ``__init__`` does no work, ``fit(corpus)`` returns
+``self`` and the learned state ends in ``_`` (``embedding_``, ``loss_``, ``seconds_``, ``n_records_``).
+``SEED_PRESET`` is the seed's exact configuration (SPEC b.5, DECISIONS 4); ``DEFAULT_PRESET`` the measured
+best (see ``bench/train.py --sweep``).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from wordvec.io.vectors import WordVectors
 from wordvec.errors import DivergenceError, InputError, ResourceError
+from wordvec.train.base import Callback, Estimator, StageProgress, choice, flag, integer, number, optional, seed_rule
 from wordvec.train.targets import build_records
 
 # the seed's configuration (SPEC b.5 / DECISIONS 4): both orientations per epoch, no smoothing
@@ -39,8 +41,6 @@ PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 # a coarser optimiser: wordsim-297 0.449 against 0.481 with four, mean of 4 seeds at 10 epochs; README, issue 3)
 PRIOR_STEPS_PER_EPOCH = 4
 
-Callback = Callable[[int, float, float], None]
-
 
 def available_memory() -> int | None:
     """Bytes of MemAvailable from /proc/meminfo, or None when unknown."""
@@ -63,8 +63,11 @@ def estimate_memory(n_pairs: int, n_words: int, dim: int, dtype: str = "float32"
     return records + building + 2 * n_words * dim * item
 
 
-class PMIEmbedding:
+class PMITrainer(Estimator):
     """Train PMI word vectors by weighted least squares with AdaGrad (SPEC b.2, b.3).
+
+    ``PMITrainer(**params).fit(corpus)`` (``corpus``: counts, a ``wordvec count`` folder, text paths, token
+    lists or raw strings; see ``fit``) leaves the vectors in ``embedding_``. ``PMIEmbedding`` is the old name.
 
     Parameters (defaults in brackets):
         dim [128]: vector dimension. epochs [30]: passes over the records. lr [0.4]: AdaGrad η (seed: 0.1).
@@ -124,81 +127,106 @@ class PMIEmbedding:
         self.dtype = dtype
         self.memory = memory
 
-    # --- scikit-learn style ---------------------------------------------------------------------------
-    _PARAMS = ("dim", "epochs", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count",
-               "independence_weight", "neg", "neg_weight", "seed", "threads", "dtype", "memory")
-
-    def get_params(self) -> dict[str, Any]:
-        """The hyper-parameters as given."""
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params: Any) -> "PMIEmbedding":
-        """Change hyper-parameters; unknown names raise ``ValueError``."""
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(f"unknown parameter {name!r}")
-            setattr(self, name, value)
-        return self
+    kind = "pmi"
+    _RULES = dict(
+        dim=integer(1), epochs=integer(0), lr=number(0, low_open=True), x_max=number(0, low_open=True),
+        alpha=number(0), truncate=flag, both_orientations=flag, cds=number(0, 1, low_open=True),
+        prior_count=number(0), independence_weight=number(0), neg=number(0),
+        neg_weight=optional(number(0, low_open=True), "the weight of a single co-occurrence"), seed=seed_rule,
+        threads=optional(integer(1), "all cores"), dtype=choice("float32", "float64"),
+        memory=optional(integer(1), "MemAvailable"),
+    )
 
     @classmethod
-    def from_preset(cls, name: str = "default", **overrides: Any) -> "PMIEmbedding":
-        """An estimator with a named preset ("default" or "seed") and explicit overrides."""
-        if name not in PRESETS:
-            raise InputError(f"unknown preset {name!r}: use one of {', '.join(PRESETS)}")
-        params = dict(PRESETS[name])
-        params.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**params)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"PMIWordVectors({args})"
-
-    def _check(self) -> None:
-        if int(self.dim) < 1 or int(self.epochs) < 0:
-            raise InputError(f"dim must be >= 1 and epochs >= 0 (got dim={self.dim}, epochs={self.epochs})")
-        if not (float(self.lr) > 0 and float(self.x_max) > 0 and float(self.alpha) >= 0):
-            raise InputError("lr and x_max must be positive and alpha non-negative")
-        if float(self.neg) < 0 or (self.neg_weight is not None and float(self.neg_weight) <= 0):
-            raise InputError("neg must be >= 0 and neg_weight positive")
-        if not 0 <= float(self.independence_weight) < float("inf"):
-            raise InputError(f"independence_weight must be a finite number >= 0 (got {self.independence_weight})")
-        if not 0 <= float(self.prior_count) < float("inf"):
-            raise InputError(f"prior_count must be a finite number >= 0 (got {self.prior_count})")
-        if not 0 < float(self.cds) <= 1:
-            raise InputError(f"cds must be in (0, 1] (got {self.cds})")
-        if self.dtype not in ("float32", "float64"):
-            raise InputError(f"dtype must be float32 or float64 (got {self.dtype!r})")
-        if self.threads is not None and int(self.threads) < 1:
-            raise InputError(f"threads must be >= 1 (got {self.threads})")
+    def from_preset(cls, name: str = "default", **overrides: Any) -> "PMITrainer":
+        """A trainer with a named preset (``PRESETS``: "default" or "seed") and explicit overrides; overrides
+        that are None are left out (the preset's value stays)."""
+        return cls(**preset_params(name, **overrides))
 
     # --- training ---------------------------------------------------------------------------------------
     def fit(
         self,
-        counts: Any,
+        corpus: Any,
         callback: Callback | None = None,
         state: dict[str, Any] | None = None,
         on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
-    ) -> "PMIEmbedding":
-        """Train on a ``Cooccurrence``-like object (``.matrix`` symmetric CSR, ``.vocab``, ``.total_tokens``).
+        *,
+        progress: StageProgress | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | None = None,
+        resume: bool = False,
+        **options: Any,
+    ) -> "PMITrainer":
+        """Train on ``corpus`` and return ``self``; ``embedding_`` holds the vectors (a ``WordVectors``).
 
-        ``callback(epoch, loss, seconds)`` is called after each epoch (epoch counted from 1; loss as SPEC b.2).
-        ``state`` resumes from a state saved by ``on_epoch_end`` (``vectors``, ``accum``, ``epoch``,
-        ``loss``, ``seconds``); ``on_epoch_end(state)`` receives that state after each epoch (checkpoints).
+        ``corpus``: co-occurrence counts (a ``Cooccurrence``: ``.matrix`` symmetric CSR, ``.vocab``,
+        ``.total_tokens``) or a ``wordvec count`` folder; or text to count first: a token cache, a path or a
+        list of paths, an iterable of token lists (gensim's ``sentences``) or of raw strings. Text is read
+        with ``options`` (``READING_OPTIONS``: tokenizer [jieba], hmm, user_dict, split_alnum,
+        max_line_chars, workers, strict, cache_dir) and counted with ``COUNTING_OPTIONS`` (window [10],
+        min_count [5], max_vocab [0], distance_weighting [False], memory [2 GiB]); files are tokenized and
+        counted once, then reused from the cache folder, exactly as ``wordvec train`` does.
+
+        ``callback(epoch, loss, seconds)`` is called after each epoch (epoch counted from 1; loss as SPEC b.2);
+        ``progress(stage, done, total)`` while tokenizing ("tokenizing", bytes) and counting ("counting",
+        tokens), and once as ``progress("resumed", epoch, epochs)`` when a checkpoint is resumed.
+        ``checkpoint``: a checkpoint folder (``wordvec.train.checkpoint``); ``checkpoint_every`` [None: never]
+        writes one there every N epochs and after the last; ``resume`` [False] continues from it (with
+        ``threads=1`` bit-identical to an uninterrupted run). ``state``/``on_epoch_end`` are the raw hooks
+        the checkpoints use: ``state`` (``vectors``, ``accum``, ``epoch``, ``loss``, ``seconds``) resumes,
+        ``on_epoch_end(state)`` receives it after each epoch.
         Raises ``DivergenceError`` on NaN/Inf (nothing is kept) and ``ResourceError`` when the memory
-        estimate exceeds the budget. Returns ``self``; ``embedding_`` holds the vectors.
+        estimate exceeds the budget.
         """
+        self._begin()
+        if checkpoint_every is not None and integer(1)(checkpoint_every) is not None:
+            raise InputError(f"checkpoint_every must be an integer >= 1 (got {checkpoint_every!r})")
+        if (checkpoint_every or resume) and checkpoint is None:
+            raise InputError("checkpoint_every and resume need checkpoint, the folder of the checkpoint")
+        counts = self.read_counts(corpus, options, progress)
+        hook = on_epoch_end
+        self.resumed_epoch_ = 0
+        if checkpoint is not None and (checkpoint_every or resume):
+            from wordvec.train.checkpoint import counts_fingerprint, load_checkpoint, save_checkpoint
+
+            fingerprint = counts_fingerprint(counts)
+            if resume:
+                state = load_checkpoint(checkpoint, self.get_params(), fingerprint)
+                self.resumed_epoch_ = int(state["epoch"])
+                if self.resumed_epoch_ > int(self.epochs):  # issue 19: a run cannot be shortened after the fact
+                    raise InputError(f"the checkpoint {checkpoint} is at epoch {self.resumed_epoch_}, beyond "
+                                     f"epochs {int(self.epochs)}: resume with epochs {self.resumed_epoch_} or more, "
+                                     "or delete the checkpoint", params=("epochs",))
+                if progress is not None:
+                    progress("resumed", self.resumed_epoch_, int(self.epochs))
+            if checkpoint_every:
+                every, last = int(checkpoint_every), int(self.epochs)
+
+                def hook(st: dict[str, Any]) -> None:
+                    if st["epoch"] % every == 0 or st["epoch"] == last:
+                        save_checkpoint(checkpoint, st, self.get_params(), fingerprint)
+                    if on_epoch_end is not None:
+                        on_epoch_end(st)
+
+        t = time.perf_counter()
+        self._train(counts, callback, state, hook)
+        self.stage_seconds_["train"] = time.perf_counter() - t
+        return self
+
+    def _train(self, counts: Any, callback: Callback | None, state: dict[str, Any] | None,
+               on_epoch_end: Callable[[dict[str, Any]], None] | None) -> None:
         from threadpoolctl import threadpool_limits
 
         from wordvec.io.atomic import sigint_held
         from wordvec.train._kernels import adagrad_epoch, max_threads, negative_epoch, set_threads
         from wordvec.train.prior import independence_step
 
-        self._check()
         dim, dtype = int(self.dim), np.dtype(self.dtype)
         matrix = counts.matrix
         n_words = len(counts.vocab)
         if n_words < 2 or matrix.nnz == 0:
-            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
+            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower min_count",
+                             params=("min_count",))
         n_pairs = int(matrix.nnz) if self.both_orientations else int(matrix.nnz) // 2 + 1
         self._check_memory(n_pairs, n_words, dim)
 
@@ -207,7 +235,8 @@ class PMIEmbedding:
                             alpha=float(self.alpha), truncate=bool(self.truncate), cds=float(self.cds),
                             prior_count=float(self.prior_count))
         if len(rec) == 0:
-            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower --min-count")
+            raise InputError("no co-occurring word pairs to train on: use a larger corpus or a lower min_count",
+                             params=("min_count",))
         rng = np.random.default_rng(self.seed)
         vectors = rng.uniform(-0.5 / dim, 0.5 / dim, (n_words, dim)).astype(dtype)  # SPEC b.3 init
         order = rng.permutation(len(rec))  # shuffled once (SPEC a.3)
@@ -235,7 +264,8 @@ class PMIEmbedding:
             vectors = np.array(state["vectors"], dtype=dtype, copy=True)
             accum = np.array(state["accum"], dtype=dtype, copy=True)
             if vectors.shape != (n_words, dim) or accum.shape != (n_words, dim):
-                raise InputError("the checkpoint does not match these counts and settings: start without --resume")
+                raise InputError("the checkpoint does not match these counts and settings: start without resume",
+                                 params=("resume",))
             start_epoch = int(state["epoch"])
             losses = [float(v) for v in state.get("loss", [])]
             seconds = [float(v) for v in state.get("seconds", [])]
@@ -272,7 +302,8 @@ class PMIEmbedding:
                 if skipped or not np.isfinite(loss) or not np.isfinite(vectors).all():
                     raise DivergenceError(
                         f"training diverged at epoch {epoch} (loss {loss:.4g}, {skipped} non-finite updates): lower the learning rate "
-                        f"(e.g. --lr {float(self.lr) / 2:g}) or use --truncate; nothing was saved"
+                        f"(e.g. lr={float(self.lr) / 2:g}) or use truncate; nothing was saved",
+                        params=("lr", "truncate")
                     )
                 losses.append(float(loss))
                 seconds.append(elapsed)
@@ -289,8 +320,10 @@ class PMIEmbedding:
         self.n_records_ = len(rec)
         self.z_ = rec.z
         self.accumulators_ = accum
-        self.embedding_ = WordVectors(vectors, counts.vocab, self._meta(counts, threads))
-        return self
+        params = dict(self.get_params(), threads=threads)
+        meta = self.build_meta(counts, params, z=float(self.z_), records=int(self.n_records_),
+                               loss_per_epoch=list(self.loss_), seconds_per_epoch=[round(s, 4) for s in self.seconds_])
+        self.embedding_ = WordVectors(vectors, counts.vocab, meta)
 
     def _check_memory(self, n_pairs: int, n_words: int, dim: int) -> None:
         need = estimate_memory(n_pairs, n_words, dim, self.dtype)
@@ -298,26 +331,22 @@ class PMIEmbedding:
         if budget is not None and need > budget:
             raise ResourceError(
                 f"training needs about {need / 2**30:.1f} GiB but only {budget / 2**30:.1f} GiB is available: "
-                "raise --min-count, lower --window or --dim, or use --dtype float32"
+                "raise min_count, lower window or dim, or use dtype=float32",
+                params=("min_count", "window", "dim", "dtype")
             )
 
-    def _meta(self, counts: Any, threads: int) -> dict[str, Any]:
-        src = dict(getattr(counts, "meta", None) or {})
-        params = self.get_params()
-        params["threads"] = threads
-        return dict(
-            kind="pmi",
-            total_tokens=int(getattr(counts, "total_tokens", 0) or counts.vocab.total),
-            tokenizer=src.get("tokenizer"),
-            window=getattr(counts, "window", src.get("window")),
-            distance_weighting=getattr(counts, "distance_weighting", src.get("distance_weighting")),
-            min_count=src.get("min_count"),
-            **params,
-            z=float(self.z_),
-            records=int(self.n_records_),
-            loss_per_epoch=list(self.loss_),
-            seconds_per_epoch=[round(s, 4) for s in self.seconds_],
-        )
+
+PMIEmbedding = PMITrainer  # the name before issue 18
 
 
-__all__ = ["PMIEmbedding", "SEED_PRESET", "DEFAULT_PRESET", "PRESETS", "estimate_memory", "available_memory"]
+def preset_params(name: str = "default", **overrides: Any) -> dict[str, Any]:
+    """The parameters of a named preset (``PRESETS``) with the overrides that are not None."""
+    if name not in PRESETS:
+        raise InputError(f"unknown preset {name!r}: use one of {', '.join(PRESETS)}")
+    params = dict(PRESETS[name])
+    params.update({k: v for k, v in overrides.items() if v is not None})
+    return params
+
+
+__all__ = ["PMITrainer", "PMIEmbedding", "preset_params", "SEED_PRESET", "DEFAULT_PRESET", "PRESETS",
+           "estimate_memory", "available_memory"]

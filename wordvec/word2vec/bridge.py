@@ -23,11 +23,16 @@ from wordvec.io.vocab import Vocabulary
 
 from wordvec.io.vectors import WordVectors
 from wordvec.errors import DivergenceError, InputError, ResourceError
+from wordvec.train.base import Callback, Estimator, StageProgress, _stage, flag, integer, number, optional
 from wordvec.word2vec.hs import hs_keywords, hs_log_prob_all, hs_predict, hs_related  # noqa: F401  (public re-exports)
 
 Progress = Callable[[int, int], None]
 _LINES_PER_CHUNK = 20_000
 _STEPS_PER_EPOCH = 1000  # progress unit: thousandths of an epoch
+
+
+def _path_rule(value: Any) -> str | None:
+    return None if isinstance(value, (str, os.PathLike)) else "a folder path"
 
 
 # --- Huffman paths ---------------------------------------------------------------------------------------
@@ -101,7 +106,21 @@ def write_corpus_file(cache, n_words: int, path: str, shuffle_seed: int | None =
     return lines, tokens
 
 
-def _epoch_callback(epochs: int, progress: Progress | None, losses: list, seconds: list):
+class _WordsProgress:
+    """``progress(done, total)`` in thousandths of an epoch that also tells a callback with a ``rate_count``
+    attribute (the command line's bar) how many words have been trained, so its speed reads in words/s."""
+
+    def __init__(self, progress: Progress, words_per_epoch: int):
+        self.progress, self.words_per_epoch = progress, words_per_epoch
+
+    def __call__(self, done: int, total: int) -> None:
+        if hasattr(self.progress, "rate_count"):
+            self.progress.rate_count = done / _STEPS_PER_EPOCH * self.words_per_epoch
+        self.progress(done, total)
+
+
+def _epoch_callback(epochs: int, progress: Progress | None, losses: list, seconds: list,
+                    callback: Callback | None = None):
     from gensim.models.callbacks import CallbackAny2Vec
 
     class _Epochs(CallbackAny2Vec):
@@ -119,6 +138,8 @@ def _epoch_callback(epochs: int, progress: Progress | None, losses: list, second
             seconds.append(time.perf_counter() - self.started)
             self.last_loss = loss
             self.done += 1
+            if callback is not None:
+                callback(self.done, losses[-1], seconds[-1])
             if progress is not None:
                 progress(self.done * _STEPS_PER_EPOCH, epochs * _STEPS_PER_EPOCH)
 
@@ -160,6 +181,159 @@ def _progress_from_gensim_log(epochs: int, progress: Progress | None):
         logger.propagate = old_propagate
 
 
+class Word2VecTrainer(Estimator):
+    """gensim ``Word2Vec(sg=1, hs=1)`` trained on our token cache (the estimator shape of ``wordvec.train.base``).
+
+    Parameters (defaults in brackets): ``dim`` [128]; ``window`` [5] (gensim's dynamic window); ``epochs``
+    [5]; ``negative`` [0: pure hierarchical softmax; > 0 adds negative sampling, as the blog's gensim-3 default
+    did]; ``min_count`` [5] and ``max_vocab`` [0: no cap] prune the vocabulary (``cache.vocab.prune``), so rows
+    and counts are ours; ``sample`` [1e-3]; ``alpha`` [0.025] → ``min_alpha`` [1e-4]; ``shrink_windows``
+    [True] (gensim defaults); ``shuffle`` [True]: the lines are written in a random order (from ``seed``),
+    because gensim's corpus-file workers split the file by *bytes* but stop after an equal share of *words*:
+    where the words-per-byte density varies (a corpus concatenated from sources), an unshuffled file leaves
+    some lines untrained and trains others twice per epoch; ``workers`` [None: all cores]; ``seed`` [1] (runs
+    with several workers are not bit-reproducible); ``tmp_dir`` [None: the system temp dir] for the temporary
+    corpus file, deleted afterwards.
+    Learned: ``embedding_`` (``kind="w2v"``, extras ``syn1`` and the Huffman paths), ``loss_``, ``seconds_``,
+    ``stage_seconds_``, ``read_report_``.
+    """
+
+    kind = "w2v"
+    _RULES = dict(
+        dim=integer(1), window=integer(1), epochs=integer(1), negative=integer(0), min_count=integer(1),
+        max_vocab=integer(0), sample=number(0, 1, high_open=True), alpha=number(0, low_open=True),
+        min_alpha=number(0, low_open=True), shrink_windows=flag, shuffle=flag,
+        workers=optional(integer(1), "all cores"), seed=integer(0), tmp_dir=optional(_path_rule, "the system temp dir"),
+    )
+
+    def __init__(self, dim: int = 128, window: int = 5, epochs: int = 5, negative: int = 0, min_count: int = 5,
+                 max_vocab: int = 0, sample: float = 1e-3, alpha: float = 0.025, min_alpha: float = 0.0001,
+                 shrink_windows: bool = True, shuffle: bool = True, workers: int | None = None, seed: int = 1,
+                 tmp_dir: str | None = None):
+        self.dim = dim
+        self.window = window
+        self.epochs = epochs
+        self.negative = negative
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.shrink_windows = shrink_windows
+        self.shuffle = shuffle
+        self.workers = workers
+        self.seed = seed
+        self.tmp_dir = tmp_dir
+
+    def _check_together(self) -> None:
+        if self.min_alpha > self.alpha:
+            raise InputError(f"min_alpha must be <= alpha (got {self.min_alpha} > {self.alpha})")
+
+    def fit(self, corpus: Any, callback: Callback | None = None, *, progress: StageProgress | None = None,
+            **options: Any) -> "Word2VecTrainer":
+        """Train on ``corpus`` and return ``self``: a token cache, a path or list of paths, token lists or raw
+        strings (read with ``READING_OPTIONS`` as ``PMITrainer.fit``; files are tokenized once, then reused).
+
+        ``callback(epoch, loss, seconds)`` after each epoch (gensim's running HS loss of that epoch);
+        ``progress(stage, done, total)``: "tokenizing" in bytes, then "word2vec" in thousandths of an epoch
+        (``total = 1000·epochs``); gensim's corpus-file mode reports only when a worker finishes its share,
+        so updates come about ``workers`` times per epoch (read from gensim's progress log, kept off the
+        terminal unless the caller enabled INFO logging).
+        """
+        self._begin()
+        cache = self.read_tokens(corpus, options, progress)
+        t = time.perf_counter()
+        steps = _stage(progress, "word2vec")
+        self._train(cache, callback, steps)
+        self.stage_seconds_["train"] = time.perf_counter() - t
+        return self
+
+    def _train(self, cache: Any, callback: Callback | None, progress: Progress | None) -> None:
+        min_count, epochs, seed = int(self.min_count), int(self.epochs), int(self.seed)
+        vocab: Vocabulary = cache.vocab.prune(min_count, int(self.max_vocab))
+        if len(vocab) < 2:
+            raise InputError(
+                f"only {len(vocab)} word(s) occur at least {min_count} times; word2vec needs 2 or more: "
+                "lower min_count or give more text", params=("min_count",)
+            )
+        workers = self.workers
+        if not workers:
+            workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        workers = int(workers)
+
+        from gensim import __version__ as gensim_version
+        from gensim.models import Word2Vec
+        from gensim.models.word2vec import CORPUSFILE_VERSION
+
+        if CORPUSFILE_VERSION < 0:  # pragma: no cover - depends on the gensim build
+            raise InputError("this gensim build lacks corpus_file training; reinstall gensim from its wheels")
+        model = Word2Vec(
+            vector_size=int(self.dim), window=int(self.window), min_count=1, sg=1, hs=1, negative=int(self.negative),
+            sample=float(self.sample), alpha=float(self.alpha), min_alpha=float(self.min_alpha), workers=workers,
+            seed=seed, epochs=epochs, sorted_vocab=0, shrink_windows=bool(self.shrink_windows), compute_loss=True,
+        )
+        fd, corpus_path = tempfile.mkstemp(prefix="wordvec-w2v-", suffix=".txt", dir=self.tmp_dir)
+        os.close(fd)
+        losses: list[float] = []
+        seconds: list[float] = []
+        try:
+            try:
+                lines, tokens = write_corpus_file(cache, len(vocab), corpus_path, seed if self.shuffle else None)
+            except OSError as err:
+                if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise ResourceError(
+                        f"disk full while writing the temporary corpus file {corpus_path}: free space or pass tmp_dir"
+                    ) from None
+                raise
+            if tokens != vocab.total:
+                raise InputError(
+                    f"token cache is inconsistent: {tokens} in-vocabulary tokens but counts sum to {vocab.total}; "
+                    "delete the cache and re-run"
+                )
+            # our counts, our order (sorted_vocab=0 keeps the dict order); gensim builds the Huffman tree
+            model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=lines)
+            if progress is not None:
+                progress = _WordsProgress(progress, int(vocab.total))
+                progress(0, epochs * _STEPS_PER_EPOCH)
+            with _progress_from_gensim_log(epochs, progress):
+                _, raw_words = model.train(
+                    corpus_file=corpus_path, total_examples=lines, total_words=tokens, epochs=epochs,
+                    compute_loss=True, callbacks=[_epoch_callback(epochs, progress, losses, seconds, callback)],
+                )
+        finally:
+            try:
+                os.unlink(corpus_path)
+            except OSError:
+                pass
+        if list(model.wv.index_to_key) != vocab.words:
+            raise RuntimeError("gensim reordered the vocabulary despite sorted_vocab=0")  # a bug, not user error
+        vectors = np.ascontiguousarray(model.wv.vectors, dtype=np.float32)
+        if not (np.isfinite(vectors).all() and np.isfinite(model.syn1).all()):
+            raise DivergenceError("word2vec training produced NaN/Inf weights; lower alpha and train again")
+        settings = getattr(cache, "settings", None)
+        facts = {"method": "w2v", "total_tokens": int(vocab.total),
+                 "tokenizer": settings.to_dict() if settings is not None else None, "sg": 1, "hs": 1}
+        params = {name: value for name, value in self.get_params().items() if name != "tmp_dir"}
+        params.update(dim=int(self.dim), window=int(self.window), epochs=epochs, negative=int(self.negative),
+                      min_count=min_count, max_vocab=int(self.max_vocab), sample=float(self.sample),
+                      alpha=float(self.alpha), min_alpha=float(self.min_alpha), seed=seed, workers=workers,
+                      shrink_windows=bool(self.shrink_windows), shuffle=bool(self.shuffle))
+        meta = self.build_meta(cache, params, facts, gensim_version=gensim_version, training_lines=lines,
+                               # = epochs·total_tokens when gensim read every token we wrote
+                               gensim_raw_words=int(raw_words), loss_per_epoch=losses, loss_note=_LOSS_NOTE,
+                               seconds_per_epoch=seconds, hs_direction=_HS_DIRECTION)
+        if getattr(cache, "meta", None):
+            meta["corpus"] = {k: cache.meta[k] for k in ("inputs", "sources") if k in cache.meta}
+        self.loss_ = losses
+        self.seconds_ = seconds
+        self.embedding_ = WordVectors(vectors, vocab, meta, _hs_extras(model))
+
+
+_LOSS_NOTE = ("gensim's running HS loss per epoch: skips nodes with |f| >= 6 and sums in float32, "
+              "so it is unreliable on large corpora")
+_HS_DIRECTION = "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)"
+
+
 def train_word2vec(
     cache,
     min_count: int = 5,
@@ -179,196 +353,84 @@ def train_word2vec(
     shuffle: bool = True,
     tmp_dir: str | None = None,
 ) -> WordVectors:
-    """Train gensim ``Word2Vec(sg=1, hs=1)`` on a token cache; returns an ``Embedding`` with ``kind="w2v"``.
-
-    ``cache``: a ``TokenCache`` (``.vocab`` full vocabulary, ``.ids``, ``.line_offsets``, ``.settings``).
-    The vocabulary is ``cache.vocab.prune(min_count, max_vocab)`` (default min_count 5, no cap), so rows
-    and counts are ours. ``dim`` 128, ``window`` 5 (gensim's dynamic window), ``epochs`` 5, ``negative`` 0
-    (pure hierarchical softmax; > 0 adds negative sampling, as the blog's gensim-3 default did), ``workers``
-    (default: all cores), ``seed`` 1 (runs with several workers are not bit-reproducible), ``sample`` 1e-3,
-    ``alpha`` 0.025 → ``min_alpha`` 1e-4, ``shrink_windows`` True (gensim defaults). ``progress(done,
-    total)`` counts thousandths of an epoch (``total = 1000·epochs``); gensim's corpus-file mode reports
-    only when a worker finishes its share, so updates come about ``workers`` times per epoch (read from
-    gensim's progress log, kept off the terminal unless the caller enabled INFO logging). The
-    temporary corpus file goes to ``tmp_dir`` (default: the system temp dir) and is deleted afterwards.
-    ``shuffle`` (default True): the lines are written in a random order (from
-    ``seed``), because gensim's corpus-file workers split the file by *bytes* but stop after an equal share
-    of *words*: where the words-per-byte density varies (a corpus concatenated from sources), an unshuffled
-    file leaves some lines untrained and trains others twice per epoch.
-    """
-    for name, value, low in (("min_count", min_count, 1), ("dim", dim, 1), ("window", window, 1),
-                             ("epochs", epochs, 1), ("negative", negative, 0), ("max_vocab", max_vocab, 0)):
-        if not isinstance(value, (int, np.integer)) or value < low:
-            raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    if not 0 <= sample < 1 or not 0 < min_alpha <= alpha:
-        raise InputError(f"need 0 <= sample < 1 and 0 < min_alpha <= alpha (got {sample}, {min_alpha}, {alpha})")
-    vocab: Vocabulary = cache.vocab.prune(min_count, max_vocab)
-    if len(vocab) < 2:
-        raise InputError(
-            f"only {len(vocab)} word(s) occur at least {min_count} times; word2vec needs 2 or more: "
-            "lower --min-count or give more text"
-        )
-    if not workers:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = int(workers)
-
-    from gensim import __version__ as gensim_version
-    from gensim.models import Word2Vec
-    from gensim.models.word2vec import CORPUSFILE_VERSION
-
-    if CORPUSFILE_VERSION < 0:  # pragma: no cover - depends on the gensim build
-        raise InputError("this gensim build lacks corpus_file training; reinstall gensim from its wheels")
-    model = Word2Vec(
-        vector_size=dim, window=window, min_count=1, sg=1, hs=1, negative=negative, sample=sample,
-        alpha=alpha, min_alpha=min_alpha, workers=workers, seed=seed, epochs=epochs,
-        sorted_vocab=0, shrink_windows=shrink_windows, compute_loss=True,
-    )
-    fd, corpus_path = tempfile.mkstemp(prefix="wordvec-w2v-", suffix=".txt", dir=tmp_dir)
-    os.close(fd)
-    losses: list[float] = []
-    seconds: list[float] = []
-    try:
-        try:
-            lines, tokens = write_corpus_file(cache, len(vocab), corpus_path, seed if shuffle else None)
-        except OSError as err:
-            if err.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise ResourceError(
-                    f"disk full while writing the temporary corpus file {corpus_path}: free space or pass tmp_dir"
-                ) from None
-            raise
-        if tokens != vocab.total:
-            raise InputError(
-                f"token cache is inconsistent: {tokens} in-vocabulary tokens but counts sum to {vocab.total}; "
-                "delete the cache and re-run"
-            )
-        # our counts, our order (sorted_vocab=0 keeps the dict order); gensim builds the Huffman tree
-        model.build_vocab_from_freq(dict(zip(vocab.words, vocab.counts.tolist())), corpus_count=lines)
-        if progress is not None:
-            progress(0, epochs * _STEPS_PER_EPOCH)
-        with _progress_from_gensim_log(epochs, progress):
-            _, raw_words = model.train(
-                corpus_file=corpus_path, total_examples=lines, total_words=tokens, epochs=epochs,
-                compute_loss=True, callbacks=[_epoch_callback(epochs, progress, losses, seconds)],
-            )
-    finally:
-        try:
-            os.unlink(corpus_path)
-        except OSError:
-            pass
-    if list(model.wv.index_to_key) != vocab.words:
-        raise RuntimeError("gensim reordered the vocabulary despite sorted_vocab=0")  # a bug, not user error
-    vectors = np.ascontiguousarray(model.wv.vectors, dtype=np.float32)
-    if not (np.isfinite(vectors).all() and np.isfinite(model.syn1).all()):
-        raise DivergenceError("word2vec training produced NaN/Inf weights; lower alpha and train again")
-    settings = getattr(cache, "settings", None)
-    meta: dict[str, Any] = {
-        "kind": "w2v",
-        "method": "w2v",
-        "total_tokens": int(vocab.total),
-        "tokenizer": settings.to_dict() if settings is not None else None,
-        "sg": 1, "hs": 1, "negative": int(negative), "window": int(window), "epochs": int(epochs),
-        "sample": float(sample), "alpha": float(alpha), "min_alpha": float(min_alpha),
-        "min_count": int(min_count), "max_vocab": int(max_vocab), "seed": int(seed), "dim": int(dim),
-        "workers": workers, "shrink_windows": bool(shrink_windows), "shuffle": bool(shuffle),
-        "gensim_version": gensim_version,
-        "training_lines": lines,
-        "gensim_raw_words": int(raw_words),  # = epochs·total_tokens when gensim read every token we wrote
-        "loss_per_epoch": losses,
-        "loss_note": "gensim's running HS loss per epoch: skips nodes with |f| >= 6 and sums in float32, "
-                     "so it is unreliable on large corpora",
-        "seconds_per_epoch": seconds,
-        "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
-    }
-    if getattr(cache, "meta", None):
-        meta["corpus"] = {k: cache.meta[k] for k in ("inputs", "sources") if k in cache.meta}
-    return WordVectors(vectors, vocab, meta, _hs_extras(model))
+    """``Word2VecTrainer(...).fit(cache).embedding_`` (parameters as ``Word2VecTrainer``): a w2v model from a
+    ``TokenCache`` (``.vocab`` full vocabulary, ``.ids``, ``.line_offsets``, ``.settings``) or any corpus
+    ``Word2VecTrainer.fit`` reads; ``progress(done, total)`` counts thousandths of an epoch."""
+    trainer = Word2VecTrainer(dim=dim, window=window, epochs=epochs, negative=negative, min_count=min_count,
+                              max_vocab=max_vocab, sample=sample, alpha=alpha, min_alpha=min_alpha,
+                              shrink_windows=shrink_windows, shuffle=shuffle, workers=workers, seed=seed,
+                              tmp_dir=tmp_dir)
+    stage = None if progress is None else (lambda name, done, total: progress(done, total) if name == "word2vec" else None)
+    return trainer.fit(cache, progress=stage).embedding_
 
 
 # --- importing gensim models --------------------------------------------------------------------------------
-def _load_gensim_pickle(path: str):
-    """gensim's ``SaveLoad.load`` without its ``pickle.load``: the main file through the restricted unpickler
-    (``wordvec.io.safe_pickle``), then gensim's own loading of the arrays saved beside it (``np.load`` without
-    pickles). A file that lists sparse matrices beside it (which gensim would unpickle unrestricted) or array
-    names that leave the folder is refused; Word2Vec models have neither."""
-    from gensim.utils import SaveLoad
-
-    from wordvec.io.safe_pickle import WORD2VEC, UnsafePickleError, safe_load
-
-    model = safe_load(path, allowed=WORD2VEC)
-    seen, todo = set(), [model]
-    while todo:  # every object whose _load_specials gensim will run
-        obj = todo.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        state = getattr(obj, "__dict__", None)
-        if not isinstance(obj, SaveLoad) or not isinstance(state, dict):
-            raise UnsafePickleError(f"{path}: refusing to load: it holds a {type(obj).__name__} where gensim "
-                                    "keeps a model object; use a file you trust, saved by gensim")
-        if state.get("__scipys"):
-            raise UnsafePickleError(f"{path}: refusing to load: it asks to unpickle sparse matrices beside it, "
-                                    "which a Word2Vec model does not have; use a file you trust, saved by gensim")
-        for key in ("__numpys", "__ignoreds", "__recursive_saveloads"):
-            names = state.get(key, [])
-            if not isinstance(names, list) or not all(
-                    isinstance(n, str) and n and os.sep not in n and "/" not in n and not n.startswith(".")
-                    for n in names):
-                raise UnsafePickleError(f"{path}: refusing to load: its {key.strip('_')} list is not a list of "
-                                        "attribute names; use a file you trust, saved by gensim")
-        todo.extend(getattr(obj, name, None) for name in state.get("__recursive_saveloads", []))
-    compress, subname = SaveLoad._adapt_by_suffix(path)
-    model._load_specials(path, None, compress, subname)
-    return model
-
-
 def load_gensim_model(path: str | os.PathLike, tokenizer: dict | None = None) -> WordVectors:
-    """Convert a gensim ``Word2Vec`` saved with ``model.save()`` and trained with ``hs=1`` into a w2v ``Embedding``.
+    """Convert a file written by gensim's ``save()`` — a full ``Word2Vec``/``FastText`` model or a
+    ``KeyedVectors`` — into a ``WordVectors``, reading it without running its code
+    (``wordvec.io.gensim_files.load_gensim_object``).
 
-    Rows are put in our vocabulary order (count descending, ties by word) when the model has counts;
-    otherwise gensim's order is kept, counts are zero and ``meta["counts_available"]`` is False.
-    ``tokenizer``: the ``TokenizerSettings.to_dict()`` of the model's corpus, recorded in meta (default None:
-    unknown). Raises ``InputError`` for a missing file, a file that is not a gensim model, a model without
-    hierarchical-softmax weights (``hs=0``) and a ``KeyedVectors``-only file.
+    A model trained with hierarchical softmax (``hs=1``) becomes ``kind="w2v"`` with its HS weights, so the
+    exact word2vec readouts work (see ``from_gensim_model``); a negative-sampling model (``hs=0``, gensim's
+    default) becomes ``kind="w2v-ns"``: cosine queries work, and the readouts that need HS weights say so.
+    A ``KeyedVectors`` file becomes ``kind="external"`` vectors. Counts are kept where gensim has them.
+    ``tokenizer``: the ``TokenizerSettings.to_dict()`` of the model's corpus, recorded in meta (default
+    None: unknown). Raises ``InputError`` for a missing file or a file that is none of these.
     """
+    from wordvec.io.gensim_files import from_keyedvectors, load_gensim_object
+
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise InputError(f"gensim model not found: {path}")
+        raise InputError(f"gensim file not found: {path}")
     if os.path.isdir(path):
-        raise InputError(f"{path} is a directory; give the file written by gensim's model.save()")
-    from gensim.models import FastText, KeyedVectors, Word2Vec
+        raise InputError(f"{path} is a directory; give the file written by gensim's model.save() or wv.save()")
+    obj = load_gensim_object(path)
+    from gensim.models import KeyedVectors, Word2Vec
 
-    from wordvec.io.safe_pickle import UnsafePickleError
+    source = os.path.abspath(path)
+    if isinstance(obj, KeyedVectors):
+        kind = type(obj).__name__
+        return from_keyedvectors(obj, {"source": f"gensim {kind}", "source_path": source, "tokenizer": tokenizer})
+    if not isinstance(obj, Word2Vec):  # pragma: no cover - load_gensim_object returns only these
+        raise InputError(f"{path} holds a {type(obj).__name__}, not a gensim Word2Vec model or KeyedVectors")
+    return from_gensim_model(obj, tokenizer=tokenizer, source_path=source)
 
-    try:
-        model = _load_gensim_pickle(path)
-    except (MemoryError, UnsafePickleError):
-        raise
-    except Exception as err:  # unpickling garbage raises almost anything
-        raise InputError(
-            f"{path} is not a gensim model saved with model.save() ({type(err).__name__}); "
-            "word2vec text/binary files hold no HS weights: load them as plain vectors instead"
-        ) from None
-    if isinstance(model, KeyedVectors):
-        raise InputError(
-            f"{path} holds only KeyedVectors; HS queries need the full Word2Vec model (with syn1): "
-            "save it with model.save(), not model.wv.save()"
-        )
-    if not isinstance(model, Word2Vec) or isinstance(model, FastText):
-        raise InputError(f"{path} holds a {type(model).__name__}, not a gensim Word2Vec model")
-    return from_gensim_model(model, tokenizer=tokenizer, source_path=os.path.abspath(path))
+
+def _model_meta(model, dim: int) -> dict[str, Any]:
+    from gensim import __version__ as gensim_version
+
+    meta = {
+        "sg": int(model.sg), "hs": int(model.hs), "negative": int(model.negative), "window": int(model.window),
+        "epochs": int(model.epochs), "sample": float(model.sample), "alpha": float(model.alpha),
+        "min_alpha": float(model.min_alpha), "min_count": int(model.min_count), "seed": int(model.seed),
+        "dim": int(dim), "gensim_version": gensim_version, "gensim_class": type(model).__name__,
+    }
+    if not model.sg:
+        meta["note_sg"] = "CBOW model: p(o|i) uses the single input vector of i as CBOW's hidden layer"
+    return meta
 
 
 def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | None = None) -> WordVectors:
-    """Convert an in-memory gensim ``Word2Vec`` with ``hs=1`` into a w2v ``Embedding`` (see ``load_gensim_model``)."""
-    from gensim import __version__ as gensim_version
+    """Convert an in-memory gensim ``Word2Vec`` (or ``FastText``) into a ``WordVectors``.
+
+    ``hs=1``: ``kind="w2v"`` with the HS weights; rows are put in our vocabulary order (count descending,
+    ties by word) when the model has counts, else gensim's order is kept, counts are zero and
+    ``meta["counts_available"]`` is False. ``hs=0`` (negative sampling only): ``kind="w2v-ns"``, rows in
+    gensim's order, counts kept; the readouts needing HS weights (related, keywords, predict, pmi) raise
+    a one-line error saying so. FastText: the full-word vectors (subword n-grams folded in by gensim).
+    """
+    from wordvec.io.gensim_files import from_keyedvectors
 
     path = source_path or "the gensim model"
-    if not getattr(model, "hs", 0) or getattr(model, "syn1", None) is None or not len(model.syn1):
-        raise InputError(
-            f"{path} was trained with hs=0 (no hierarchical-softmax weights); retrain it with hs=1"
-        )
     wv = model.wv
     words = list(wv.index_to_key)
+    has_hs = bool(getattr(model, "hs", 0)) and getattr(model, "syn1", None) is not None and len(model.syn1) > 0
+    if not has_hs:
+        meta = {"kind": "w2v-ns", "method": "w2v", "source": "gensim", "source_path": source_path,
+                "tokenizer": tokenizer, **_model_meta(model, wv.vector_size),
+                "note": "negative-sampling model (hs=0): cosine similarity and analogies only; related, "
+                        "keywords, predict and pmi need hierarchical-softmax weights (train with hs=1)"}
+        return from_keyedvectors(wv, meta)
     if len(words) < 2 or "point" not in wv.expandos or "code" not in wv.expandos:
         raise InputError(f"{path} has no Huffman tree (fewer than 2 words or missing codes); retrain it with hs=1")
     counts = np.asarray(wv.expandos.get("count", np.zeros(len(words))), dtype=np.int64)
@@ -388,20 +450,16 @@ def from_gensim_model(model, tokenizer: dict | None = None, source_path: str | N
         "total_tokens": int(counts.sum()),
         "tokenizer": tokenizer,
         "counts_available": counts_available,
-        "sg": int(model.sg), "hs": int(model.hs), "negative": int(model.negative), "window": int(model.window),
-        "epochs": int(model.epochs), "sample": float(model.sample), "alpha": float(model.alpha),
-        "min_alpha": float(model.min_alpha), "min_count": int(model.min_count), "seed": int(model.seed),
-        "dim": int(vectors.shape[1]), "gensim_version": gensim_version,
+        **_model_meta(model, vectors.shape[1]),
         "hs_direction": "log p(o|i) = path of o from the input vector of i (gensim trains centre from context)",
     }
     if not counts_available:
         meta["note"] = "the gensim model has no word counts: counts are 0, alpha-relatedness needs alpha=0"
-    if not model.sg:
-        meta["note_sg"] = "CBOW model: p(o|i) uses the single input vector of i as CBOW's hidden layer"
     return WordVectors(vectors, vocab, meta, _hs_extras(model, order))
 
 
 __all__ = [
+    "Word2VecTrainer",
     "train_word2vec",
     "load_gensim_model",
     "from_gensim_model",

@@ -31,7 +31,7 @@ def hs_arrays(emb) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if missing:
         raise InputError(
             f"this {emb.kind!r} model has no hierarchical-softmax weights ({', '.join(missing)} missing): "
-            "train with --method w2v or import a gensim model saved with hs=1"
+            "train with method w2v or import a gensim model saved with hs=1", params=("method",)
         )
     arrays = emb.extras["syn1"], emb.extras["hs_points"], emb.extras["hs_codes"], emb.extras["hs_lengths"]
     if getattr(emb, "_hs_checked", None) is not arrays[0]:
@@ -81,7 +81,7 @@ def _log_counts(emb, alpha: float) -> np.ndarray:
         return np.zeros(len(emb))
     counts = np.asarray(emb.counts, dtype=np.float64)
     if not (counts > 0).any():
-        raise InputError("this model has no word counts, so alpha must be 0 (use --alpha 0)")
+        raise InputError("this model has no word counts, so alpha must be 0: use alpha 0", params=("alpha",))
     with np.errstate(divide="ignore"):
         return alpha * np.where(counts > 0, np.log(np.maximum(counts, 1)), np.inf)
 
@@ -95,7 +95,7 @@ def hs_related(emb, word_id: int, alpha: float = 0.9) -> np.ndarray:
     """
     alpha = float(alpha)
     if not np.isfinite(alpha):
-        raise InputError(f"alpha must be a finite number, got {alpha}")
+        raise InputError(f"alpha must be a finite number, got {alpha}", params=("alpha",))
     log_prob = hs_log_prob_all(emb, word_id)
     penalty = _log_counts(emb, alpha)
     if alpha > 0:
