@@ -339,11 +339,11 @@ def model_facts(emb, path: str) -> dict[str, Any]:
         "dtype": str(emb.vectors.dtype),
         "total_tokens": emb.total_tokens,
     }
-    if os.path.isdir(model):
+    if os.path.isdir(path):
         from wordvec.io.model_dir import content_checked
 
         facts["content_check"] = ("verified: the checksum of every file matches meta.json" if content_checked(emb.meta)
-                                  else "skipped: no checksums in meta.json (written by an older wordvec)")
+                                  else "skipped: no checksums in meta.json (an older wordvec, or `wordvec import`)")
     if emb.extras:
         facts["extras"] = {name: list(arr.shape) for name, arr in emb.extras.items()}
     losses, seconds = emb.meta.get("loss_per_epoch"), emb.meta.get("seconds_per_epoch")

@@ -89,16 +89,16 @@ def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json
     _check_inputs(inputs)
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a directory: choose another -o path")
+    if method != "pmi" and (checkpoint_every or resume):  # issue 19: --resume was silently ignored
+        used = " and ".join(flag for flag, on in (("--checkpoint-every", checkpoint_every), ("--resume", resume)) if on)
+        raise click.UsageError(f"{used}: checkpoints exist for --method pmi only; --method {method} has no "
+                               "checkpoints to write or resume: drop it", ctx)
     if len(inputs) == 1 and _is_count_dir(inputs[0]):
         _refuse_options_fixed_by_counts(ctx)
     typed = _renamed(_typed(ctx))
     if preset == "simpler-glove":
         preset = "seed"  # the trainer's name for the original simpler-GloVe recipe
     hyper, options = _route(method, typed)
-    if method != "pmi" and (checkpoint_every or resume):  # issue 19: --resume was silently ignored
-        used = " and ".join(flag for flag, on in (("--checkpoint-every", checkpoint_every), ("--resume", resume)) if on)
-        raise click.UsageError(f"{used}: checkpoints exist for --method pmi only; --method {method} has no "
-                               "checkpoints to write or resume: drop it", ctx)
     trainer = make_trainer(method, preset if _given(ctx, "preset") else None, **hyper)
     if method == "pmi" and (checkpoint_every or resume):
         from wordvec.train.checkpoint import default_checkpoint_dir
