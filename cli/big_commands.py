@@ -9,7 +9,7 @@ import os
 
 import click
 
-from .output import echo_json, json_option, quiet_option
+from .output import _remove_leftovers, echo_json, json_option, output_guard, quiet_option
 from .progress import Progress
 
 
@@ -24,6 +24,7 @@ from .progress import Progress
 @click.option("--strict", is_flag=True, help="Duplicate words and invalid UTF-8 are errors instead of repairs.")
 @json_option
 @quiet_option
+@output_guard("wordvec-model", inputs=("vector_file",))
 def import_cmd(vector_file: str, output: str, limit: int | None, fmt: str, strict: bool, as_json: bool,
                quiet: bool) -> None:
     """Convert VECTOR_FILE (word2vec text or binary, or GloVe; plain, .gz, .bz2 or .xz) into a model
@@ -63,6 +64,8 @@ def index_cmd(model: str, metric: str, quality: str, cells: int | None, as_json:
 
     if not os.path.isdir(model):
         raise InputError(f"{model} is not a model directory; convert a vector file first: wordvec import FILE -o MODEL")
+    for name in ("ann.faiss", "ann.json"):
+        _remove_leftovers(os.path.join(model, name))  # the temporaries of a killed `wordvec index`
     with Progress("indexing", unit="rows", quiet=quiet or as_json) as progress:
         meta = build_index(model, quality=quality, metric=metric, nlist=cells, progress=progress)
     if as_json:

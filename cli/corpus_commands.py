@@ -9,7 +9,7 @@ import os
 
 import click
 
-from .output import MEMORY_SIZE, echo_json, json_option, quiet_option, warn_report
+from .output import MEMORY_SIZE, echo_json, json_option, output_guard, quiet_option, warn_report
 
 
 def _summary_line(meta: dict, path: str) -> str:
@@ -68,6 +68,7 @@ def _print_stats(path: str, meta: dict, stats: bool, as_json: bool, quiet: bool)
 @click.option("--stats", is_flag=True, help="Print T, V, nnz, Z and the corpus mutual information.")
 @json_option
 @quiet_option
+@output_guard(lambda p: "wordvec-cooccurrence-shards" if p.get("shards") else "wordvec-cooccurrence")
 def count_command(inputs, output, window, min_count, max_vocab, distance_weighting, memory, threads, tokenizer,
                   hmm, user_dict, split_alnum, workers, strict, cache_dir, shards, dask_scheduler, partition_size,
                   shard_dir, dask_timeout, stats, as_json, quiet):
@@ -147,6 +148,7 @@ def _count_dask(inputs, output, scheduler, settings, min_count, max_vocab, windo
 @click.option("--stats", is_flag=True, help="Print T, V, nnz, Z and the corpus mutual information.")
 @json_option
 @quiet_option
+@output_guard("wordvec-cooccurrence")
 def merge_command(inputs, output, memory, fan_in, tmp_dir, stats, as_json, quiet):
     """Add up counts or shard directories INPUT... into one counts directory.
 

@@ -13,7 +13,7 @@ import numpy as np
 from wordvec.query.methods import PAIR_METHODS
 
 from .loading import load_model
-from .output import echo_json, echo_table, json_option, quiet_option
+from .output import echo_json, echo_table, json_option, output_guard, quiet_option
 
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "glove")
 
@@ -103,6 +103,7 @@ def evaluate_command(model: str, datasets: tuple[str, ...], oov: str, restrict_v
 @STRICT
 @json_option
 @quiet_option
+@output_guard(None, inputs=("model",))
 def export_command(model: str, output: str, fmt: str, sidecar: bool, strict: bool, as_json: bool,
                    quiet: bool) -> None:
     """Write MODEL's vectors as a word2vec (text or binary) or GloVe file; gensim's

@@ -1,10 +1,17 @@
 """The ``wordvec`` command group: registers the sub-commands and turns errors into exit codes.
 
 Exit codes (DESIGN "command-line contract"): 0 success, 1 a user error (one line on stderr, no
-traceback), 2 a usage error (click's), 130 interrupted by Ctrl-C.
+traceback), 2 a usage error (click's), 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (cleaned up like
+Ctrl-C), 141 stdout closed by its reader (a broken pipe, as in ``wordvec norms M | head``: quiet, the status
+of a process that SIGPIPE ends, as coreutils give). A full disk or another write error on stdout is a user
+error (exit 1, one line). Output streams never raise on characters they cannot encode: stdout in a non-UTF-8
+encoding (``PYTHONIOENCODING=latin-1``) shows them as backslash escapes, and on a UTF-8 stdout undecodable
+file-name bytes are written back as they were.
 """
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
 import click
@@ -16,6 +23,8 @@ from .serve import command as serve_command
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
 
 
 # sub-commands that do not load numba up front: the queries answer a one-shot question with numpy alone
@@ -58,14 +67,33 @@ class WordvecGroup(click.Group):
         from .messages import cli_message
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk must show up here, not as "Exception ignored" at exit
+            return result
+        except OSError as err:
+            if not _stdout_error(err):
+                raise
+            if err.errno == errno.EPIPE:
+                _silence_stdout()
+                sys.exit(EXIT_BROKEN_PIPE)
+            _silence_stdout()
+            click.echo(f"error: cannot write the output: {err.strerror or err}", err=True)
+            sys.exit(EXIT_USER_ERROR)
         except WordvecError as err:
-            click.echo(f"error: {cli_message(err)}", err=True)
+            from wordvec.io.paths import display
+
+            click.echo(f"error: {display(cli_message(err))}", err=True)
             sys.exit(EXIT_USER_ERROR)
         except MemoryError:
             click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)
             sys.exit(EXIT_USER_ERROR)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:
+            from wordvec.io.atomic import Terminated
+
+            if isinstance(err, Terminated):
+                click.echo("terminated", err=True)
+                sys.exit(EXIT_TERMINATED)
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
 
@@ -114,15 +142,92 @@ SHORT_HELP = {
     "index": "Build a model's approximate nearest-neighbour index.",
 }
 
+# --- every numeric option checked at the edge ------------------------------------------------------------------
+INT_LIMIT = 2**31 - 1  # the cap of an integer option without one of its own
+FLOAT_LIMIT = 1e12  # the cap of |x| for a number option without one of its own
+INT_LIMITS = {  # options whose useful range is known (values beyond it only make the run fail later)
+    "window": 100_000, "dim": 100_000, "epochs": 1_000_000, "threads": 4096, "workers": 4096,
+    "checkpoint_every": 1_000_000, "negative": 1000, "seed": 2**32 - 1, "max_line_chars": 2**31 - 1,
+    "min_count": 2**63 - 1,
+}
+FLOAT_LIMITS = {"alpha": (-1000.0, 1000.0), "lr": (0.0, 1e100)}  # lr: a diverging run is its own error
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option that must be a finite number within its range: nan, inf and 1e400 are usage errors."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = super(click.FloatRange, self).convert(value, param, ctx)  # plain float conversion
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+def harden(command: click.Command) -> click.Command:
+    """Give every int option of ``command`` an upper bound and every float option a finite range, keeping
+    its lower bound; so oversized values are usage errors (exit 2) naming the option, not tracebacks."""
+    for param in command.params:
+        kind = param.type
+        name = param.name or ""
+        if isinstance(kind, click.types.BoolParamType) or getattr(param, "is_flag", False):
+            continue
+        if isinstance(kind, click.IntRange) or kind is click.INT:
+            low = kind.min if isinstance(kind, click.IntRange) else (0 if name == "seed" else -INT_LIMIT)
+            high = kind.max if isinstance(kind, click.IntRange) and kind.max is not None else INT_LIMITS.get(name, INT_LIMIT)
+            param.type = click.IntRange(low, high, min_open=getattr(kind, "min_open", False),
+                                        max_open=getattr(kind, "max_open", False))
+        elif isinstance(kind, click.FloatRange) or kind is click.FLOAT:
+            default_low, default_high = FLOAT_LIMITS.get(name, (-FLOAT_LIMIT, FLOAT_LIMIT))
+            low = kind.min if isinstance(kind, click.FloatRange) and kind.min is not None else default_low
+            high = kind.max if isinstance(kind, click.FloatRange) and kind.max is not None else default_high
+            param.type = FiniteFloatRange(low, high, min_open=getattr(kind, "min_open", False),
+                                          max_open=getattr(kind, "max_open", False))
+    return command
+
+
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
                 big_commands, serve_command):
     for _command in _module.COMMANDS:
         _command.short_help = _command.short_help or SHORT_HELP.get(_command.name)
-        cli.add_command(_command)
+        cli.add_command(harden(_command))
+
+
+def _stdout_error(err: OSError) -> bool:
+    """True if ``err`` came from writing stdout (our own file writes become ``WordvecError`` first)."""
+    if isinstance(err, BrokenPipeError):
+        return True
+    return err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG) and err.filename is None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the buffered rest cannot fail again when Python exits."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def configure_streams() -> None:
+    """Make stdout/stderr unable to raise on text: backslash escapes for characters the encoding lacks;
+    on a UTF-8 stdout, undecodable file-name bytes (lone surrogates) are written as the original bytes."""
+    for stream, on_utf8 in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        try:
+            stream.reconfigure(errors=on_utf8 if encoding == "utf8" else "backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass  # None (closed), or a stream that cannot be reconfigured (a test runner's)
 
 
 def main() -> None:
     """Console-script entry point."""
+    configure_streams()
+    from wordvec.io.atomic import install_sigterm
+
+    install_sigterm()
     cli(prog_name="wordvec")
 
 

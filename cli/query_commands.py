@@ -6,6 +6,7 @@ Models load memory-mapped (fast start-up). A text without known words prints a o
 """
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from typing import Any, Sequence
@@ -15,7 +16,7 @@ import click
 from wordvec.query.methods import NEIGHBOUR_METHODS
 
 from .loading import load_model, read_stdin_lines
-from .output import echo_json, echo_table, json_option, topn_option
+from .output import QUERY_TEXT, echo_json, echo_table, json_option, topn_option
 
 MODEL = click.argument("model", type=click.Path(exists=False, dir_okay=True, file_okay=True))
 
@@ -87,8 +88,8 @@ def _run_batch(queries: list[list[str]], answer, as_json: bool, score_name: str)
 
 @click.command("similar")
 @MODEL
-@click.argument("words", nargs=-1, required=True)
-@click.option("--negative", multiple=True, metavar="WORD", help="Subtract this word (repeatable).")
+@click.argument("words", nargs=-1, required=True, type=QUERY_TEXT)
+@click.option("--negative", multiple=True, metavar="WORD", type=QUERY_TEXT, help="Subtract this word (repeatable).")
 @click.option("--method", type=click.Choice(NEIGHBOUR_METHODS), default="default", show_default=True,
               help="default: PMI models centred, other models cosine; cosine: of the vectors as "
                    "trained; centred / abtt: mean (and top principal directions) removed; whiten / "
@@ -124,7 +125,7 @@ def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], metho
 
 @click.command("related")
 @MODEL
-@click.argument("word")
+@click.argument("word", type=QUERY_TEXT)
 @click.option("--alpha", type=float, default=None,
               help="Favour frequent words: PMI + (1−α)·log P(y), 1 = plain PMI (word2vec models: "
                    "log p(y|x) − α·log #y, default 0.9).")
@@ -164,7 +165,7 @@ def _texts(texts: tuple[str, ...]) -> list[str]:
 
 @click.command("keywords")
 @MODEL
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1, type=QUERY_TEXT)
 @click.option("--method", type=click.Choice(["psw", "pmi-sum", "tfidf", "textrank"]), default="psw",
               show_default=True,
               help="psw: log p(text | word) with the word's own rarity, unknown words included; pmi-sum: the "
@@ -238,9 +239,9 @@ def keywords(model: str, texts: tuple[str, ...], method: str, explain: bool, ass
 
 @click.command("analogy")
 @MODEL
-@click.argument("a")
-@click.argument("b")
-@click.argument("c")
+@click.argument("a", type=QUERY_TEXT)
+@click.argument("b", type=QUERY_TEXT)
+@click.argument("c", type=QUERY_TEXT)
 @click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
               help="add: cosine with A + B − C; mul: 3CosMul.")
 @click.option("--keep-inputs", is_flag=True, help="Do not drop A, B and C from the answers.")
@@ -255,8 +256,8 @@ def analogy(model: str, a: str, b: str, c: str, method: str, keep_inputs: bool, 
 
 @click.command("sentsim")
 @MODEL
-@click.argument("text1")
-@click.argument("text2")
+@click.argument("text1", type=QUERY_TEXT)
+@click.argument("text2", type=QUERY_TEXT)
 @click.option("--raw", is_flag=True, help="Inner product of the summed vectors (sentence PMI), not cosine.")
 @json_option
 def sentsim(model: str, text1: str, text2: str, raw: bool, as_json: bool) -> None:
@@ -278,7 +279,7 @@ def sentsim(model: str, text1: str, text2: str, raw: bool, as_json: bool) -> Non
 
 @click.command("predict")
 @MODEL
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1, required=True, type=QUERY_TEXT)
 @topn_option(10)
 @json_option
 def predict(model: str, words: tuple[str, ...], topn: int, as_json: bool) -> None:
@@ -304,8 +305,8 @@ def norms(model: str, descending: bool, corrected: bool, topn: int, as_json: boo
 
 @click.command("pmi")
 @MODEL
-@click.argument("word1")
-@click.argument("word2")
+@click.argument("word1", type=QUERY_TEXT)
+@click.argument("word2", type=QUERY_TEXT)
 @json_option
 def pmi(model: str, word1: str, word2: str, as_json: bool) -> None:
     """The model's PMI estimate ⟨v1, v2⟩ of two words."""
@@ -317,7 +318,7 @@ def pmi(model: str, word1: str, word2: str, as_json: bool) -> None:
         click.echo(f"{value:.4f}")
 
 
-_INFO_SKIP = {"format", "extras", "vocab_checksum"}
+_INFO_SKIP = {"format", "extras", "vocab_checksum", "checksums"}
 
 
 def _brief(value: Any) -> str:
@@ -343,6 +344,11 @@ def model_facts(emb, path: str) -> dict[str, Any]:
         "dtype": str(emb.vectors.dtype),
         "total_tokens": emb.total_tokens,
     }
+    if os.path.isdir(path):
+        from wordvec.io.model_dir import content_checked
+
+        facts["content_check"] = ("verified: the checksum of every file matches meta.json" if content_checked(emb.meta)
+                                  else "skipped: no checksums in meta.json (an older wordvec, or `wordvec import`)")
     if emb.extras:
         facts["extras"] = {name: list(arr.shape) for name, arr in emb.extras.items()}
     losses, seconds = emb.meta.get("loss_per_epoch"), emb.meta.get("seconds_per_epoch")

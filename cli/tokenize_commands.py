@@ -5,7 +5,7 @@ import os
 
 import click
 
-from .output import json_option, quiet_option, warn_report
+from .output import json_option, output_guard, quiet_option, warn_report
 
 COMMANDS: list[click.Command] = []
 
@@ -94,6 +94,7 @@ def summary(cache) -> dict:
 @tokenizer_options
 @quiet_option
 @json_option
+@output_guard("wordvec-token-cache")
 def tokenize_command(inputs, output, tokenizer, hmm, user_dict, split_alnum, max_line_chars, workers, strict,
                      cache_dir, quiet, as_json):
     """Tokenize INPUT... (files, folders, .gz/.bz2/.xz, - for stdin) into a token cache, or reuse it.
@@ -133,6 +134,7 @@ COMMANDS.append(tokenize_command)
 @tokenizer_options
 @quiet_option
 @json_option
+@output_guard(None)
 def vocab_command(inputs, min_count, max_vocab, output, topn, tokenizer, hmm, user_dict, split_alnum,
                   max_line_chars, workers, strict, cache_dir, quiet, as_json):
     """The vocabulary of INPUT... (text, or one token-cache folder): words in frequency order with counts.

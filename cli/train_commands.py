@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .output import MEMORY_SIZE, echo_json, json_option, merge_renamed, quiet_option, renamed_option
+from .output import MEMORY_SIZE, echo_json, json_option, merge_renamed, output_guard, quiet_option, renamed_option
 from .tokenize_commands import tokenizer_options
 
 COMMANDS: list[click.Command] = []
@@ -71,10 +71,12 @@ def _echo(quiet: bool, text: str) -> None:
 @tokenizer_options
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=None,
               help="Write a checkpoint (MODEL.checkpoint) every N epochs.")
-@click.option("--resume", is_flag=True, help="Continue from MODEL.checkpoint.")
+@click.option("--resume", is_flag=True,
+              help="Continue from MODEL.checkpoint (method pmi; --epochs at least the checkpoint's epochs).")
 @json_option
 @quiet_option
 @click.pass_context
+@output_guard("wordvec-model")
 def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json, quiet, **_options):
     """Train word vectors from INPUT text files (or one `wordvec count` directory) into MODEL.
 
@@ -87,14 +89,16 @@ def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json
     _check_inputs(inputs)
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a directory: choose another -o path")
+    if method != "pmi" and (checkpoint_every or resume):  # issue 19: --resume was silently ignored
+        used = " and ".join(flag for flag, on in (("--checkpoint-every", checkpoint_every), ("--resume", resume)) if on)
+        raise click.UsageError(f"{used}: checkpoints exist for --method pmi only; --method {method} has no "
+                               "checkpoints to write or resume: drop it", ctx)
     if len(inputs) == 1 and _is_count_dir(inputs[0]):
         _refuse_options_fixed_by_counts(ctx)
     typed = _renamed(_typed(ctx))
     if preset == "simpler-glove":
         preset = "seed"  # the trainer's name for the original simpler-GloVe recipe
     hyper, options = _route(method, typed)
-    if method != "pmi" and (checkpoint_every or resume):
-        raise click.UsageError("--checkpoint-every and --resume apply to --method pmi only")
     trainer = make_trainer(method, preset if _given(ctx, "preset") else None, **hyper)
     if method == "pmi" and (checkpoint_every or resume):
         from wordvec.train.checkpoint import default_checkpoint_dir
@@ -180,7 +184,7 @@ def _given(ctx: click.Context, name: str) -> bool:
 
 def _typed(ctx: click.Context) -> dict:
     """The options the user typed (the library supplies every default)."""
-    skip = {"inputs", "output", "method", "preset", "checkpoint_every", "resume", "quiet", "as_json"}
+    skip = {"inputs", "output", "method", "preset", "checkpoint_every", "resume", "quiet", "as_json", "force"}
     return {name: value for name, value in ctx.params.items() if name not in skip and _given(ctx, name)}
 
 

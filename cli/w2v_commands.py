@@ -8,7 +8,7 @@ import os
 
 import click
 
-from .output import echo_json, json_option, quiet_option
+from .output import echo_json, json_option, output_guard, quiet_option
 
 
 @click.command("import-gensim")
@@ -21,6 +21,7 @@ from .output import echo_json, json_option, quiet_option
               help="Whether jieba's HMM guessed unknown words in the model's corpus.")
 @json_option
 @quiet_option
+@output_guard("wordvec-model", inputs=("gensim_model",))
 def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_json: bool, quiet: bool) -> None:
     """Convert GENSIM_MODEL, a file written by gensim's save(), into a wordvec model directory.
 
@@ -28,6 +29,10 @@ def import_gensim(gensim_model: str, output: str, tokenizer: str, hmm: bool, as_
     trained with hierarchical softmax (hs=1) keeps its HS weights, so related, keywords and predict give the
     exact word2vec answers; a negative-sampling model (gensim's default) and plain KeyedVectors answer
     similar and analogy (cosine). Word counts are kept when gensim has them.
+
+    gensim files are Python pickles, which can run code when loaded. wordvec reads them with a restricted
+    unpickler that accepts only the numpy and gensim classes such files consist of and refuses anything else
+    before it runs; still, import only files you trust.
     """
     from wordvec.corpora.tokenize import TokenizerSettings
     from wordvec.word2vec.bridge import load_gensim_model

@@ -168,6 +168,7 @@ def _worker_main(conn, settings: dict) -> None:
     An exception is sent back in place of the result, for the parent to raise.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so is SIGTERM (the parent kills its workers)
     tokenize = failure = None
     try:
         tokenize = make_tokenizer(TokenizerSettings.from_dict(settings))

@@ -76,7 +76,9 @@ def cache_key(files: Sequence[str], settings: TokenizerSettings) -> str:
          "tokenizer": settings.to_dict()},
         sort_keys=True, ensure_ascii=False,
     )
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
+    from wordvec.io.paths import key_bytes
+
+    return hashlib.sha256(key_bytes(blob)).hexdigest()[:20]  # non-UTF-8 file names hash by their bytes
 
 
 class TokenCache:

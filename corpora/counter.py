@@ -117,8 +117,9 @@ def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: b
               threads: int | None) -> Plan:
     """Split the memory budget (bytes, default 2 GiB): 35% dense blocks (one per thread), 15% event buffers,
     8% in-memory runs before they spill to shards, 8% token chunks; the final merge's row blocks use 55%
-    (buffers, chunks and runs are freed by then). Budgets too small for 32k-event buffers per thread count
-    with one thread."""
+    (buffers, chunks and runs are freed by then), each capped at what the corpus needs (``n_tokens·window``
+    events), so a large budget on a small corpus allocates little. Budgets too small for 32k-event buffers per
+    thread count with one thread."""
     budget = DEFAULT_MEMORY if memory is None else int(memory)
     if budget < MIN_MEMORY:
         raise InputError(f"memory budget {budget} bytes is too small: give at least {MIN_MEMORY // 1024}K")
@@ -136,10 +137,13 @@ def make_plan(vocab_size: int, n_tokens: int, window: int, distance_weighting: b
     itemsize = 4 if n_tokens * window < 2 ** 32 - 1 and not distance_weighting else 8
     dense_budget = int(budget * DENSE_FRACTION) // (threads * itemsize)
     rows, doff, dcut, entries = dense_layout(vocab_size, dense_budget)
-    buf_events = max(window + 1, int(budget * 0.15) // (threads * 32))
+    # buffers are sized from min(budget, need): a corpus makes at most n_tokens·window pair events (issue 19:
+    # --memory 1T on a small corpus allocated terabyte buffers and failed with "out of memory")
+    events_needed = max(1, n_tokens) * window + window + 1
+    buf_events = max(window + 1, min(int(budget * 0.15) // (threads * 32), events_needed))
     chunk_tokens = max(window + 1, min(1 << 22, int(budget * 0.08) // 12))  # <= 4M: progress granularity
     run_bytes = int(budget * 0.08)
-    block_entries = max(256, int(budget * 0.55) // 64)
+    block_entries = max(256, min(int(budget * 0.55) // 64, 2 * events_needed))
     return Plan(vocab_size, window, scale, weights, dbits, bits, threads, chunk_tokens, buf_events, rows, doff,
                 dcut, entries, np.uint32 if itemsize == 4 else np.uint64, run_bytes, block_entries, budget)
 
@@ -284,7 +288,11 @@ class _Job:
         self.dense: np.ndarray | None = None
 
     def _writer(self) -> ShardWriter:
-        self.tmp = tempfile.mkdtemp(prefix=".wordvec-shards-", dir=self.spill_dir)
+        from wordvec.io.atomic import remove_stale_temporaries
+
+        folder = self.spill_dir or tempfile.gettempdir()
+        remove_stale_temporaries(folder)  # the spill folders of killed counts
+        self.tmp = tempfile.mkdtemp(prefix=f".wordvec-shards-p{os.getpid()}-", dir=folder)
         return ShardWriter(self.tmp, len(self.vocab), self.plan.block_entries)
 
     def count(self, progress) -> None:

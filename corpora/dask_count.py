@@ -202,7 +202,7 @@ def dask_client(scheduler: str, timeout: float = 10.0, on_dashboard: Callable[[s
             client = distributed.Client(value, timeout=f"{max(0.1, float(timeout))}s")
         except (OSError, TimeoutError, ValueError) as err:
             raise InputError(f"cannot reach the Dask scheduler at {value} within {timeout:g}s ({type(err).__name__}): "
-                             f"check dask, or start one with `dask scheduler`", params=("dask",)) from None
+                             "check dask, or start a Dask scheduler first", params=("dask",)) from None
     try:
         try:
             services = client.scheduler_info().get("services", {})
@@ -322,7 +322,7 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
         vocab = Vocabulary.from_counts(union).prune(min_count, max_vocab)
         if len(vocab) == 0:
             raise InputError(f"no word occurs at least {min_count} times in the corpus: lower min_count",
-                         params=("min_count",))
+                             params=("min_count",))
         del union, counted, totals
         vocab_f = client.scatter(vocab, broadcast=True)
         futures.append(vocab_f)

@@ -90,9 +90,12 @@ class ReadReport:
 
 # --- finding the input files --------------------------------------------------------------------------
 def _walk(folder: str) -> list[str]:
+    from wordvec.io.outputs import is_artifact_dir
+
     found: list[tuple[tuple[str, ...], str]] = []
     for root, dirs, files in os.walk(folder, onerror=None, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        # hidden folders (our temporaries among them) and wordvec's own artifacts are not corpus text
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not is_artifact_dir(os.path.join(root, d))]
         for name in files:
             if name.startswith("."):
                 continue
@@ -105,7 +108,8 @@ def _walk(folder: str) -> list[str]:
 def expand_inputs(inputs: Sequence[str | os.PathLike]) -> list[str]:
     """Resolve ``inputs`` into the ordered list of files to read (``"-"`` stays for stdin).
 
-    Folders expand to their non-hidden files, recursively, sorted by path. Raises ``InputError`` for no
+    Folders expand to their non-hidden files, recursively, sorted by path, leaving out folders wordvec wrote
+    (models, counts, caches, checkpoints inside a corpus folder). Raises ``InputError`` for no
     input, a missing path, an unreadable file, a folder without files, or ``-`` given twice.
     """
     if isinstance(inputs, (str, os.PathLike)):

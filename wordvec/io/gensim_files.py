@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.errors import InputError
+from wordvec.io.safe_pickle import UnsafePickleError
 from wordvec.io.vectors import WordVectors
 from wordvec.io.vocab import Vocabulary
 
@@ -124,7 +125,7 @@ def _unpickle(path: str) -> Any:
 def _clean(value: Any, path: str, depth: int = 0) -> Any:
     """Replace inert stand-ins by None, give known placeholders their gensim class, check the rest."""
     if depth > 50:
-        raise InputError(f"{path}: nested too deeply for a gensim file; refusing to load it")
+        raise UnsafePickleError(f"{path}: nested too deeply for a gensim file; refusing to load it")
     if isinstance(value, _Inert) or value is _Inert or isinstance(value, type):
         return None
     if isinstance(value, np.ndarray):
@@ -147,19 +148,20 @@ def _clean(value: Any, path: str, depth: int = 0) -> Any:
         return value
     gensim_class = getattr(type(value), "_wordvec_gensim_class", None)
     if gensim_class is None:
-        raise InputError(f"{path}: holds a {type(value).__name__}, which gensim files do not; refusing it")
+        raise UnsafePickleError(f"{path}: holds a {type(value).__name__}, which gensim files do not; refusing it")
     state = value.__dict__
     if state.get("__scipys"):
-        raise InputError(f"{path}: stores sparse matrices as separate pickles, which wordvec does not read")
+        raise UnsafePickleError(f"{path}: refusing to load: it stores sparse matrices as separate pickles, which "
+                                "wordvec does not read (a pickle can run code)")
     for key in ("__numpys", "__recursive_saveloads", "__ignoreds"):
         names = state.get(key, [])
         if not isinstance(names, list) or not all(isinstance(n, str) and _ATTRIBUTE.match(n) for n in names):
-            raise InputError(f"{path}: malformed {key} list; not a gensim file")
+            raise UnsafePickleError(f"{path}: refusing to load: malformed {key} list; not a gensim file")
     for name in list(state):
         state[name] = _clean(state[name], path, depth + 1)
     for name in state.get("__recursive_saveloads", []):
         if not isinstance(state.get(name), _placeholder_base()):
-            raise InputError(f"{path}: attribute {name} should be a gensim object; not a gensim file")
+            raise UnsafePickleError(f"{path}: refusing to load: attribute {name} should be a gensim object; not a gensim file")
     target = _CLASSES.get(gensim_class)
     if target is not None:
         import importlib
@@ -183,11 +185,11 @@ def load_gensim_object(path: str | os.PathLike, mmap: str | None = None):
     try:
         top = _unpickle(path)
     except _Refused as err:
-        raise InputError(
+        raise UnsafePickleError(
             f"{path} is a pickle that {err}, which a gensim KeyedVectors/Word2Vec/FastText file never does; "
             "refusing to load it (a pickle can run code): load only files you trust, via gensim itself"
         ) from None
-    except MemoryError:
+    except (MemoryError, UnsafePickleError):
         raise
     except Exception as err:  # truncated or garbled pickles raise almost anything
         raise InputError(f"{path} is not a gensim model saved with save(), or it is damaged ({type(err).__name__}); "

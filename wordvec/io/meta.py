@@ -37,20 +37,30 @@ def read_meta_file(
     ``meta.json``), ``missing_error`` (the class raised when the file is absent; default ``CorruptFileError``).
     Unreadable, invalid or non-object JSON raises ``CorruptFileError``.
     """
-    path = os.fspath(path)
+    path = os.fsdecode(os.fspath(path))
     file = os.path.join(path, filename)
     try:
         with open(file, encoding="utf-8") as handle:
-            meta = json.load(handle)
+            meta = json.load(handle, parse_constant=_no_constant)
     except FileNotFoundError:
         raise missing_error(f"{file}: missing, so {path} is not a wordvec {what}; {foreign or remedy}") from None
-    except ValueError as err:  # JSONDecodeError and UnicodeDecodeError
-        raise CorruptFileError(f"{file}: not valid JSON ({err}); {remedy}") from None
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, NaN/Infinity, ints of > 4300 digits
+        raise CorruptFileError(f"{file}: not valid JSON ({str(err)[:100]}); {remedy}") from None
+    except RecursionError:
+        raise CorruptFileError(f"{file}: JSON nested too deeply; {remedy}") from None
     except OSError as err:
-        raise CorruptFileError(f"{file}: unreadable ({err}); {remedy}") from None
+        raise CorruptFileError(f"{file}: unreadable ({err.strerror or err}); {remedy}") from None
     if not isinstance(meta, dict):
         raise CorruptFileError(f"{file}: not a JSON object; {remedy}")
+    from wordvec.io.schema import MAX_DEPTH, walk_depth
+
+    if not walk_depth(meta):
+        raise CorruptFileError(f"{file}: JSON nested deeper than {MAX_DEPTH} levels; {remedy}")
     return meta
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def check_meta_format(
@@ -65,7 +75,8 @@ def check_meta_format(
     version_key: str = "version",
     min_version: int = 1,
 ) -> None:
-    """Check that ``meta`` (read from ``file``) names the format ``kind`` at a version this wordvec reads.
+    """Check that ``meta`` (read from ``file``) names the format ``kind`` at a version this wordvec reads, and
+    that its fields have the types and ranges of ``wordvec.io.schema.BY_FORMAT[kind]``.
 
     Parameters: ``kind`` (the expected ``meta["format"]``), ``max_version`` (the newest version read; a newer
     one asks to upgrade wordvec), ``min_version`` (the oldest one read, default 1), ``version_key`` (default
@@ -84,6 +95,10 @@ def check_meta_format(
         reads = f"version {max_version}" if min_version == max_version else f"versions {min_version} to {max_version}"
         raise CorruptFileError(f"{file}: {what} format version {_short(version)} is not supported (this wordvec "
                                f"reads {reads}); {remedy}")
+    from wordvec.io.schema import BY_FORMAT, check
+
+    if kind in BY_FORMAT:  # the typed fields of this format (types, ranges, finite numbers)
+        check(meta, BY_FORMAT[kind], file, remedy)
 
 
 def read_artifact_meta(

@@ -193,6 +193,10 @@ class PMITrainer(Estimator):
             if resume:
                 state = load_checkpoint(checkpoint, self.get_params(), fingerprint)
                 self.resumed_epoch_ = int(state["epoch"])
+                if self.resumed_epoch_ > int(self.epochs):  # issue 19: a run cannot be shortened after the fact
+                    raise InputError(f"the checkpoint {checkpoint} is at epoch {self.resumed_epoch_}, beyond "
+                                     f"epochs {int(self.epochs)}: resume with epochs {self.resumed_epoch_} or more, "
+                                     "or delete the checkpoint", params=("epochs",))
                 if progress is not None:
                     progress("resumed", self.resumed_epoch_, int(self.epochs))
             if checkpoint_every:
