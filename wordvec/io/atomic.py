@@ -69,7 +69,7 @@ def atomic_output(path: str | os.PathLike, mode: str = "wb", encoding: str | Non
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(os.path.basename(path)), suffix=".tmp", dir=folder)
     except OSError as err:
         _raise_os_error(err, path)
-    try:
+    with _removed_on_failure(tmp, path):
         if "b" in mode:
             handle = os.fdopen(fd, mode)
         else:
@@ -80,13 +80,6 @@ def atomic_output(path: str | os.PathLike, mode: str = "wb", encoding: str | Non
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except OSError as err:
-        full = _disk_full(err, path)  # decide before the temporary is removed and frees the space
-        _remove_quietly(tmp)
-        _raise_os_error(err, path, full)
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
 
 
 # --- temporaries of killed runs ---------------------------------------------------------------------------------
@@ -157,6 +150,21 @@ def remove_stale_temporaries(folder: str, base: str | None = None) -> list[str]:
     return removed
 
 
+@contextlib.contextmanager
+def _removed_on_failure(tmp: str, path: str) -> Iterator[None]:
+    """Remove the temporary ``tmp`` (file or folder) when the block fails; an ``OSError`` becomes the
+    one-line error about ``path`` (disk full told apart before the removal frees the space)."""
+    try:
+        yield
+    except OSError as err:
+        full = _disk_full(err, path)
+        _remove_quietly(tmp)
+        _raise_os_error(err, path, full)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
 def _remove_quietly(path: str) -> None:
     with contextlib.suppress(OSError):
         if os.path.isdir(path) and not os.path.islink(path):
@@ -213,7 +221,7 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
         os.chmod(tmp, 0o777 & ~_umask())
     except OSError as err:
         _raise_os_error(err, path)
-    try:
+    with _removed_on_failure(tmp, path):
         yield tmp
         _check_kind(path, tmp)
         with sigint_held():
@@ -230,13 +238,6 @@ def atomic_directory(path: str | os.PathLike, markers: tuple[str, ...] = ("meta.
                 raise
             if old is not None:
                 _remove_quietly(old)
-    except OSError as err:
-        full = _disk_full(err, path)  # decide before the temporary is removed and frees the space
-        _remove_quietly(tmp)
-        _raise_os_error(err, path, full)
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
 
 
 def _check_kind(path: str, tmp: str) -> None:
