@@ -81,3 +81,21 @@ def test_json_output_never_holds_nan_or_infinity(tmp_path):
     assert_clean_exit(result, 0)
     assert "NaN" not in result.stdout and "Infinity" not in result.stdout
     json.loads(result.stdout)
+
+
+def test_non_finite_alpha_is_refused_from_python_too():
+    """Class 7 from Python: the α of most_related / related_scores must be a finite number (no nan scores)."""
+    import numpy as np
+
+    from wordvec import Embedding
+    from wordvec.corpora import Vocabulary
+    from wordvec.errors import InputError
+
+    emb = Embedding(np.random.default_rng(0).standard_normal((5, 3)), Vocabulary(list("abcde"), [5, 4, 3, 2, 1]),
+                    {"kind": "pmi", "total_tokens": 15})
+    for bad in (float("nan"), float("inf"), -float("inf"), 1e308, "x"):
+        with pytest.raises(InputError, match="alpha"):
+            emb.most_related("a", alpha=bad)
+        with pytest.raises(InputError, match="alpha"):
+            emb.related_scores("a", alpha=bad) if hasattr(emb, "related_scores") else emb.most_related("a", alpha=bad)
+    assert all(np.isfinite(s) for _, s in emb.most_related("a", alpha=0.5, topn=4))

@@ -14,8 +14,11 @@ Word2vec (hierarchical softmax) models are scored exactly by ``wordvec.query.sco
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from wordvec.errors import InputError
 from wordvec.io.vectors import WordVectors
 from wordvec.query.derived import derived
 from wordvec.query.scorers import W2V_DEFAULT_ALPHA, require_pmi, scorer_for
@@ -34,9 +37,25 @@ def pmi_offsets(emb: WordVectors) -> np.ndarray | None:
     return derived(emb).pmi_offsets
 
 
+ALPHA_LIMIT = 1000.0  # |α| beyond this only overflows the scores; the command line has the same bound
+
+
+def check_alpha(alpha: float | None) -> float | None:
+    """``alpha`` as a float, or a one-line ``InputError`` naming it when it is not a finite number within ±1000."""
+    if alpha is None:
+        return None
+    try:
+        value = float(alpha)
+    except (TypeError, ValueError):
+        raise InputError(f"alpha must be a number, not {alpha!r}", params=("alpha",)) from None
+    if not math.isfinite(value) or abs(value) > ALPHA_LIMIT:
+        raise InputError(f"alpha must be a finite number within ±{ALPHA_LIMIT:g}, got {alpha}", params=("alpha",))
+    return value
+
+
 def related_scores(emb: WordVectors, word: str, normalize: bool = False, alpha: float | None = None) -> np.ndarray:
     """Relatedness of ``word`` to every vocabulary word (see ``most_related``), as one float array."""
-    return scorer_for(emb).related_scores(emb, emb.index(word), normalize, alpha)
+    return scorer_for(emb).related_scores(emb, emb.index(word), normalize, check_alpha(alpha))
 
 
 def most_related(
@@ -55,7 +74,7 @@ def most_related(
     """
     row = emb.index(word)
     exclude = [] if include_self else [row]
-    return scorer_for(emb).most_related(emb, row, topn, normalize, alpha, exclude)
+    return scorer_for(emb).most_related(emb, row, topn, normalize, check_alpha(alpha), exclude)
 
 
 def pmi(emb: WordVectors, a: str, b: str) -> float:
