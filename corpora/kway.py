@@ -190,13 +190,9 @@ def _describe(path: str):
     from wordvec.io.meta import check_meta_format, read_meta_file
 
     from .cooccur import FORMAT, read_counts_meta
-    from .merge import _PASS_COUNTS
+    from .merge import _PASS_COUNTS, counts_dir_meta
 
-    path = os.path.abspath(os.fspath(path))
-    if not os.path.isdir(path):
-        raise InputError(f"not a folder: {path}: {_PASS_COUNTS}")
-    meta = read_meta_file(path, what="counts or shard directory", remedy="recount it", foreign=_PASS_COUNTS,
-                          missing_error=InputError)
+    path, meta = counts_dir_meta(path)
     if meta.get("format") == FORMAT:
         meta = read_counts_meta(path)
         vocab = Vocabulary.load(os.path.join(path, "vocab.tsv"))

@@ -28,6 +28,19 @@ def write_shard_meta(path: str, vocab, writer: ShardWriter, scale: int, meta: di
 _PASS_COUNTS = "pass counts or shard directories written by `wordvec count`"
 
 
+def counts_dir_meta(path: str) -> tuple[str, dict]:
+    """``(absolute path, meta.json)`` of a counts or shard directory; a one-line ``InputError`` otherwise."""
+    from wordvec.errors import InputError
+    from wordvec.io.meta import read_meta_file
+
+    path = os.path.abspath(os.fspath(path))
+    if not os.path.isdir(path):
+        raise InputError(f"not a folder: {path}: {_PASS_COUNTS}")
+    meta = read_meta_file(path, what="counts or shard directory", remedy="recount it", foreign=_PASS_COUNTS,
+                          missing_error=InputError)
+    return path, meta
+
+
 def load_counts_any(path: str, memory: int | None = None):
     """Load a counts directory or a shard directory as ``(vocab, float64 CSR, meta)``."""
     from wordvec.io.meta import check_meta_format, read_meta_file
@@ -36,11 +49,7 @@ def load_counts_any(path: str, memory: int | None = None):
     from .cooccur import FORMAT, Cooccurrence
     from wordvec.io.vocab import Vocabulary
 
-    path = os.path.abspath(os.fspath(path))
-    if not os.path.isdir(path):
-        raise InputError(f"not a folder: {path}: {_PASS_COUNTS}")
-    meta = read_meta_file(path, what="counts or shard directory", remedy="recount it", foreign=_PASS_COUNTS,
-                          missing_error=InputError)
+    path, meta = counts_dir_meta(path)
     if meta.get("format") == FORMAT:
         co = Cooccurrence.load(path)
         return co.vocab, co.matrix, co.meta
