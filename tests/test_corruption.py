@@ -13,7 +13,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests._reliability_helpers import assert_clean_exit, assert_user_error, run
+from _reliability_helpers import assert_clean_exit, assert_user_error, run
 from wordvec.errors import CorruptFileError
 from wordvec.io.model_dir import content_checked
 from wordvec.io.vectors import WordVectors

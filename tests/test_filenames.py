@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests._reliability_helpers import assert_clean_exit, assert_user_error, run, stray_temps, tiny_corpus
+from _reliability_helpers import assert_clean_exit, assert_user_error, run, stray_temps, tiny_corpus
 from wordvec.io.paths import display, json_dumps, key_bytes
 
 GBK_NAME = "中文语料.txt".encode("gbk")  # b'\xd6\xd0\xce\xc4...' is not UTF-8

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests._reliability_helpers import run, tiny_corpus, train_args
+from _reliability_helpers import run, tiny_corpus, train_args
 from wordvec.errors import WordvecError
 
 FUZZ = settings(max_examples=int(os.environ.get("WORDVEC_FUZZ_EXAMPLES", 60)), deadline=None,

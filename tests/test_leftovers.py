@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests._reliability_helpers import (assert_clean_exit, run, snapshot, stray_temps, tiny_corpus, train_args,
+from _reliability_helpers import (assert_clean_exit, run, snapshot, stray_temps, tiny_corpus, train_args,
                                         zipf_corpus)
 from wordvec.io.atomic import Terminated, install_sigterm, sigint_held, stale_temporaries, temp_prefix
 

@@ -8,7 +8,7 @@ import json
 import click
 import pytest
 
-from tests._reliability_helpers import assert_clean_exit, run
+from _reliability_helpers import assert_clean_exit, run
 from wordvec.cli.main import cli
 
 
@@ -69,7 +69,7 @@ def test_oversized_memory_is_a_usage_error(command, value):
 def test_json_output_never_holds_nan_or_infinity(tmp_path):
     import numpy as np
 
-    from cli.output import _finite
+    from wordvec.cli.output import _finite
     assert json.dumps(_finite({"a": [float("nan"), float("inf"), 1.5], "b": (float("-inf"),)}),
                       allow_nan=False) == '{"a": [null, null, 1.5], "b": [null]}'
     from wordvec.io.vectors import WordVectors

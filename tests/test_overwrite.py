@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests._reliability_helpers import (assert_clean_exit, assert_nothing_written, assert_user_error, run, snapshot,
+from _reliability_helpers import (assert_clean_exit, assert_nothing_written, assert_user_error, run, snapshot,
                                         stray_temps, tiny_corpus, train_args)
 from wordvec.errors import WordvecError
 from wordvec.io.outputs import artifact_kind, check_output, replacing_allowed

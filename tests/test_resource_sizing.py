@@ -2,7 +2,7 @@
 small corpus allocates little instead of failing with "out of memory"."""
 from __future__ import annotations
 
-from tests._reliability_helpers import assert_clean_exit, run, tiny_corpus
+from _reliability_helpers import assert_clean_exit, run, tiny_corpus
 from wordvec.corpora.counter import make_plan
 
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests._reliability_helpers import (assert_clean_exit, assert_nothing_written, assert_user_error, run, snapshot,
+from _reliability_helpers import (assert_clean_exit, assert_nothing_written, assert_user_error, run, snapshot,
                                         tiny_corpus, train_args, zipf_corpus)
 
 

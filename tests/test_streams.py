@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests._reliability_helpers import assert_clean_exit, assert_user_error
+from _reliability_helpers import assert_clean_exit, assert_user_error
 from wordvec.io.vectors import WordVectors
 from wordvec.io.vocab import Vocabulary
 

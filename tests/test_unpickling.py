@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests._reliability_helpers import assert_nothing_written, assert_user_error, run_process
+from _reliability_helpers import assert_nothing_written, assert_user_error, run_process
 from wordvec.errors import InputError
 from wordvec.io.safe_pickle import KEYED_VECTORS, WORD2VEC, UnsafePickleError, safe_load, safe_loads
 
