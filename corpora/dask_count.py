@@ -363,6 +363,8 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
         if futures:
             with contextlib.suppress(Exception):
                 client.cancel(futures, force=True)
+            with contextlib.suppress(Exception):
+                _wait_idle(client, tag)  # a task already running must not write into the folder once it is gone
         raise
 
 
