@@ -67,7 +67,8 @@ def train_wordvec(models: str, corpus: str, method: str, seed: int | None = None
         return out
     path, mode = S.CORPORA[corpus]
     cmd = [sys.executable, "-m", "wordvec.cli.main", "train", path, "--tokenizer", mode, "--method", method,
-           "-o", out, "--quiet", "--threads", "2"] + (["--seed", str(seed)] if seed is not None else [])
+           "-o", out, "--quiet"] + (["--threads", "2"] if method != "svd" else []) + (
+               ["--seed", str(seed)] if seed is not None else [])
     token_cache(corpus)  # tokens cached first: the timing below is training from cached tokens
     _log("training " + " ".join(cmd[3:]))
     t = time.perf_counter()
@@ -230,6 +231,8 @@ def main(argv=None) -> None:
     parser.add_argument("--pmi-seeds", default="", help="extra seeds of the default PMI model (sim-C-pmi-sN)")
     parser.add_argument("--svd-windows", default="2", help="score cached narrow-window PPMI-SVD candidates "
                         "sim-C-svd-wN when present (trained with wordvec train --method svd --window N)")
+    parser.add_argument("--shares", default="", help="also score the blend readout at these narrow shares "
+                        "(the model's own share is the default row)")
     parser.add_argument("--no-train", action="store_true", help="score only cached models; rows whose model "
                         "is missing are listed as not trained")
     parser.add_argument("--json", default=None, help="write every row's numbers here")
@@ -257,10 +260,17 @@ def main(argv=None) -> None:
             medians[name] = float(np.median(rarer))
         rows = []
         pmi_secs = train_seconds(pmi_path)
-        for label, similarity in (("similar (default)", "default"), ("similar --method centred", "centred"),
-                                  ("similar --method abtt", "abtt"), ("similar --method half-whiten", "half-whiten"),
-                                  ("related (raw PMI)", "related")):
+        readouts = [("similar (default)", "default"), ("similar --method centred", "centred"),
+                    ("similar --method abtt", "abtt"), ("related (raw PMI)", "related")]
+        if "narrow" in pmi.extras:
+            readouts.insert(2, ("similar --method narrow", "narrow"))
+        for label, similarity in readouts:
             rows.append((label, score_row(pmi, similarity, counts, index_ref, medians), pmi_secs))
+        for share in [float(x) for x in args.shares.split(",") if x.strip()] if "narrow" in pmi.extras else ():
+            other = Embedding.load(pmi_path)
+            other.meta["narrow"]["share"] = share
+            rows.append((f"blend, narrow share {share:g}", score_row(other, "blend", counts, index_ref, medians),
+                         None))
         for seed in [int(s) for s in args.pmi_seeds.split(",") if s.strip()]:
             path = train_wordvec(args.models, corpus, "pmi", seed)
             emb = Embedding.load(path)

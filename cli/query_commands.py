@@ -127,15 +127,15 @@ def similar(model: str, words: tuple[str, ...], negative: tuple[str, ...], metho
 @MODEL
 @click.argument("word", type=QUERY_TEXT)
 @click.option("--alpha", type=float, default=None,
-              help="Favour frequent words: PMI + (1−α)·log P(y), 1 = plain PMI (word2vec models: "
-                   "log p(y|x) − α·log #y, default 0.9).")
+              help="Rank by PMI + (1−α)·log P(y): 1 = plain PMI, below 1 favours frequent words (word2vec "
+                   "models: log p(y|x) − α·log #y, default 0.9). Default: the smoothed PMI of the model.")
 @click.option("--normalize", is_flag=True, help="Rank by cosine instead of raw PMI.")
 @click.option("--include-self", is_flag=True, help="Keep the query word in the list.")
 @topn_option(10)
 @json_option
 def related(model: str, word: str, alpha: float | None, normalize: bool, include_self: bool, topn: int,
             as_json: bool) -> None:
-    """Words most related to WORD (co-occurring): raw PMI by default.
+    """Words most related to WORD (co-occurring): by the model's smoothed PMI by default.
 
     WORD '-' reads one word per line from stdin and answers each.
     """

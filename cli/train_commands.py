@@ -58,6 +58,10 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--x-max", type=click.FloatRange(min=0, min_open=True), default=None, help="Weight cap x_max [100].")
 @click.option("--neg", type=click.FloatRange(min=0), default=None,
               help="Swivel-style penalty: unobserved pairs sampled per record and epoch [0: off].")
+@click.option("--narrow-window", type=click.IntRange(min=0, max=1000), default=None,
+              help="Window of the narrow table that `similar` blends in [default preset 2, simpler-glove 0: none].")
+@click.option("--narrow-share", type=click.FloatRange(0, 1), default=None,
+              help="Share of the narrow table in `similar`'s default readout [0.65].")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
               help="Training threads (0: all cores).")
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")
@@ -120,6 +124,8 @@ def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json
             raise
     for problem in trainer.read_report_.problems() if trainer.read_report_ is not None else ():
         click.echo(f"warning: {problem}", err=True)
+    for note in getattr(trainer, "notes_", ()):
+        _echo(quiet, f"note: {note}")
     emb = trainer.embedding_
     times = dict(trainer.stage_seconds_)
     t = time.perf_counter()
@@ -165,6 +171,7 @@ _TRAINER_OPTION = {
     "lr": {"pmi": "lr"}, "truncate": {"pmi": "truncate"}, "cds": {"pmi": "cds", "svd": "cds"},
     "prior_count": {"pmi": "prior_count"}, "independence_weight": {"pmi": "independence_weight"},
     "weight_exponent": {"pmi": "alpha"}, "x_max": {"pmi": "x_max"}, "neg": {"pmi": "neg"},
+    "narrow_window": {"pmi": "narrow_window"}, "narrow_share": {"pmi": "narrow_share"},
     "threads": {"pmi": "threads", "w2v": "workers"},
     "seed": {"pmi": "seed", "svd": "seed", "w2v": "seed"},
     "dtype": {"pmi": "dtype"},
@@ -209,7 +216,7 @@ class _Stages:
     """``progress(stage, done, total)`` for the library: one progress bar per stage, and the resume line.
     ``rate_count`` (set by the tokenizer: decompressed text bytes) goes to the current bar's speed."""
 
-    _UNITS = {"tokenizing": "B", "counting": "tok", "word2vec": "epochs", "dask": "task"}
+    _UNITS = {"tokenizing": "B", "counting": "tok", "word2vec": "epochs", "dask": "task", "narrow": "tok"}
 
     def __init__(self, quiet: bool, checkpoint: str | None = None):
         self.quiet = quiet

@@ -19,10 +19,14 @@ from wordvec.query.readouts import ReadoutSettings, SpectralReadout
 WORDS = [f"w{i}" for i in range(40)]
 
 
-def toy(kind="pmi", seed=0, dim=6):
+def toy(kind="pmi", seed=0, dim=6, narrow=True, share=0.65):
     rng = np.random.default_rng(seed)
     vectors = (rng.standard_normal((len(WORDS), dim)) * np.linspace(3, 0.5, dim) + 0.7).astype(np.float32)
-    return Embedding(vectors, Vocabulary(WORDS, np.arange(len(WORDS), 0, -1) * 10), {"kind": kind})
+    meta, extras = {"kind": kind}, {}
+    if narrow and kind == "pmi":
+        extras["narrow"] = rng.standard_normal((len(WORDS), dim + 2)).astype(np.float32)
+        meta["narrow"] = {"window": 2, "dim": dim + 2, "share": share, "cds": 0.75, "eig": 0.5}
+    return Embedding(vectors, Vocabulary(WORDS, np.arange(len(WORDS), 0, -1) * 10), meta, extras)
 
 
 def test_plain_settings_are_cosine():
@@ -84,7 +88,8 @@ def test_related_pair_scores_equal_most_related():
 
 
 def test_default_is_by_kind_and_names_are_checked():
-    assert resolve(toy("pmi"), "default") == DEFAULT_PMI_METHOD
+    assert resolve(toy("pmi"), "default") == "blend"
+    assert resolve(toy("pmi", narrow=False), "default") == DEFAULT_PMI_METHOD
     assert resolve(toy("external"), "default") == "cosine"
     assert resolve(toy("w2v"), "default") == "cosine"
     emb = toy()
@@ -187,3 +192,45 @@ def test_cli_similar_methods(tmp_path):
         got = [(d["word"], d["score"]) for d in json.loads(out.output)]
         want = Embedding.load(model).most_similar("w4", method=method, context_words=20)
         assert [w for w, _ in got] == [w for w, _ in want]
+
+
+def _unit(a):
+    a = np.asarray(a, dtype=np.float64)
+    return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.3, 0.65, 1.0])
+def test_blend_is_the_weighted_sum_of_centred_and_narrow_cosines(share):
+    emb = toy(share=share)
+    v = emb.vectors.astype(np.float64)
+    centred = _unit(v - v.mean(0))
+    narrow = _unit(emb.extras["narrow"])
+    expected = (1 - share) * centred @ centred.T + share * narrow @ narrow.T
+    score = pair_scorer(emb, "blend")
+    got = np.array([[score(i, j) for j in range(len(WORDS))] for i in range(len(WORDS))])
+    assert np.allclose(got, expected, atol=1e-5)
+    assert np.allclose(pair_scorer(emb, "narrow")(3, 7), narrow[3] @ narrow[7], atol=1e-6)
+    top = emb.most_similar("w3", topn=5)  # the default readout of a PMI model with a narrow table
+    order = [WORDS[j] for j in np.argsort(-expected[3]) if j != 3][:5]
+    assert [w for w, _ in top] == order
+
+
+def test_narrow_readouts_need_the_table_and_words():
+    plain = toy(narrow=False)
+    for method in ("narrow", "blend"):
+        with pytest.raises(InputError, match="narrow-window table"):
+            plain.most_similar("w1", method=method)
+    emb = toy()
+    with pytest.raises(InputError, match="raw vectors"):
+        emb.most_similar(positive=[emb.vectors[2]], method="narrow")
+    # a raw vector in blend reads the PMI part only: its neighbours are ranked by (1-s)·centred of the vector
+    vec = emb.vectors[2].astype(np.float64)
+    v = emb.vectors.astype(np.float64)
+    c = _unit(v - v.mean(0))
+    q = (vec - v.mean(0)) / np.linalg.norm(vec - v.mean(0))
+    got = emb.most_similar(positive=[emb.vectors[2]], topn=4, method="blend")
+    blend = pair_scorer(emb, "blend")
+    assert [w for w, _ in got] == [WORDS[j] for j in np.argsort(-(c @ q))[:4]]
+    for word, value in got:
+        assert value == pytest.approx(np.sqrt(1 - 0.65) * float(c[WORDS.index(word)] @ q), abs=1e-5)
+    assert blend(2, 2) == pytest.approx(1.0, abs=1e-5)

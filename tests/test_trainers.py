@@ -105,7 +105,7 @@ def test_repr_shows_the_changed_parameters(sentences):
     assert repr(PMITrainer()) == "PMITrainer()"
     assert repr(PMITrainer(dim=64, seed=1)) == "PMITrainer(dim=64, seed=1)"
     assert repr(PMITrainer.from_preset("seed")) == ("PMITrainer(lr=0.1, alpha=0.75, both_orientations=True, cds=1.0, "
-                                                    "independence_weight=0.0)")
+                                                    "independence_weight=0.0, narrow_window=0)")
     assert repr(PPMISVD(eig=1.0)) == "PPMISVD(eig=1.0)" and repr(Word2VecTrainer()) == "Word2VecTrainer()"
     fitted = PMITrainer(**SMALL).fit(sentences, window=3, min_count=1)
     assert repr(fitted).endswith("# fitted: 14 words")

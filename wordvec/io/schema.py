@@ -172,6 +172,10 @@ MODEL = {
     "z": number(0, nullable=True),
     "loss_per_epoch": Field("list", items=number(nullable=True)),
     "seconds_per_epoch": Field("list", items=number(0)),
+    "narrow": Record({"window": count(1), "dim": count(1), "share": number(0, 1), "cds": number(0, 100),
+                      "eig": number(-10, 10)}, nullable=True),  # wordvec.train.narrow
+    "narrow_window": count(nullable=True),
+    "narrow_share": number(0, 1, nullable=True),
     "extras": Field("dict", pattern=_NAME, items=Record({
         "shape": Field("list", items=count()), "dtype": Field("str")})),
     "checksums": Field("dict", pattern=r"[A-Za-z0-9_.]+", items=CHECKSUM),

@@ -9,10 +9,14 @@ and ``evaluate --similarity NAME`` all resolve NAME here, so an evaluation score
 - ``whiten`` / ``half-whiten``: eigenvalue weight p = 0 / 0.25 instead of the trained 0.5 (Levy, Goldberg &
   Dagan 2015), centred; see ``wordvec.query.readouts``.
 - ``profile``: Pearson correlation of PMI profiles over the top N context words (SPEC c.2.3; PMI models).
+- ``narrow``: cosine on the model's narrow-window table (``wordvec.train.narrow``; PMI models trained from text).
+- ``blend``: ``(1 − s)·centred + s·narrow`` with the model's narrow share s (``meta["narrow"]["share"]``): the
+  cosine of the concatenated, weighted unit rows of the two tables (issue 12: substitutes).
 - ``related`` (pair scores and evaluation only): the relatedness score of ``wordvec related``, raw PMI for
   PMI models, ``log p(y|x) − α log #y`` for word2vec (SPEC c.1).
-- ``default``: ``DEFAULT_PMI_METHOD`` for PMI models (``kind == "pmi"``), ``cosine`` for every other kind, so
-  gensim-trained and external vectors keep gensim's semantics.
+- ``default``: for PMI models (``kind == "pmi"``) ``blend`` when the model has a narrow table, else
+  ``DEFAULT_PMI_METHOD``; ``cosine`` for every other kind, so gensim-trained and external vectors keep
+  gensim's semantics.
 
 Every readout except ``related`` is a cosine on a table of unit rows (``unit_table``); the spectral tables are
 built once per embedding and kept in its ``Derived`` state.
@@ -27,6 +31,7 @@ from wordvec.errors import InputError
 from wordvec.io.vectors import WordVectors
 from wordvec.query.derived import derived
 from wordvec.query.readouts import ReadoutSettings, SpectralReadout
+from wordvec.train.narrow import EXTRA as NARROW
 
 ABTT_REMOVE = 2
 SPECTRAL = {
@@ -35,7 +40,7 @@ SPECTRAL = {
     "whiten": ReadoutSettings(power=0.0, remove=0, centre=True),
     "half-whiten": ReadoutSettings(power=0.25, remove=0, centre=True),
 }
-NEIGHBOUR_METHODS = ("default", "cosine", *SPECTRAL, "profile")
+NEIGHBOUR_METHODS = ("default", "cosine", *SPECTRAL, "narrow", "blend", "profile")
 PAIR_METHODS = NEIGHBOUR_METHODS + ("related",)
 DEFAULT_PMI_METHOD = "centred"  # issue 12: bench/similarity.py; README "Which command for which question"
 
@@ -49,8 +54,39 @@ def resolve(emb: WordVectors, method: str, pairs: bool = False) -> str:
     if method not in allowed:
         raise InputError(f"unknown similarity method {method!r}: use one of {', '.join(allowed)}")
     if method == "default":
-        return DEFAULT_PMI_METHOD if emb.kind == "pmi" else "cosine"
+        if emb.kind != "pmi":
+            return "cosine"
+        return "blend" if has_narrow(emb) else DEFAULT_PMI_METHOD
+    if method in ("narrow", "blend") and not has_narrow(emb):
+        raise InputError(f"method {method!r} needs the model's narrow-window table, which this model does not have: "
+                         "train from the text with narrow_window 2 (the default), or use method 'centred'",
+                         params=("method",))
     return method
+
+
+def has_narrow(emb: WordVectors) -> bool:
+    """True if ``emb`` carries a narrow-window table (``wordvec.train.narrow``) of its own shape."""
+    table = emb.extras.get(NARROW)
+    return table is not None and getattr(table, "ndim", 0) == 2 and table.shape[0] == len(emb)
+
+
+def narrow_share(emb: WordVectors) -> float:
+    """The narrow table's share s of the ``blend`` readout, from the model's meta (0.65 when missing)."""
+    value = (emb.meta.get("narrow") or {}).get("share", 0.65)
+    return float(value) if isinstance(value, (int, float)) and 0.0 <= value <= 1.0 else 0.65
+
+
+def _unit_rows(table: np.ndarray) -> np.ndarray:
+    table = np.asarray(table, dtype=np.float64)
+    norms = np.linalg.norm(table, axis=1, keepdims=True)
+    return np.divide(table, norms, out=np.zeros_like(table), where=norms > 0)
+
+
+def _blend_table(emb: WordVectors) -> np.ndarray:
+    s = narrow_share(emb)
+    pmi = spectral_readout(emb, "centred").unit.astype(np.float64)
+    narrow = unit_table(emb, "narrow").astype(np.float64)
+    return _unit_rows(np.hstack([np.sqrt(1.0 - s) * pmi, np.sqrt(s) * narrow])).astype(np.float32)
 
 
 def spectral_readout(emb: WordVectors, name: str) -> SpectralReadout:
@@ -63,6 +99,10 @@ def unit_table(emb: WordVectors, method: str, context_words: int = 10_000) -> np
     method = resolve(emb, method)
     if method == "cosine":
         return emb.unit_vectors
+    if method == "narrow":
+        return derived(emb).readout("narrow", lambda: _unit_rows(emb.extras[NARROW]).astype(np.float32))
+    if method == "blend":
+        return derived(emb).readout("blend", lambda: _blend_table(emb))
     if method == "profile":
         from wordvec.query.profile import transform_for
 
@@ -101,8 +141,7 @@ def most_similar(emb: WordVectors, positive: Any = (), negative: Any = (), topn:
     positive, negative = as_list(positive), as_list(negative)
     if not positive and not negative:
         raise InputError("most_similar needs at least one word")
-    readout = spectral_readout(emb, name)
-    table = readout.unit
+    table = unit_table(emb, name)
     query = np.zeros(table.shape[1], dtype=np.float64)
     rows: list[int] = []
     for sign, items in ((1.0, positive), (-1.0, negative)):
@@ -111,7 +150,7 @@ def most_similar(emb: WordVectors, positive: Any = (), negative: Any = (), topn:
                 vec = np.asarray(item, dtype=np.float64)
                 if vec.shape != (emb.shape[1],):
                     raise InputError(f"a query vector must have shape ({emb.shape[1]},), not {vec.shape}")
-                query += sign * readout.unit_vector(vec)
+                query += sign * _vector_query(emb, name, vec, table.shape[1])
             else:
                 rows.append(emb.index(item))
                 query += sign * table[rows[-1]].astype(np.float64)
@@ -121,6 +160,20 @@ def most_similar(emb: WordVectors, positive: Any = (), negative: Any = (), topn:
         query /= norm
     clip = _clip(emb, restrict_vocab)
     return rank_dot(emb, table[:clip], query, topn, rows)
+
+
+def _vector_query(emb: WordVectors, name: str, vec: np.ndarray, width: int) -> np.ndarray:
+    """A raw model vector read through readout ``name``: spectral readouts transform it; ``blend`` fills the
+    PMI part only (a raw vector has no narrow-table row); ``narrow`` cannot read a raw vector."""
+    if name in SPECTRAL:
+        return spectral_readout(emb, name).unit_vector(vec)
+    if name == "blend":
+        out = np.zeros(width, dtype=np.float64)
+        part = spectral_readout(emb, "centred").unit_vector(vec)
+        out[:len(part)] = part
+        return out
+    raise InputError(f"method {name!r} ranks by the narrow table, which raw vectors are not in: query with words, "
+                     "or use method 'blend' or 'centred'", params=("method",))
 
 
 def pair_scorer(emb: WordVectors, method: str = "default", context_words: int = 10_000) -> Callable[[int, int], float]:
@@ -166,5 +219,6 @@ def similarity(emb: WordVectors, a: str, b: str, method: str = "default", contex
     return pair_scorer(emb, method, context_words)(emb.index(a), emb.index(b))
 
 
-__all__ = ["most_similar", "pair_scorer", "similarity", "unit_table", "resolve", "spectral_readout",
+__all__ = ["most_similar", "pair_scorer", "similarity", "unit_table", "resolve", "spectral_readout", "has_narrow",
+           "narrow_share",
            "NEIGHBOUR_METHODS", "PAIR_METHODS", "DEFAULT_PMI_METHOD", "SPECTRAL", "ABTT_REMOVE"]

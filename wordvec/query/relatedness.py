@@ -1,14 +1,18 @@
 """Relatedness (相关), PMI estimates and norms (SPEC c.1, c.6; DECISIONS 7).
 
 ``most_related`` ranks by raw PMI ``⟨v_x,v_y⟩`` by default, by cosine with ``normalize=True``, or by the
-α-variant ``⟨v_x,v_y⟩ + (1−α) log P(y)`` (needs stored counts). The query word itself is **excluded** by
+α-variant ``PMI(x,y) + (1−α) log P(y)`` (needs stored counts; α = 1 is plain PMI). The query word itself is **excluded** by
 default for every model kind (its self-PMI is an extrapolation, SPEC a.4, and it is never news to the
 user); ``include_self=True`` keeps it, which reproduces the blog's word2vec lists (SPEC c.1.3).
 Context smoothing [derived]: a PMI model trained with ``cds = c ≠ 1`` (``meta["cds"]``; the trainer's
 ``P_c(w) ∝ #w^c`` on both sides of the target) fits ``⟨v_i,v_j⟩ ≈ PMI(i,j) + δ_i + δ_j`` with
-``δ_w = log P(w) − log P_c(w)``. Every PMI-valued query (``pmi``, raw ``most_related``, keywords, predict,
-raw sentence PMI) subtracts these offsets so that it returns the PMI estimate of SPEC a.4; cosine queries
-and ``norms`` use the vectors as they are. For ``cds = 1`` (the seed) the offsets are zero.
+``δ_w = log P(w) − log P_c(w)``. Every PMI-valued query (``pmi``, the α-variant of ``most_related``,
+keywords, predict, raw sentence PMI) subtracts these offsets so that it returns the PMI estimate of SPEC a.4.
+The default ranking of ``most_related`` does not: it ranks by ``⟨v_x,v_y⟩`` itself, which for such a model
+is the PMI with both words' probabilities smoothed, ``log p(x,y) − log P_c(x) − log P_c(y)``. Plain PMI
+over-rates rare partners; the smoothed one ranks relatedness better on all three corpora of
+``bench/similarity.py`` (issue 12, docs/similar.md), and ``alpha=1`` gives plain PMI. Cosine queries and
+``norms`` use the vectors as they are. For ``cds = 1`` (the seed) the offsets are zero.
 Word2vec (hierarchical softmax) models are scored exactly by ``wordvec.query.scorers.HSScorer`` with
 ``log p(y|x) − α log #y``; their default α is 0.9, the blog's "slightly below 1" (SPEC c.1.2/c.1.3).
 """
@@ -68,8 +72,9 @@ def most_related(
 ) -> list[tuple[str, float]]:
     """The ``topn`` words most related to ``word`` (SPEC c.1; DECISIONS 7).
 
-    Parameters: ``normalize`` rank by cosine instead of raw PMI (PMI models); ``alpha`` the α-variant
-    (PMI: ``⟨v_x,v_y⟩ + (1−α) log P(y)``; word2vec: ``log p(y|x) − α log #y``, default 0.9 there);
+    By default PMI models rank by ``⟨v_x,v_y⟩``, the context-smoothed PMI (module docstring).
+    Parameters: ``normalize`` rank by cosine instead (PMI models); ``alpha`` the α-variant
+    (PMI: ``PMI(x,y) + (1−α) log P(y)``, α = 1 plain PMI; word2vec: ``log p(y|x) − α log #y``, default 0.9 there);
     ``include_self`` keep the query word in the list (default False).
     """
     row = emb.index(word)

@@ -27,12 +27,17 @@ class PMIScorer:
     pmi_valued = True
 
     def related_bias(self, emb: WordVectors, row: int, alpha: float | None) -> np.ndarray | None:
-        """Per-row additive term of raw relatedness: ``−δ_x − δ_y`` (cds models) ``+ (1 − α) log P(y)``."""
+        """Per-row additive term of relatedness. ``alpha`` None (the default ranking): none, so the score is
+        the model's inner product, the context-smoothed PMI ``log p(x,y) / (P_c(x) P_c(y))`` of a cds model
+        (issue 12; Levy, Goldberg & Dagan 2015 §3.1 on smoothing against PMI's bias to rare words). ``alpha``
+        given: ``−δ_x − δ_y`` (cds models: plain PMI) ``+ (1 − α) log P(y)`` (SPEC c.1.2)."""
+        if alpha is None:
+            return None
         state = derived(emb)
         offsets = state.pmi_offsets
-        bias = None if alpha is None else state.alpha_bias(float(alpha))  # SPEC c.1.2
+        bias = state.alpha_bias(float(alpha))  # SPEC c.1.2
         if offsets is not None:
-            bias = (0.0 if bias is None else bias) - offsets - offsets[row]
+            bias = bias - offsets - offsets[row]
         return bias
 
     def related_scores(self, emb: WordVectors, row: int, normalize: bool, alpha: float | None) -> np.ndarray:

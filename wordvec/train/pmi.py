@@ -22,7 +22,7 @@ from wordvec.train.targets import build_records
 # the seed's configuration (SPEC b.5 / DECISIONS 4): both orientations per epoch, no smoothing
 SEED_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.1, x_max=100.0, alpha=0.75, truncate=False, both_orientations=True, cds=1.0,
-    prior_count=0.0, independence_weight=0.0,
+    prior_count=0.0, independence_weight=0.0, narrow_window=0,
 )
 # the default: measured on zh_mixed (bench/train.py --sweep): each unordered pair once per epoch (half the
 # work), context smoothing 0.75, η 0.4 (rare words' small gradients need the larger step under AdaGrad's G0=1).
@@ -34,7 +34,7 @@ SEED_PRESET: dict[str, Any] = dict(
 # scores as well but fits the heaviest pairs' PMI worse (bench/pmi_fit.py: r 0.72 against 0.89)
 DEFAULT_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.5, truncate=False, both_orientations=False, cds=0.75,
-    prior_count=0.0, independence_weight=1e-3,
+    prior_count=0.0, independence_weight=1e-3, narrow_window=2, narrow_share=0.65,
 )
 PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 # the independence prior is applied after each quarter of the records, with w0/4 each (one step per epoch is
@@ -85,6 +85,11 @@ class PMITrainer(Estimator):
         neg [0.0]: Swivel-style penalty for unobserved pairs (off by default, DECISIONS 13): per epoch, draw
             neg × #records pairs with both words ∝ #w^0.75; unobserved ones whose ⟨v_i,v_j⟩ exceeds the PMI
             of a single co-occurrence are pushed down to it. neg_weight [None: λ of x=1]: its weight.
+        narrow_window [2; seed 0]: also keep the narrow table of ``wordvec.train.narrow`` (PPMI-SVD of the
+            counts over this many words each side, same vocabulary and dim), which ``similar`` blends in by
+            default; 0: none. Built only when training from text or a token cache (counts cannot be re-counted:
+            ``notes_`` says so). narrow_share [0.65]: the narrow table's share s of ``similar``'s default
+            readout, (1−s)·cos_pmi(centred) + s·cos_narrow (issue 12, bench/similarity.py).
         seed [None]: random seed (init, shuffle). threads [None: all cores]: Hogwild threads; 1 gives
             bit-for-bit reproducible results for a fixed seed.
         dtype ["float32"]: "float32" or "float64" (parity with the C code).
@@ -105,6 +110,8 @@ class PMITrainer(Estimator):
         independence_weight: float = 1e-3,
         neg: float = 0.0,
         neg_weight: float | None = None,
+        narrow_window: int = 2,
+        narrow_share: float = 0.65,
         seed: int | None = None,
         threads: int | None = None,
         dtype: str = "float32",
@@ -122,6 +129,8 @@ class PMITrainer(Estimator):
         self.independence_weight = independence_weight
         self.neg = neg
         self.neg_weight = neg_weight
+        self.narrow_window = narrow_window
+        self.narrow_share = narrow_share
         self.seed = seed
         self.threads = threads
         self.dtype = dtype
@@ -132,7 +141,8 @@ class PMITrainer(Estimator):
         dim=integer(1), epochs=integer(0), lr=number(0, low_open=True), x_max=number(0, low_open=True),
         alpha=number(0), truncate=flag, both_orientations=flag, cds=number(0, 1, low_open=True),
         prior_count=number(0), independence_weight=number(0), neg=number(0),
-        neg_weight=optional(number(0, low_open=True), "the weight of a single co-occurrence"), seed=seed_rule,
+        neg_weight=optional(number(0, low_open=True), "the weight of a single co-occurrence"),
+        narrow_window=integer(0), narrow_share=number(0, 1), seed=seed_rule,
         threads=optional(integer(1), "all cores"), dtype=choice("float32", "float64"),
         memory=optional(integer(1), "MemAvailable"),
     )
@@ -211,7 +221,38 @@ class PMITrainer(Estimator):
         t = time.perf_counter()
         self._train(counts, callback, state, hook)
         self.stage_seconds_["train"] = time.perf_counter() - t
+        if int(self.narrow_window) > 0:
+            self._add_narrow(counts, options, progress)
         return self
+
+    def _add_narrow(self, counts: Any, options: dict[str, Any], progress: StageProgress | None) -> None:
+        """Attach the narrow table (``wordvec.train.narrow``) to ``embedding_`` when the tokens are at hand."""
+        from wordvec.train.base import _stage
+        from wordvec.train.narrow import EXTRA, narrow_table
+
+        cache = getattr(self, "token_cache_", None)
+        if cache is None:
+            self.notes_.append("no narrow-window table: it is counted from the tokens, and this model was trained "
+                               "from counts (or on Dask); `similar` reads the centred cosine instead. Train from "
+                               "the text to get it, or set narrow_window=0 to silence this note")
+            return
+        if len(counts.vocab) < 3:
+            self.notes_.append("no narrow-window table: the vocabulary has fewer than 3 words")
+            return
+        t = time.perf_counter()
+        try:
+            table, settings = narrow_table(cache, self.counting_, counts.vocab, int(self.narrow_window),
+                                           int(self.dim), float(self.cds), seed=self.seed,
+                                           cache_dir=options.get("cache_dir"), progress=_stage(progress, "narrow"))
+        except InputError as err:
+            if "no co-occurring" not in str(err):
+                raise
+            self.notes_.append("no narrow-window table: no word pairs within the narrow window")
+            return
+        emb = self.embedding_
+        emb.extras[EXTRA] = table
+        emb.meta["narrow"] = dict(settings, share=float(self.narrow_share))
+        self.stage_seconds_["narrow table"] = time.perf_counter() - t
 
     def _train(self, counts: Any, callback: Callback | None, state: dict[str, Any] | None,
                on_epoch_end: Callable[[dict[str, Any]], None] | None) -> None:

@@ -54,37 +54,76 @@ class PPMISVD(Estimator):
         return self
 
     def _factorise(self, counts: Any) -> None:
-        from scipy.sparse.linalg import svds
-
         t0 = time.perf_counter()
-        matrix = sp.csr_matrix(counts.matrix)
-        n = matrix.shape[0]
-        dim = int(self.dim)
-        if dim >= n:
-            raise InputError(f"dim must be between 1 and {n - 1} for a vocabulary of {n} words (got {dim})",
-                             params=("dim",))
-        unigram = np.asarray(counts.vocab.counts, dtype=np.float64)
-        total = float(getattr(counts, "total_tokens", 0) or unigram.sum())
-        z = off_diagonal_total(matrix)
-        rows, cols, x = pair_records(matrix, both=True)
-        if len(x) == 0:
-            raise InputError("no co-occurring word pairs: use a larger corpus or a lower min_count",
-                             params=("min_count",))
-        pmi = np.log(x) - np.log(z) - log_unigram(unigram, total)[rows] - log_unigram(unigram, cds=float(self.cds))[cols]
-        keep = pmi > 0
-        ppmi = sp.csr_matrix((pmi[keep], (rows[keep], cols[keep])), shape=(n, n))
-        rng = np.random.default_rng(self.seed)
-        v0 = rng.uniform(-1, 1, n)
-        u, s, _ = svds(ppmi, k=dim, v0=v0)
-        order = np.argsort(-s)
-        u, s = u[:, order], s[order]
-        vectors = (u * s ** float(self.eig)).astype(np.float32)
-        energy = float(np.dot(ppmi.data, ppmi.data))
-        self.singular_values_ = s
-        self.residual_ = max(0.0, 1.0 - float(np.dot(s, s)) / energy) if energy > 0 else 0.0
+        vectors, self.singular_values_, self.residual_, z = ppmi_factors(
+            counts, int(self.dim), float(self.cds), float(self.eig), self.seed)
         self.seconds_ = time.perf_counter() - t0
         meta = self.build_meta(counts, z=z, seconds=round(self.seconds_, 3))
         self.embedding_ = WordVectors(vectors, counts.vocab, meta)
 
 
-__all__ = ["PPMISVD"]
+def ppmi_factors(counts: Any, dim: int, cds: float = 0.75, eig: float = 0.5, seed: int | None = None,
+                 solver: str = "arpack") -> tuple[np.ndarray, np.ndarray, float, float]:
+    """The rank-``dim`` factorisation of the PPMI matrix of ``counts`` (a ``Cooccurrence``-like object).
+
+    The matrix is ``M`` of the module docstring (context smoothing ``cds`` on the column word), factorised by
+    a truncated SVD ``U S Vᵀ``; returns ``(U S^eig as float32, S, residual,
+    Z)`` with ``residual`` the share of the matrix's squared Frobenius norm left unexplained and ``Z`` the
+    off-diagonal total. ``seed`` fixes the solver's start vector. ``solver``: "arpack" (scipy's ``svds``, to
+    solver precision) or "randomized" (``randomized_svd``: a few passes over the matrix, much faster on large
+    vocabularies, leading directions to about 1e-3). Raises ``InputError`` for ``dim`` ≥ V or no pairs.
+    """
+    from scipy.sparse.linalg import svds
+
+    matrix = sp.csr_matrix(counts.matrix)
+    n = matrix.shape[0]
+    if dim >= n:
+        raise InputError(f"dim must be between 1 and {n - 1} for a vocabulary of {n} words (got {dim})",
+                         params=("dim",))
+    unigram = np.asarray(counts.vocab.counts, dtype=np.float64)
+    total = float(getattr(counts, "total_tokens", 0) or unigram.sum())
+    z = off_diagonal_total(matrix)
+    rows, cols, x = pair_records(matrix, both=True)
+    if len(x) == 0:
+        raise InputError("no co-occurring word pairs: use a larger corpus or a lower min_count",
+                         params=("min_count",))
+    pmi = np.log(x) - np.log(z) - log_unigram(unigram, total)[rows] - log_unigram(unigram, cds=cds)[cols]
+    keep = pmi > 0
+    ppmi = sp.csr_matrix((pmi[keep], (rows[keep], cols[keep])), shape=(n, n))
+    del pmi, keep, rows, cols, x
+    if solver == "randomized":
+        u, s = randomized_svd(ppmi, dim, seed=seed)
+    else:
+        v0 = np.random.default_rng(seed).uniform(-1, 1, n)
+        u, s, _ = svds(ppmi, k=dim, v0=v0)
+        order = np.argsort(-s)
+        u, s = u[:, order], s[order]
+    energy = float(np.dot(ppmi.data, ppmi.data))
+    residual = max(0.0, 1.0 - float(np.dot(s, s)) / energy) if energy > 0 else 0.0
+    return (u * s ** eig).astype(np.float32), s, residual, z
+
+
+def randomized_svd(matrix: Any, k: int, oversample: int = 16, iterations: int = 3,
+                   seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` left singular vectors and values of a sparse ``matrix`` by randomized subspace iteration
+    (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1): a Gaussian start of ``k + oversample``
+    columns, ``iterations`` power passes re-orthonormalised each time, then an exact SVD of the small
+    projected matrix. Each pass is two sparse-times-dense products in float32. Returns ``(U, S)``, S
+    descending.
+    """
+    a = sp.csr_matrix(matrix, dtype=np.float32)
+    at = a.T.tocsr()
+    n_cols = a.shape[1]
+    width = min(k + oversample, min(a.shape))
+    rng = np.random.default_rng(seed)
+    q = np.linalg.qr(a @ rng.standard_normal((n_cols, width), dtype=np.float32))[0]
+    for _ in range(iterations):
+        q = np.linalg.qr(at @ q)[0]
+        q = np.linalg.qr(a @ q)[0]
+    small = np.asarray((at @ q).T, dtype=np.float64)  # qᵀ A, width × n_cols
+    ub, s, _ = np.linalg.svd(small, full_matrices=False)
+    u = q.astype(np.float64) @ ub[:, :k]
+    return u, s[:k]
+
+
+__all__ = ["PPMISVD", "ppmi_factors", "randomized_svd"]
