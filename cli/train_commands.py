@@ -61,7 +61,7 @@ def _echo(quiet: bool, text: str) -> None:
 @click.option("--narrow-window", type=click.IntRange(min=0, max=1000), default=None,
               help="Window of the narrow table that `similar` blends in [default preset 2, simpler-glove 0: none].")
 @click.option("--narrow-share", type=click.FloatRange(0, 1), default=None,
-              help="Share of the narrow table in `similar`'s default readout [0.65].")
+              help="Share of the narrow table in `similar`'s default readout [0.5].")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
               help="Training threads (0: all cores).")
 @click.option("--seed", type=int, default=None, help="Random seed (with --threads 1: reproducible).")

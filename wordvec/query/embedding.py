@@ -211,8 +211,9 @@ class Embedding(WordVectors):
         """Most similar (substitutable) words, gensim ``most_similar`` semantics (inputs excluded).
 
         ``positive``/``negative``: a word, a vector or a list of them. ``method``: a readout of
-        ``wordvec.query.methods`` — ``"default"`` (PMI models: ``methods.DEFAULT_PMI_METHOD``; other kinds:
-        cosine), ``"cosine"`` (SPEC c.2.1), ``"centred"``, ``"abtt"``, ``"whiten"``, ``"half-whiten"``, or
+        ``wordvec.query.methods`` — ``"default"`` (PMI models: ``"blend"`` when the model has a narrow-window
+        table, else ``methods.DEFAULT_PMI_METHOD``; other kinds: cosine), ``"cosine"`` (SPEC c.2.1),
+        ``"centred"``, ``"abtt"``, ``"whiten"``, ``"half-whiten"``, ``"narrow"``, ``"blend"``, or
         ``"profile"`` (PMI models: Pearson correlation of PMI profiles over the ``context_words`` most frequent
         words, SPEC c.2.3). ``restrict_vocab``: rank only the first N words. ``approximate=True`` (cosine; with
         the default method it means cosine): use the model directory's index (``wordvec index MODEL``, needs

@@ -71,9 +71,9 @@ def has_narrow(emb: WordVectors) -> bool:
 
 
 def narrow_share(emb: WordVectors) -> float:
-    """The narrow table's share s of the ``blend`` readout, from the model's meta (0.65 when missing)."""
-    value = (emb.meta.get("narrow") or {}).get("share", 0.65)
-    return float(value) if isinstance(value, (int, float)) and 0.0 <= value <= 1.0 else 0.65
+    """The narrow table's share s of the ``blend`` readout, from the model's meta (0.5 when missing)."""
+    value = (emb.meta.get("narrow") or {}).get("share", 0.5)
+    return float(value) if isinstance(value, (int, float)) and 0.0 <= value <= 1.0 else 0.5
 
 
 def _unit_rows(table: np.ndarray) -> np.ndarray:

@@ -181,7 +181,6 @@ class Estimator:
         self.read_report_ = None
         self.notes_: list[str] = []  # one-line remarks on how the model was built, shown by `wordvec train`
         self.token_cache_ = None  # the tokens counts were made from, when the corpus was text or a token cache
-        self.counting_: dict[str, Any] = {}
 
     def read_tokens(self, corpus: Any, options: Mapping[str, Any], progress: StageProgress | None = None) -> Any:
         """The ``TokenCache`` of ``corpus`` (see ``wordvec.corpora.pipeline.corpus_cache``).
@@ -234,7 +233,7 @@ class Estimator:
             return counts
         cache = self.read_tokens(corpus, {k: v for k, v in given.items() if k in READING_OPTIONS}, progress)
         counting = {k: v for k, v in given.items() if k in COUNTING_OPTIONS}
-        self.token_cache_, self.counting_ = cache, counting
+        self.token_cache_ = cache
         t = time.perf_counter()
         counts = count_cached(cache, cache_dir=options.get("cache_dir"), progress=_stage(progress, "counting"),
                               **counting)

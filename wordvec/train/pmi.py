@@ -34,7 +34,7 @@ SEED_PRESET: dict[str, Any] = dict(
 # scores as well but fits the heaviest pairs' PMI worse (bench/pmi_fit.py: r 0.72 against 0.89)
 DEFAULT_PRESET: dict[str, Any] = dict(
     dim=128, epochs=30, lr=0.4, x_max=100.0, alpha=0.5, truncate=False, both_orientations=False, cds=0.75,
-    prior_count=0.0, independence_weight=1e-3, narrow_window=2, narrow_share=0.65,
+    prior_count=0.0, independence_weight=1e-3, narrow_window=2, narrow_share=0.5,
 )
 PRESETS = {"seed": SEED_PRESET, "default": DEFAULT_PRESET}
 # the independence prior is applied after each quarter of the records, with w0/4 each (one step per epoch is
@@ -86,10 +86,10 @@ class PMITrainer(Estimator):
             neg × #records pairs with both words ∝ #w^0.75; unobserved ones whose ⟨v_i,v_j⟩ exceeds the PMI
             of a single co-occurrence are pushed down to it. neg_weight [None: λ of x=1]: its weight.
         narrow_window [2; seed 0]: also keep the narrow table of ``wordvec.train.narrow`` (PPMI-SVD of the
-            counts over this many words each side, same vocabulary and dim), which ``similar`` blends in by
-            default; 0: none. Built only when training from text or a token cache (counts cannot be re-counted:
-            ``notes_`` says so). narrow_share [0.65]: the narrow table's share s of ``similar``'s default
-            readout, (1−s)·cos_pmi(centred) + s·cos_narrow (issue 12, bench/similarity.py).
+            left and right neighbours up to this distance, same vocabulary and dim), which ``similar`` blends
+            in by default; 0: none. Built only when training from text or a token cache (counts cannot be
+            re-counted: ``notes_`` says so). narrow_share [0.5]: the narrow table's share s of ``similar``'s
+            default readout, (1−s)·cos_pmi(centred) + s·cos_narrow (issue 12, docs/similar.md).
         seed [None]: random seed (init, shuffle). threads [None: all cores]: Hogwild threads; 1 gives
             bit-for-bit reproducible results for a fixed seed.
         dtype ["float32"]: "float32" or "float64" (parity with the C code).
@@ -111,7 +111,7 @@ class PMITrainer(Estimator):
         neg: float = 0.0,
         neg_weight: float | None = None,
         narrow_window: int = 2,
-        narrow_share: float = 0.65,
+        narrow_share: float = 0.5,
         seed: int | None = None,
         threads: int | None = None,
         dtype: str = "float32",
@@ -241,9 +241,8 @@ class PMITrainer(Estimator):
             return
         t = time.perf_counter()
         try:
-            table, settings = narrow_table(cache, self.counting_, counts.vocab, int(self.narrow_window),
-                                           int(self.dim), float(self.cds), seed=self.seed,
-                                           cache_dir=options.get("cache_dir"), progress=_stage(progress, "narrow"))
+            table, settings = narrow_table(cache, counts.vocab, int(self.narrow_window), int(self.dim),
+                                           float(self.cds), seed=self.seed, progress=_stage(progress, "narrow"))
         except InputError as err:
             if "no co-occurring" not in str(err):
                 raise
