@@ -15,6 +15,7 @@ import pytest
 
 from wordvec.corpora.cooccur import Cooccurrence
 from wordvec.corpora.dask_count import count_on_dask, parse_scheduler, plan_partitions
+from wordvec.corpora.dask_folder import make_job_folder, remove_job_folder, wait_for_workers_idle, write_part
 from wordvec.corpora.pipeline import count_corpus
 from wordvec.errors import InputError
 
@@ -192,6 +193,60 @@ def test_cli_equals_local_count_and_ctrl_c_leaves_nothing(corpus, cluster, tmp_p
     assert proc.returncode == 130 and "interrupted" in err
     assert not (tmp_path / "stopped").exists()
     assert list(shards.iterdir()) == []
+    # a cancelled task still running on a worker must not write anything later either
+    with distributed.Client(cluster) as client:
+        assert wait_for_workers_idle(client, "", 60)
+    assert list(shards.iterdir()) == []
+
+
+def test_straggler_cannot_write_into_a_removed_job_folder(corpus, tmp_path):
+    import threading
+
+    job = make_job_folder(str(tmp_path))
+    started, go, out = threading.Event(), threading.Event(), []
+
+    def write(folder):
+        started.set()
+        go.wait(30)
+        Path(folder, "run-000000.keys.npy").write_bytes(b"late")  # the job folder is gone by now
+        return "written"
+
+    worker = threading.Thread(target=lambda: out.append(write_part(os.path.join(job, "part-000000"), write)))
+    worker.start()
+    assert started.wait(30)
+    remove_job_folder(job)  # while the task writes (Ctrl-C on the driver)
+    go.set()
+    worker.join(30)
+    assert out == [(None, None)] and os.listdir(tmp_path) == []  # nothing re-created, no error
+    # a whole count task into a vanished job folder: "cancelled", nothing created
+    root, inputs = corpus
+    from wordvec.corpora.dask_count import Partition, count_partition, tokenize_partition
+    from wordvec.corpora.tokenize import TokenizerSettings
+    from wordvec.io.vocab import Vocabulary
+
+    tok = tokenize_partition(Partition(inputs[0], 0, 20_000), TokenizerSettings().to_dict(), False)
+    vocab = Vocabulary.from_counts(dict(zip(tok["words"], tok["counts"].tolist())))
+    summary = count_partition(tok, str(tmp_path / ".wordvec-dask-gone" / "part-000000"), vocab, 5, False, None)
+    assert summary["cancelled"] and summary["folder"] is None and os.listdir(tmp_path) == []
+    # and into one that exists: a complete part under a unique name, no temporary left
+    job = make_job_folder(str(tmp_path))
+    summary = count_partition(tok, os.path.join(job, "part-000000"), vocab, 5, False, None)
+    assert not summary["cancelled"] and summary["runs"]
+    assert os.listdir(job) == [os.path.basename(summary["folder"])]
+    assert os.path.basename(summary["folder"]).startswith("part-000000-")
+
+
+def test_job_folders_of_killed_drivers_are_removed(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    first = Path(make_job_folder(str(tmp_path)))
+    mine, theirs = first.name, first.name.replace(f"-p{os.getpid()}-", f"-p{dead.pid}-")
+    live = first.name.replace(f"-p{os.getpid()}-", f"-p{os.getppid()}-")
+    (tmp_path / theirs).mkdir()
+    (tmp_path / theirs / "part-000001-x").mkdir()
+    (tmp_path / (live + "x")).mkdir()
+    second = Path(make_job_folder(str(tmp_path)))
+    assert sorted(os.listdir(tmp_path)) == sorted([mine, second.name, live + "x"])  # this run's and a live one kept
 
 
 def test_train_with_dask_equals_local(corpus, cluster, tmp_path):
