@@ -14,8 +14,10 @@
    (in ``shard_dir``; ``dask_folder.py``).
    Windows never cross a line and partitions hold whole lines, so the partitions' counts add up to the
    single-machine counts exactly (integer units).
-4. The shards are merged on disk (``corpora/kway.py``): at most ``2 * fan_in`` run files open, about
-   ``memory`` bytes in use, straight into the output counts directory (written atomically).
+4. The shards are merged on disk (``corpora/kway.py``): first in a tree of merge tasks on the workers,
+   ``fan_in`` partitions per task (``dask_merge.py``), then by the driver from at most about ``fan_in`` runs,
+   straight into the output counts directory (written atomically); each merge holds at most ``2 * fan_in``
+   run files open and about ``memory`` bytes.
 
 The shard folder must be visible to the workers and to this process under the same path (the same machine
 for ``local:N``; a shared file system for a remote scheduler). It is removed on success, on failure and on
@@ -40,6 +42,7 @@ from wordvec.io.atomic import sigint_held
 from wordvec.io.vocab import Vocabulary
 
 from .dask_folder import COUNT_KEY, make_job_folder, remove_job_folder, write_part
+from .dask_merge import tree_merge
 from .ranges import iter_range_lines, line_starts, shift_location
 from .reader import STDIN, ReadReport, expand_inputs, iter_line_blocks
 from .tokenize import TokenizerSettings, make_tokenizer
@@ -341,7 +344,8 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
                                "until the count ends, or choose another shard_dir", params=("shard_dir",))
         client.cancel(futures)  # frees the tokens on the workers
         futures = []
-        prefixes = [os.path.join(s["folder"], name) for s in summaries if s["folder"] for name in s["runs"]]
+        fan_in = fan_in or FAN_IN
+        prefixes, levels = tree_merge(client, summaries, tmp, tag, len(vocab), memory, fan_in, futures)
         scale = weight_table(int(window), bool(distance_weighting))[0]
         report = _merge_reports([s["report"] for s in summaries], len(files))
         from wordvec._version import __version__
@@ -350,12 +354,12 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
         from .cooccur import FORMAT, FORMAT_VERSION
 
         with atomic_directory(output) as out:
-            info = write_counts(prefixes, vocab, out, scale, memory, tmp, fan_in or FAN_IN)
+            info = write_counts(prefixes, vocab, out, scale, memory, tmp, fan_in)
             meta = {"min_count": int(min_count), "max_vocab": int(max_vocab), "tokenizer": settings.to_dict(),
                     "sources": sources, "token_cache": None,
                     "n_lines": sum(s["lines"] for s in summaries),
                     "n_tokens_all": sum(s["tokens"] for s in summaries), "report": report.to_dict(),
-                    "dask": {"scheduler": str(scheduler), "partitions": len(parts)},
+                    "dask": {"scheduler": str(scheduler), "partitions": len(parts), "merge_levels": levels},
                     "format": FORMAT, "version": FORMAT_VERSION, "wordvec_version": __version__,
                     "window": int(window), "distance_weighting": bool(distance_weighting),
                     "vocab_size": len(vocab), "vocab_checksum": vocab.checksum(), "total_tokens": vocab.total,

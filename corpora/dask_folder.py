@@ -11,8 +11,8 @@ removed it (``os.makedirs(..., exist_ok=True)`` in the atomic writers) and left 
   ``part-K-<id>`` when complete (a unique name: a re-run after a lost worker never collides). When the job
   folder vanished, the write fails and the task returns "cancelled" instead of an error.
 - **The driver renames the job folder away first** (``remove_job_folder``), so every later path-based write
-  of a straggling task fails; then it waits (bounded) until no count task of the job still runs on any worker
-  (asked of the workers themselves, ``running_count_tasks``), and removes the renamed folder, again until it
+  of a straggling task fails; then it waits (bounded) until no writing task of the job still runs on any worker
+  (asked of the workers themselves, ``running_writers``), and removes the renamed folder, again until it
   is gone.
 - The folder's name carries this host and the driver's pid (``.wordvec-dask-HOST-pPID-xxxx``), so a later
   count in the same place removes the folders of drivers that were killed (as ``.wordvec-shards-*`` spill
@@ -31,7 +31,8 @@ import uuid
 from typing import Any, Callable
 
 PREFIX = ".wordvec-dask-"
-COUNT_KEY = "wordvec-count-"  # the keys of the tasks that write parts: f"{COUNT_KEY}{tag}-{k}"
+COUNT_KEY = "wordvec-count-"  # the keys of the tasks that write parts: f"{COUNT_KEY}{tag}-{k}" (counts)
+MERGE_KEY = "wordvec-merge-"  # and f"{MERGE_KEY}{tag}-{level}-{k}" (the tree of merges, dask_merge.py)
 
 
 def _host() -> str:
@@ -89,21 +90,22 @@ def write_part(base: str, write: Callable[[str], Any]) -> tuple[str | None, Any]
     return final, result
 
 
-def running_count_tasks(tag: str, dask_worker: Any = None) -> list[str]:
-    """On a worker (``client.run``): the keys of this job's count tasks that still occupy a thread, cancelled
-    ones included (``WorkerState.all_running_tasks``)."""
+def running_writers(tag: str, dask_worker: Any = None) -> list[str]:
+    """On a worker (``client.run``): the keys of this job's writing tasks (counts, merges) that still occupy
+    a thread, cancelled ones included (``WorkerState.all_running_tasks``)."""
     state = getattr(dask_worker, "state", None)
     tasks = state.all_running_tasks if state is not None else ()
-    return sorted(str(ts.key) for ts in tasks if str(ts.key).startswith(COUNT_KEY + tag))
+    return sorted(str(ts.key) for ts in tasks if str(ts.key).startswith((COUNT_KEY + tag, MERGE_KEY + tag)))
 
 
 def wait_for_workers_idle(client: Any, tag: str, seconds: float = 10.0) -> bool:
-    """Wait (at most ``seconds``) until no count task of job ``tag`` runs on any worker; True when none does."""
+    """Wait (at most ``seconds``) until no writing task of job ``tag`` runs on any worker (``""``: of any
+    job); True when none does."""
     end = time.monotonic() + seconds
     while True:
         left = end - time.monotonic()
         try:
-            busy = client.run(running_count_tasks, tag, on_error="ignore", callback_timeout=max(0.5, left))
+            busy = client.run(running_writers, tag, on_error="ignore", callback_timeout=max(0.5, left))
         except Exception:  # noqa: BLE001 - the scheduler is gone or too slow: the rename still protects
             return False
         if not any(busy.values()):
@@ -114,8 +116,8 @@ def wait_for_workers_idle(client: Any, tag: str, seconds: float = 10.0) -> bool:
 
 
 def remove_job_folder(folder: str, client: Any = None, tag: str | None = None, wait: float = 10.0) -> None:
-    """Remove the job folder so that nothing of it remains, even with count tasks still running (module doc):
-    rename it away, wait for the job's running count tasks (when ``client`` is given), remove, retry."""
+    """Remove the job folder so that nothing of it remains, even with its tasks still running (module doc):
+    rename it away, wait for the job's running writing tasks (when ``client`` is given), remove, retry."""
     gone = f"{folder}-removing"
     with contextlib.suppress(FileNotFoundError):
         os.rename(folder, gone)
@@ -129,5 +131,5 @@ def remove_job_folder(folder: str, client: Any = None, tag: str | None = None, w
             time.sleep(0.05)
 
 
-__all__ = ["make_job_folder", "write_part", "remove_job_folder", "running_count_tasks", "wait_for_workers_idle",
-           "stale_job_folders", "PREFIX", "COUNT_KEY"]
+__all__ = ["make_job_folder", "write_part", "remove_job_folder", "running_writers", "wait_for_workers_idle",
+           "stale_job_folders", "PREFIX", "COUNT_KEY", "MERGE_KEY"]

@@ -90,36 +90,38 @@ def test_identical_to_one_machine(corpus, cluster, tmp_path, weighting):
                          max_vocab=max_vocab,
                          distance_weighting=weighting, partition_bytes=PART, shard_dir=str(tmp_path / "shards"),
                          memory=(1 << 30) // 100, fan_in=4)
-    assert meta["dask"]["partitions"] > 5
+    assert meta["dask"]["partitions"] > 5 and meta["dask"]["merge_levels"] >= 1  # merged by a tree of tasks
     assert_same(ref, Cooccurrence.load(tmp_path / "out"))
     assert os.listdir(tmp_path / "shards") == []  # temporary shards removed
 
 
 def test_worker_killed_mid_count_same_result(corpus, cluster, tmp_path):
     root, inputs = corpus
-    marker = tmp_path / "kill-once"
-    marker.write_text("")
+    for name in ("wordvec-count", "wordvec-merge"):
+        (tmp_path / f"kill-{name}").write_text("")
 
     class KillOnce(distributed.WorkerPlugin):
-        def __init__(self, path):
-            self.path = path
+        def __init__(self, folder):
+            self.folder = folder
 
         def transition(self, key, start, finish, **kwargs):
-            if finish == "executing" and str(key).startswith("wordvec-count"):
+            name = str(key)[:13]
+            if finish == "executing" and name in ("wordvec-count", "wordvec-merge"):
                 try:
-                    os.rename(self.path, self.path + ".done")
+                    os.rename(os.path.join(self.folder, f"kill-{name}"), os.path.join(self.folder, f"{name}.done"))
                 except FileNotFoundError:
                     return
-                os._exit(1)  # the worker process dies while counting a partition
+                os._exit(1)  # the worker process dies while counting a partition, or merging in the tree
 
     with distributed.Client(cluster) as client:
-        client.register_plugin(KillOnce(str(marker)), name="kill-once")
+        client.register_plugin(KillOnce(str(tmp_path)), name="kill-once")
         try:
-            count_on_dask(inputs, str(tmp_path / "out"), cluster.scheduler_address, min_count=2, window=5,
-                          partition_bytes=PART, shard_dir=str(tmp_path / "shards"))
+            meta = count_on_dask(inputs, str(tmp_path / "out"), cluster.scheduler_address, min_count=2, window=5,
+                                 partition_bytes=PART, shard_dir=str(tmp_path / "shards"), fan_in=3)
         finally:
             client.unregister_worker_plugin("kill-once")
-    assert (tmp_path / "kill-once.done").exists()  # the kill happened
+    assert (tmp_path / "wordvec-count.done").exists() and (tmp_path / "wordvec-merge.done").exists()  # both kills
+    assert meta["dask"]["merge_levels"] >= 1
     assert_same(single(inputs, tmp_path), Cooccurrence.load(tmp_path / "out"))
     client = distributed.Client(cluster)
     client.wait_for_workers(2, timeout=60)
@@ -234,6 +236,21 @@ def test_straggler_cannot_write_into_a_removed_job_folder(corpus, tmp_path):
     assert not summary["cancelled"] and summary["runs"]
     assert os.listdir(job) == [os.path.basename(summary["folder"])]
     assert os.path.basename(summary["folder"]).startswith("part-000000-")
+    # a merge task of the tree: the sum of its input runs as one run, inputs kept; nothing into a vanished job
+    from wordvec.corpora.dask_merge import merge_parts
+
+    prefixes = [os.path.join(summary["folder"], name) for name in summary["runs"]]
+    merged = merge_parts(prefixes, os.path.join(job, "merge-1-000000"), len(vocab), 1 << 20, 2)
+    keys = np.concatenate([np.load(p + ".keys.npy") for p in prefixes])
+    vals = np.concatenate([np.load(p + ".values.npy") for p in prefixes])
+    order = np.argsort(keys, kind="stable")
+    unique, starts = np.unique(keys[order], return_index=True)
+    out = os.path.join(merged["folder"], merged["runs"][0])
+    assert np.array_equal(np.load(out + ".keys.npy"), unique)
+    assert np.array_equal(np.load(out + ".values.npy"), np.add.reduceat(vals[order], starts))
+    assert all(os.path.exists(p + ".keys.npy") for p in prefixes) and len(os.listdir(merged["folder"])) == 2
+    gone = merge_parts(prefixes, str(tmp_path / ".wordvec-dask-gone" / "merge-1-000000"), len(vocab), 1 << 20, 2)
+    assert gone["cancelled"] and not (tmp_path / ".wordvec-dask-gone").exists()
 
 
 def test_job_folders_of_killed_drivers_are_removed(tmp_path):
