@@ -119,7 +119,7 @@ def remove_job_folder(folder: str, client: Any = None, tag: str | None = None, w
     """Remove the job folder so that nothing of it remains, even with its tasks still running (module doc):
     rename it away, wait for the job's running writing tasks (when ``client`` is given), remove, retry."""
     gone = f"{folder}-removing"
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):  # already gone (or renamed by an earlier call): remove what is there
         os.rename(folder, gone)
     if client is not None and tag:
         wait_for_workers_idle(client, tag, wait)

@@ -1,6 +1,7 @@
-"""The tree of merge tasks of a Dask count (issue 17): the workers merge the partitions' runs, ``fan_in``
-partitions per task and level by level, so that the driver's final pass (``kway.write_counts``) reads at most
-about ``fan_in`` runs instead of merging all the partitions' runs alone.
+"""The tree of merge tasks of a Dask count (issue 17): the workers merge the partitions' runs, at most
+``fan_in`` partitions per task (and at least one task per worker thread), level by level, so that the
+driver's final pass (``kway.write_counts``) reads at most about ``fan_in`` runs instead of merging all the
+partitions' runs alone.
 
 Each task merges sorted runs with ``kway.merge_sorted_runs`` into one run in a new part folder of the job
 folder (``dask_folder.write_part``: never re-creates a vanished job folder), under the same memory budget as
@@ -38,6 +39,23 @@ def merge_parts(prefixes: list[str], base: str, vocab_size: int, memory: int, fa
     return {"folder": folder, "runs": ["run-000000"] if folder else [], "cancelled": folder is None}
 
 
+def _threads(client: Any) -> int:
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # noqa: BLE001 - no count: no parallelism assumed
+        return 1
+
+
+def _groups(level: list, fan_in: int, threads: int) -> list[list]:
+    """``level`` in consecutive groups: at most ``fan_in`` per group, and as many groups as worker threads
+    (up to ``fan_in``) so that they merge in parallel. Each group becomes one run, and ``fan_in`` is below
+    the runs left (the tree's loop condition), so every level leaves fewer runs: the tree ends."""
+    n = len(level)
+    count = max(-(-n // fan_in), min(threads, fan_in, n))
+    size = -(-n // count)
+    return [level[k:k + size] for k in range(0, n, size)]
+
+
 def tree_merge(client: Any, summaries: list[dict], job: str, tag: str, vocab_size: int, memory: int, fan_in: int,
                track: list) -> tuple[list[str], int]:
     """Merge the count ``summaries``' runs on the workers until at most ``fan_in`` runs (or one folder) are
@@ -46,10 +64,10 @@ def tree_merge(client: Any, summaries: list[dict], job: str, tag: str, vocab_siz
     from distributed import as_completed
 
     level = [s for s in summaries if s["folder"]]
-    depth = 0
+    depth, threads = 0, _threads(client)
     while len(level) > 1 and sum(len(s["runs"]) for s in level) > fan_in:
         depth += 1
-        groups = [level[k:k + fan_in] for k in range(0, len(level), fan_in)]
+        groups = _groups(level, fan_in, threads)
         inputs = [[os.path.join(s["folder"], name) for s in group for name in s["runs"]] for group in groups]
         futures = client.map(merge_parts, inputs, [os.path.join(job, f"merge-{depth}-{k:06d}") for k in
                                                    range(len(groups))],

@@ -117,11 +117,12 @@ def test_worker_killed_mid_count_same_result(corpus, cluster, tmp_path):
         client.register_plugin(KillOnce(str(tmp_path)), name="kill-once")
         try:
             meta = count_on_dask(inputs, str(tmp_path / "out"), cluster.scheduler_address, min_count=2, window=5,
-                                 partition_bytes=PART, shard_dir=str(tmp_path / "shards"), fan_in=3)
+                                 partition_bytes=PART, shard_dir=str(tmp_path / "shards"), fan_in=3,
+                                 memory=(1 << 30) // 16)
         finally:
             client.unregister_worker_plugin("kill-once")
     assert (tmp_path / "wordvec-count.done").exists() and (tmp_path / "wordvec-merge.done").exists()  # both kills
-    assert meta["dask"]["merge_levels"] >= 1
+    assert meta["dask"]["merge_levels"] >= 2  # a tree of two levels
     assert_same(single(inputs, tmp_path), Cooccurrence.load(tmp_path / "out"))
     client = distributed.Client(cluster)
     client.wait_for_workers(2, timeout=60)
@@ -178,7 +179,7 @@ def test_cli_equals_local_count_and_ctrl_c_leaves_nothing(corpus, cluster, tmp_p
     subprocess.run(base + ["-o", str(tmp_path / "one"), "--workers", "1", "--cache-dir", str(tmp_path / "c")],
                    check=True, timeout=300)
     subprocess.run(base + ["-o", str(tmp_path / "many"), "--dask", cluster.scheduler_address, "--partition-size",
-                           str(PART)], check=True, timeout=300)
+                           str(PART), "--memory", "64M"], check=True, timeout=300)  # any budget: the same counts
     assert_same(Cooccurrence.load(tmp_path / "one"), Cooccurrence.load(tmp_path / "many"))
     shards = tmp_path / "shards"
     proc = subprocess.Popen(base + ["-o", str(tmp_path / "stopped"), "--dask", cluster.scheduler_address,
@@ -270,7 +271,7 @@ def test_train_with_dask_equals_local(corpus, cluster, tmp_path):
     import wordvec
 
     root, inputs = corpus
-    opts = dict(dim=8, seed=3, window=5, min_count=2, cache_dir=str(tmp_path / "c"))
+    opts = dict(dim=8, seed=3, window=5, min_count=2, memory=1 << 26, cache_dir=str(tmp_path / "c"))
     local = wordvec.train(inputs, "svd", **opts)
     remote = wordvec.train(inputs, "svd", dask=cluster.scheduler_address, **opts)
     assert local.words == remote.words
