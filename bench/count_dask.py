@@ -61,7 +61,7 @@ if __name__ == "__main__":
             per_worker = client.run(usage)
     peak, cpu = usage()
     print(json.dumps({"seconds": seconds, "cpu": cpu + sum(c for _, c in per_worker.values()),
-                      "partitions": meta["dask"]["partitions"],
+                      "partitions": meta["dask"]["partitions"], "merge_levels": meta["dask"].get("merge_levels"),
                       "peak_mb": {"driver": peak, **{f"worker{k}": v[0] for k, v in enumerate(per_worker.values())}}}))
 """
 
@@ -120,7 +120,8 @@ def main() -> None:
         many = run(DASK, text, os.path.join(tmp, "many"), str(args.workers), str(size(args.partition)), memory)
         for name, res in (("one process", one), (f"LocalCluster {args.workers} workers", many)):
             peaks = ", ".join(f"{k} {v:.0f} MB" for k, v in res["peak_mb"].items())
-            extra = f", {res['partitions']} partitions" if "partitions" in res else ""
+            extra = (f", {res['partitions']} partitions, {res['merge_levels']} tree merge levels"
+                     if "partitions" in res else "")
             print(f"{name:24s} {res['seconds']:7.1f} s wall, {res['cpu']:7.1f} s CPU{extra}; peak RSS: {peaks}")
         print(f"speed-up {one['seconds'] / many['seconds']:.2f}x; identical result: "
               f"{identical(os.path.join(tmp, 'one'), os.path.join(tmp, 'many'))}")

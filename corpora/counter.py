@@ -375,6 +375,33 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
     return full
 
 
+def count_runs_into(cache: Any, folder: str, min_count: int = 5, max_vocab: int = 0, window: int = 10,
+                    distance_weighting: bool = False, memory: int | None = None, threads: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> tuple[Vocabulary, ShardWriter, int]:
+    """Count into sorted runs (``corpora/shards.py``) in the existing folder ``folder``, without ``meta.json``
+    or ``vocab.tsv``; returns ``(pruned vocabulary, writer, scale)``. Only files directly in ``folder`` are
+    created, never a folder (a Dask task whose job folder is gone fails instead of re-creating it)."""
+    job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
+    job.store.writer = ShardWriter(folder, len(job.vocab), job.plan.block_entries)
+    job.count(progress)
+    plan, V = job.plan, len(job.vocab)
+    vb = K.col_bits(V)
+    dense = job.dense[0]
+    counts = K.dense_sym_count(plan.doff, plan.dcut, plan.rows, V)
+    row, last = 0, (int(plan.dcut.max()) if plan.rows else 0)
+    while row < last:  # dense cells as sorted runs, in row blocks
+        sigint_checkpoint()
+        stop = row + 1
+        acc = int(counts[row])
+        while stop < last and acc + counts[stop] <= plan.block_entries:
+            acc += int(counts[stop])
+            stop += 1
+        keys, vals = K.dense_sym_keys(dense, plan.doff, plan.dcut, plan.rows, V, vb, row, stop - 1, 0, V << vb)
+        job.store.writer.add_sorted(keys, vals)
+        row = stop
+    return job.vocab, job.store.writer, plan.scale
+
+
 def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], min_count: int = 5,
                     max_vocab: int = 0, window: int = 10, distance_weighting: bool = False,
                     memory: int | None = None, threads: int | None = None,
@@ -389,27 +416,13 @@ def count_to_shards(cache: Any, path: str | os.PathLike, meta: dict[str, Any], m
 
     path = os.path.abspath(os.fspath(path))
     with atomic_directory(path) as tmp, sigint_held():  # Ctrl-C only at sigint_checkpoint() (module doc)
-        job = _Job(cache, min_count, max_vocab, window, distance_weighting, memory, threads, None)
-        job.store.writer = ShardWriter(tmp, len(job.vocab), job.plan.block_entries)
-        job.count(progress)
-        plan, V = job.plan, len(job.vocab)
-        vb = K.col_bits(V)
-        dense = job.dense[0]
-        counts = K.dense_sym_count(plan.doff, plan.dcut, plan.rows, V)
-        row, last = 0, (int(plan.dcut.max()) if plan.rows else 0)
-        while row < last:  # dense cells as sorted runs, in row blocks
-            sigint_checkpoint()
-            stop = row + 1
-            acc = int(counts[row])
-            while stop < last and acc + counts[stop] <= plan.block_entries:
-                acc += int(counts[stop])
-                stop += 1
-            keys, vals = K.dense_sym_keys(dense, plan.doff, plan.dcut, plan.rows, V, vb, row, stop - 1, 0, V << vb)
-            job.store.writer.add_sorted(keys, vals)
-            row = stop
+        vocab, writer, scale = count_runs_into(cache, tmp, min_count, max_vocab, window, distance_weighting, memory,
+                                               threads, progress)
         full = dict(meta)
         full.update({"window": int(window), "distance_weighting": bool(distance_weighting)})
-        return write_shard_meta(tmp, job.vocab, job.store.writer, plan.scale, full)
+        return write_shard_meta(tmp, vocab, writer, scale, full)
+
+
 def count_cooccurrences(cache: Any, min_count: int = 5, max_vocab: int = 0, window: int = 10,
                         distance_weighting: bool = False, memory: int | None = None, threads: int | None = None,
                         progress: Callable[[int, int], None] | None = None) -> Cooccurrence:

@@ -10,23 +10,26 @@
    tree of tasks, and the driver sorts them into the vocabulary exactly as one machine does (count
    descending, ties by word, SPEC a.2), then prunes it (``min_count``, ``max_vocab``).
 3. Each partition's tokens are re-numbered to that vocabulary and counted on its worker by the project's
-   numba counter (``count_to_shards``), into a shard directory in a temporary folder (``shard_dir``).
+   numba counter (``count_runs_into``), into sorted runs in a part folder of a temporary job folder
+   (in ``shard_dir``; ``dask_folder.py``).
    Windows never cross a line and partitions hold whole lines, so the partitions' counts add up to the
    single-machine counts exactly (integer units).
-4. The shards are merged on disk (``corpora/kway.py``): at most ``2 * fan_in`` run files open, about
-   ``memory`` bytes in use, straight into the output counts directory (written atomically).
+4. The shards are merged on disk (``corpora/kway.py``): first in a tree of merge tasks on the workers,
+   ``fan_in`` partitions per task (``dask_merge.py``), then by the driver from at most about ``fan_in`` runs,
+   straight into the output counts directory (written atomically); each merge holds at most ``2 * fan_in``
+   run files open and about ``memory`` bytes.
 
 The shard folder must be visible to the workers and to this process under the same path (the same machine
 for ``local:N``; a shared file system for a remote scheduler). It is removed on success, on failure and on
-Ctrl-C (which also cancels the running tasks). A worker that dies mid-job has its tasks re-run by Dask; the
-result does not change. An unreachable scheduler is an ``InputError`` after ``timeout`` seconds.
+Ctrl-C (which also cancels the tasks; one already running goes on, but can no longer write anything there:
+``dask_folder.py``), and a later count removes the folders of killed drivers. A worker that dies mid-job
+has its tasks re-run by Dask; the result does not change. An unreachable scheduler is an ``InputError``
+after ``timeout`` seconds.
 """
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -34,9 +37,12 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from wordvec.errors import InputError
+from wordvec.errors import InputError, WordvecError
+from wordvec.io.atomic import sigint_held
 from wordvec.io.vocab import Vocabulary
 
+from .dask_folder import COUNT_KEY, make_job_folder, remove_job_folder, write_part
+from .dask_merge import tree_merge
 from .ranges import iter_range_lines, line_starts, shift_location
 from .reader import STDIN, ReadReport, expand_inputs, iter_line_blocks
 from .tokenize import TokenizerSettings, make_tokenizer
@@ -159,22 +165,31 @@ def add_counts(*parts: dict[str, int]) -> dict[str, int]:
     return total
 
 
-def count_partition(tok: dict, folder: str, vocab: Vocabulary, window: int, distance_weighting: bool,
+def count_partition(tok: dict, base: str, vocab: Vocabulary, window: int, distance_weighting: bool,
                     memory: int | None) -> dict:
-    """Count one partition over the global pruned ``vocab`` into the shard directory ``folder``."""
-    from .counter import count_to_shards
+    """Count one partition over the global pruned ``vocab`` into sorted runs in a new folder ``base-<id>``
+    of the job folder (``dask_folder.write_part``: never re-creates a vanished job folder)."""
+    from .counter import count_runs_into
 
     index, size = vocab.index, len(vocab)
     remap = np.fromiter((index.get(w, size) for w in tok["words"]), np.uint32, count=len(tok["words"]))
     ids = remap[tok["ids"]] if len(tok["ids"]) else np.zeros(0, np.uint32)
     summary = {"lines": int(len(tok["offsets"]) - 1), "tokens": int(len(ids)), "report": tok["report"],
-               "folder": None, "runs": []}
-    if not np.any(ids < size) or not os.path.isdir(os.path.dirname(folder)):  # nothing to count, or cancelled
+               "folder": None, "runs": [], "cancelled": False}
+    if not np.any(ids < size):  # nothing to count
         return summary
     cache = SimpleNamespace(vocab=vocab, ids=ids, line_offsets=tok["offsets"])
-    meta = count_to_shards(cache, folder, {}, min_count=1, max_vocab=0, window=window,
-                           distance_weighting=distance_weighting, memory=memory, threads=1)
-    summary.update(folder=folder, runs=list(meta["runs"]), scale=int(meta["scale"]))
+
+    def write(folder: str) -> tuple[list[str], int]:
+        _, writer, scale = count_runs_into(cache, folder, min_count=1, max_vocab=0, window=window,
+                                           distance_weighting=distance_weighting, memory=memory, threads=1)
+        return list(writer.names), int(scale)
+
+    folder, result = write_part(base, write)
+    if folder is None:
+        summary["cancelled"] = True  # the job folder is gone: the job was cancelled
+        return summary
+    summary.update(folder=folder, runs=result[0], scale=result[1])
     return summary
 
 
@@ -218,24 +233,13 @@ def dask_client(scheduler: str, timeout: float = 10.0, on_dashboard: Callable[[s
             cluster.close()
 
 
-def _wait_idle(client, tag: str, seconds: float = 10.0) -> None:
-    """Wait (at most ``seconds``) until no task of this job still runs on a worker: a cancelled task that
-    is already running finishes, and must not write into the shard folder after it is removed."""
-    import time
-
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        running = [k for keys in client.processing().values() for k in keys if tag in str(k)]
-        if not running:
-            return
-        time.sleep(0.1)
-
-
-def _tree_sum(client, futures: list, fan: int = 8):
-    level = list(futures)
+def _tree_sum(client, futures: list, tag: str, track: list, fan: int = 8):
+    level, depth = list(futures), 0
     while len(level) > 1:
-        level = [client.submit(add_counts, *level[k:k + fan], pure=False) if len(level[k:k + fan]) > 1
-                 else level[k] for k in range(0, len(level), fan)]
+        depth += 1
+        level = [client.submit(add_counts, *level[k:k + fan], key=f"wordvec-sum-{tag}-{depth}-{k}")
+                 if len(level[k:k + fan]) > 1 else level[k] for k in range(0, len(level), fan)]
+        track.extend(level)
     return level[0]
 
 
@@ -280,16 +284,16 @@ def count_on_dask(inputs: Sequence[str], output: str, scheduler: str, settings: 
     if os.path.exists(output) and not os.path.isdir(output):
         raise InputError(f"{output} exists and is not a folder: choose another output", params=("output",))
     parent = os.path.abspath(shard_dir) if shard_dir else os.path.dirname(output)
-    os.makedirs(parent, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
     memory = int(memory) if memory else 1 << 30
-    tmp = tempfile.mkdtemp(prefix=".wordvec-dask-", dir=parent)
+    tmp = make_job_folder(parent)
     try:
         with dask_client(scheduler, timeout, on_dashboard) as client:
             return _run(client, distributed, parts, files, sources, settings, tmp, tag, output, scheduler, min_count,
                         max_vocab, window, distance_weighting, memory, strict, fan_in, progress)
-    finally:  # after the cluster is gone: no task still writes into it
-        shutil.rmtree(tmp, ignore_errors=True)
+    finally:  # on success no task runs any more; on failure _run already removed it (a no-op then)
+        with sigint_held():
+            remove_job_folder(tmp)
 
 
 def _run(client, distributed, parts, files, sources, settings, tmp, tag, output, scheduler, min_count, max_vocab,
@@ -313,8 +317,7 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
                 fut.result()  # raises the partition's error (file:line)
         counted = client.map(word_counts, toks, key=[f"wordvec-words-{tag}-{k}" for k in range(len(parts))])
         futures.extend(counted)
-        totals = _tree_sum(client, counted)
-        futures.append(totals)
+        totals = _tree_sum(client, counted, tag, futures)
         union = totals.result()
         if not union:
             raise InputError(f"no tokens in {', '.join(files[:3])}{' ...' if len(files) > 3 else ''}: the input "
@@ -326,19 +329,23 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
         del union, counted, totals
         vocab_f = client.scatter(vocab, broadcast=True)
         futures.append(vocab_f)
-        folders = [os.path.join(tmp, f"part-{k:06d}") for k in range(len(parts))]
+        folders = [os.path.join(tmp, f"part-{k:06d}") for k in range(len(parts))]  # + "-<id>" (dask_folder)
         results = client.map(count_partition, toks, folders, vocab=vocab_f, window=int(window),
                              distance_weighting=bool(distance_weighting), memory=memory,
-                             key=[f"wordvec-count-{tag}-{k}" for k in range(len(parts))])
+                             key=[f"{COUNT_KEY}{tag}-{k}" for k in range(len(parts))])
         futures.extend(results)
         for _ in distributed.as_completed(results):
             done += 1
             if progress is not None:
                 progress(done, total_tasks)
         summaries = client.gather(results)
+        if any(s["cancelled"] for s in summaries):  # not cancelled by us: someone removed the folder
+            raise WordvecError(f"the temporary shard folder {tmp} disappeared while counting: keep it in place "
+                               "until the count ends, or choose another shard_dir", params=("shard_dir",))
         client.cancel(futures)  # frees the tokens on the workers
         futures = []
-        prefixes = [os.path.join(s["folder"], name) for s in summaries if s["folder"] for name in s["runs"]]
+        fan_in = fan_in or FAN_IN
+        prefixes, levels = tree_merge(client, summaries, tmp, tag, len(vocab), memory, fan_in, futures)
         scale = weight_table(int(window), bool(distance_weighting))[0]
         report = _merge_reports([s["report"] for s in summaries], len(files))
         from wordvec._version import __version__
@@ -347,12 +354,12 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
         from .cooccur import FORMAT, FORMAT_VERSION
 
         with atomic_directory(output) as out:
-            info = write_counts(prefixes, vocab, out, scale, memory, tmp, fan_in or FAN_IN)
+            info = write_counts(prefixes, vocab, out, scale, memory, tmp, fan_in)
             meta = {"min_count": int(min_count), "max_vocab": int(max_vocab), "tokenizer": settings.to_dict(),
                     "sources": sources, "token_cache": None,
                     "n_lines": sum(s["lines"] for s in summaries),
                     "n_tokens_all": sum(s["tokens"] for s in summaries), "report": report.to_dict(),
-                    "dask": {"scheduler": str(scheduler), "partitions": len(parts)},
+                    "dask": {"scheduler": str(scheduler), "partitions": len(parts), "merge_levels": levels},
                     "format": FORMAT, "version": FORMAT_VERSION, "wordvec_version": __version__,
                     "window": int(window), "distance_weighting": bool(distance_weighting),
                     "vocab_size": len(vocab), "vocab_checksum": vocab.checksum(), "total_tokens": vocab.total,
@@ -360,11 +367,12 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
             save_json(os.path.join(out, "meta.json"), meta)
         return meta
     except BaseException:
-        if futures:
-            with contextlib.suppress(Exception):
-                client.cancel(futures, force=True)
-            with contextlib.suppress(Exception):
-                _wait_idle(client, tag)  # a task already running must not write into the folder once it is gone
+        with sigint_held():  # a second Ctrl-C does not cut the cleanup short (it is raised after it)
+            if futures:
+                with contextlib.suppress(Exception):
+                    client.cancel(futures, force=True)
+            # tasks already running go on (Dask cannot stop them): nothing of theirs may remain (dask_folder)
+            remove_job_folder(tmp, client, tag)
         raise
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from wordvec.corpora.cooccur import Cooccurrence
 from wordvec.corpora.dask_count import count_on_dask, parse_scheduler, plan_partitions
+from wordvec.corpora.dask_folder import make_job_folder, remove_job_folder, wait_for_workers_idle, write_part
 from wordvec.corpora.pipeline import count_corpus
 from wordvec.errors import InputError
 
@@ -89,36 +90,39 @@ def test_identical_to_one_machine(corpus, cluster, tmp_path, weighting):
                          max_vocab=max_vocab,
                          distance_weighting=weighting, partition_bytes=PART, shard_dir=str(tmp_path / "shards"),
                          memory=(1 << 30) // 100, fan_in=4)
-    assert meta["dask"]["partitions"] > 5
+    assert meta["dask"]["partitions"] > 5 and meta["dask"]["merge_levels"] >= 1  # merged by a tree of tasks
     assert_same(ref, Cooccurrence.load(tmp_path / "out"))
     assert os.listdir(tmp_path / "shards") == []  # temporary shards removed
 
 
 def test_worker_killed_mid_count_same_result(corpus, cluster, tmp_path):
     root, inputs = corpus
-    marker = tmp_path / "kill-once"
-    marker.write_text("")
+    for name in ("wordvec-count", "wordvec-merge"):
+        (tmp_path / f"kill-{name}").write_text("")
 
     class KillOnce(distributed.WorkerPlugin):
-        def __init__(self, path):
-            self.path = path
+        def __init__(self, folder):
+            self.folder = folder
 
         def transition(self, key, start, finish, **kwargs):
-            if finish == "executing" and str(key).startswith("wordvec-count"):
+            name = str(key)[:13]
+            if finish == "executing" and name in ("wordvec-count", "wordvec-merge"):
                 try:
-                    os.rename(self.path, self.path + ".done")
+                    os.rename(os.path.join(self.folder, f"kill-{name}"), os.path.join(self.folder, f"{name}.done"))
                 except FileNotFoundError:
                     return
-                os._exit(1)  # the worker process dies while counting a partition
+                os._exit(1)  # the worker process dies while counting a partition, or merging in the tree
 
     with distributed.Client(cluster) as client:
-        client.register_plugin(KillOnce(str(marker)), name="kill-once")
+        client.register_plugin(KillOnce(str(tmp_path)), name="kill-once")
         try:
-            count_on_dask(inputs, str(tmp_path / "out"), cluster.scheduler_address, min_count=2, window=5,
-                          partition_bytes=PART, shard_dir=str(tmp_path / "shards"))
+            meta = count_on_dask(inputs, str(tmp_path / "out"), cluster.scheduler_address, min_count=2, window=5,
+                                 partition_bytes=PART, shard_dir=str(tmp_path / "shards"), fan_in=3,
+                                 memory=(1 << 30) // 16)
         finally:
             client.unregister_worker_plugin("kill-once")
-    assert (tmp_path / "kill-once.done").exists()  # the kill happened
+    assert (tmp_path / "wordvec-count.done").exists() and (tmp_path / "wordvec-merge.done").exists()  # both kills
+    assert meta["dask"]["merge_levels"] >= 2  # a tree of two levels
     assert_same(single(inputs, tmp_path), Cooccurrence.load(tmp_path / "out"))
     client = distributed.Client(cluster)
     client.wait_for_workers(2, timeout=60)
@@ -175,7 +179,7 @@ def test_cli_equals_local_count_and_ctrl_c_leaves_nothing(corpus, cluster, tmp_p
     subprocess.run(base + ["-o", str(tmp_path / "one"), "--workers", "1", "--cache-dir", str(tmp_path / "c")],
                    check=True, timeout=300)
     subprocess.run(base + ["-o", str(tmp_path / "many"), "--dask", cluster.scheduler_address, "--partition-size",
-                           str(PART)], check=True, timeout=300)
+                           str(PART), "--memory", "64M"], check=True, timeout=300)  # any budget: the same counts
     assert_same(Cooccurrence.load(tmp_path / "one"), Cooccurrence.load(tmp_path / "many"))
     shards = tmp_path / "shards"
     proc = subprocess.Popen(base + ["-o", str(tmp_path / "stopped"), "--dask", cluster.scheduler_address,
@@ -192,13 +196,82 @@ def test_cli_equals_local_count_and_ctrl_c_leaves_nothing(corpus, cluster, tmp_p
     assert proc.returncode == 130 and "interrupted" in err
     assert not (tmp_path / "stopped").exists()
     assert list(shards.iterdir()) == []
+    # a cancelled task still running on a worker must not write anything later either
+    with distributed.Client(cluster) as client:
+        assert wait_for_workers_idle(client, "", 60)
+    assert list(shards.iterdir()) == []
+
+
+def test_straggler_cannot_write_into_a_removed_job_folder(corpus, tmp_path):
+    import threading
+
+    job = make_job_folder(str(tmp_path))
+    started, go, out = threading.Event(), threading.Event(), []
+
+    def write(folder):
+        started.set()
+        go.wait(30)
+        Path(folder, "run-000000.keys.npy").write_bytes(b"late")  # the job folder is gone by now
+        return "written"
+
+    worker = threading.Thread(target=lambda: out.append(write_part(os.path.join(job, "part-000000"), write)))
+    worker.start()
+    assert started.wait(30)
+    remove_job_folder(job)  # while the task writes (Ctrl-C on the driver)
+    go.set()
+    worker.join(30)
+    assert out == [(None, None)] and os.listdir(tmp_path) == []  # nothing re-created, no error
+    # a whole count task into a vanished job folder: "cancelled", nothing created
+    root, inputs = corpus
+    from wordvec.corpora.dask_count import Partition, count_partition, tokenize_partition
+    from wordvec.corpora.tokenize import TokenizerSettings
+    from wordvec.io.vocab import Vocabulary
+
+    tok = tokenize_partition(Partition(inputs[0], 0, 20_000), TokenizerSettings().to_dict(), False)
+    vocab = Vocabulary.from_counts(dict(zip(tok["words"], tok["counts"].tolist())))
+    summary = count_partition(tok, str(tmp_path / ".wordvec-dask-gone" / "part-000000"), vocab, 5, False, None)
+    assert summary["cancelled"] and summary["folder"] is None and os.listdir(tmp_path) == []
+    # and into one that exists: a complete part under a unique name, no temporary left
+    job = make_job_folder(str(tmp_path))
+    summary = count_partition(tok, os.path.join(job, "part-000000"), vocab, 5, False, None)
+    assert not summary["cancelled"] and summary["runs"]
+    assert os.listdir(job) == [os.path.basename(summary["folder"])]
+    assert os.path.basename(summary["folder"]).startswith("part-000000-")
+    # a merge task of the tree: the sum of its input runs as one run, inputs kept; nothing into a vanished job
+    from wordvec.corpora.dask_merge import merge_parts
+
+    prefixes = [os.path.join(summary["folder"], name) for name in summary["runs"]]
+    merged = merge_parts(prefixes, os.path.join(job, "merge-1-000000"), len(vocab), 1 << 20, 2)
+    keys = np.concatenate([np.load(p + ".keys.npy") for p in prefixes])
+    vals = np.concatenate([np.load(p + ".values.npy") for p in prefixes])
+    order = np.argsort(keys, kind="stable")
+    unique, starts = np.unique(keys[order], return_index=True)
+    out = os.path.join(merged["folder"], merged["runs"][0])
+    assert np.array_equal(np.load(out + ".keys.npy"), unique)
+    assert np.array_equal(np.load(out + ".values.npy"), np.add.reduceat(vals[order], starts))
+    assert all(os.path.exists(p + ".keys.npy") for p in prefixes) and len(os.listdir(merged["folder"])) == 2
+    gone = merge_parts(prefixes, str(tmp_path / ".wordvec-dask-gone" / "merge-1-000000"), len(vocab), 1 << 20, 2)
+    assert gone["cancelled"] and not (tmp_path / ".wordvec-dask-gone").exists()
+
+
+def test_job_folders_of_killed_drivers_are_removed(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    first = Path(make_job_folder(str(tmp_path)))
+    mine, theirs = first.name, first.name.replace(f"-p{os.getpid()}-", f"-p{dead.pid}-")
+    live = first.name.replace(f"-p{os.getpid()}-", f"-p{os.getppid()}-")
+    (tmp_path / theirs).mkdir()
+    (tmp_path / theirs / "part-000001-x").mkdir()
+    (tmp_path / (live + "x")).mkdir()
+    second = Path(make_job_folder(str(tmp_path)))
+    assert sorted(os.listdir(tmp_path)) == sorted([mine, second.name, live + "x"])  # this run's and a live one kept
 
 
 def test_train_with_dask_equals_local(corpus, cluster, tmp_path):
     import wordvec
 
     root, inputs = corpus
-    opts = dict(dim=8, seed=3, window=5, min_count=2, cache_dir=str(tmp_path / "c"))
+    opts = dict(dim=8, seed=3, window=5, min_count=2, memory=1 << 26, cache_dir=str(tmp_path / "c"))
     local = wordvec.train(inputs, "svd", **opts)
     remote = wordvec.train(inputs, "svd", dask=cluster.scheduler_address, **opts)
     assert local.words == remote.words
