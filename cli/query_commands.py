@@ -351,6 +351,10 @@ def model_facts(emb, path: str) -> dict[str, Any]:
                                   else "skipped: no checksums in meta.json (an older wordvec, or `wordvec import`)")
     if emb.extras:
         facts["extras"] = {name: list(arr.shape) for name, arr in emb.extras.items()}
+    from wordvec.query.methods import narrow_share, resolve
+
+    readout = resolve(emb, "default")
+    facts["similar_default"] = readout + (f" (narrow share {narrow_share(emb):g})" if readout == "blend" else "")
     losses, seconds = emb.meta.get("loss_per_epoch"), emb.meta.get("seconds_per_epoch")
     if isinstance(losses, list) and losses:
         facts["training"] = f"{len(losses)} epochs, final loss {_brief(losses[-1])}" + (
