@@ -169,9 +169,13 @@ def test_cds_models_answer_in_pmi_units():
         for w in set(tokens):
             context = [k for k in tokens if not (exclude_self and k == w)]
             assert abs(got[w] - sum(emb.pmi(k, w) for k in context)) < 1e-9
-    related = emb.most_related("k3", topn=10)
-    assert all(abs(s - emb.pmi("k3", w)) < 1e-4 for w, s in related)
-    assert [w for w, _ in emb.most_related("k3", topn=49, alpha=1.0)] == [w for w, _ in emb.most_related("k3", topn=49)]
+    # related ranks by the smoothed PMI ⟨v_x,v_y⟩ by default; alpha=1 is the plain PMI, offsets removed
+    row = emb.index("k3")
+    for w, s in emb.most_related("k3", topn=10):
+        assert abs(s - float(vec[row].astype(np.float64) @ vec[emb.index(w)].astype(np.float64))) < 1e-4
+    plain = emb.most_related("k3", topn=10, alpha=1.0)
+    assert all(abs(s - emb.pmi("k3", w)) < 1e-4 for w, s in plain)
+    assert [s for _, s in plain] == sorted((s for _, s in plain), reverse=True)
     logp = np.log(counts / emb.total_tokens)
     for w, s in emb.predict(["k4", "k5"], topn=5):
         assert abs(s - (emb.pmi(w, "k4") + emb.pmi(w, "k5") + logp[emb.index(w)])) < 1e-4

@@ -81,7 +81,8 @@ def narrow_table(cache: Any, vocab: Any, window: int, dim: int, cds: float = 0.7
     counts = directional_counts(cache, vocab, window, progress)
     counted = time.perf_counter() - t
     if counts.nnz == 0:
-        raise InputError("no co-occurring word pairs within the narrow window: use a larger corpus",
+        raise InputError("no co-occurring word pairs within narrow_window: use a larger corpus, "
+                         "or narrow_window=0 for no narrow table",
                          params=("narrow_window",))
     t = time.perf_counter()
     coo = counts.tocoo()
