@@ -77,16 +77,26 @@ def narrow_share(emb: WordVectors) -> float:
 
 
 def _unit_rows(table: np.ndarray) -> np.ndarray:
-    table = np.asarray(table, dtype=np.float64)
-    norms = np.linalg.norm(table, axis=1, keepdims=True)
+    """The rows of ``table`` scaled to unit length, in float32 (a zero row stays zero)."""
+    table = np.asarray(table, dtype=np.float32)
+    norms = np.sqrt(np.einsum("ij,ij->i", table, table, dtype=np.float64))[:, None].astype(np.float32)
     return np.divide(table, norms, out=np.zeros_like(table), where=norms > 0)
 
 
 def _blend_table(emb: WordVectors) -> np.ndarray:
+    """``[√(1−s)·centred, √s·narrow]`` from the two unit tables (float32): a row is already a unit vector
+    unless one of its parts is 0, and only such rows are rescaled."""
     s = narrow_share(emb)
-    pmi = spectral_readout(emb, "centred").unit.astype(np.float64)
-    narrow = unit_table(emb, "narrow").astype(np.float64)
-    return _unit_rows(np.hstack([np.sqrt(1.0 - s) * pmi, np.sqrt(s) * narrow])).astype(np.float32)
+    pmi = spectral_readout(emb, "centred").unit
+    narrow = unit_table(emb, "narrow")
+    out = np.empty((pmi.shape[0], pmi.shape[1] + narrow.shape[1]), dtype=np.float32)
+    np.multiply(pmi, np.float32(np.sqrt(1.0 - s)), out=out[:, :pmi.shape[1]])
+    np.multiply(narrow, np.float32(np.sqrt(s)), out=out[:, pmi.shape[1]:])
+    square = (1.0 - s) * pmi.any(axis=1) + s * narrow.any(axis=1)
+    partial = np.flatnonzero((square > 0) & (square < 1.0 - 1e-12))
+    if len(partial):
+        out[partial] /= np.sqrt(square[partial])[:, None].astype(np.float32)
+    return out
 
 
 def spectral_readout(emb: WordVectors, name: str) -> SpectralReadout:
@@ -100,7 +110,7 @@ def unit_table(emb: WordVectors, method: str, context_words: int = 10_000) -> np
     if method == "cosine":
         return emb.unit_vectors
     if method == "narrow":
-        return derived(emb).readout("narrow", lambda: _unit_rows(emb.extras[NARROW]).astype(np.float32))
+        return derived(emb).readout("narrow", lambda: _unit_rows(emb.extras[NARROW]))
     if method == "blend":
         return derived(emb).readout("blend", lambda: _blend_table(emb))
     if method == "profile":

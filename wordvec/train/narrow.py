@@ -23,12 +23,14 @@ its settings go to ``meta["narrow"]``. Measurements: docs/similar.md.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-import scipy.sparse as sp
 
 from wordvec.errors import InputError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 EXTRA = "narrow"  # the name of the table among a model's extras
 EIG = 0.0
@@ -43,6 +45,8 @@ def directional_counts(cache: Any, vocab: Any, window: int,
     their positions, so the distance between two kept words is their distance in the text); ``window``:
     the largest distance counted; an occurrence at distance ``d`` counts ``1/d``. Pairs never cross lines.
     """
+    import scipy.sparse as sp
+
     index = vocab.index
     n = len(vocab)
     to_row = np.fromiter((index.get(w, -1) for w in cache.vocab.words), dtype=np.int64, count=len(cache.vocab))
@@ -75,6 +79,8 @@ def narrow_table(cache: Any, vocab: Any, window: int, dim: int, cds: float = 0.7
     random start; ``progress(done, total)`` over the distances counted.
     Returns ``(table V×dim float32, settings for meta)``; ``InputError`` when no pair is found.
     """
+    import scipy.sparse as sp
+
     from wordvec.train.svd import randomized_svd
 
     t = time.perf_counter()
