@@ -13,6 +13,7 @@ jieba engines (rjieba and the Python one) run the same way; with fork the worker
 from __future__ import annotations
 
 import collections
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -38,6 +39,21 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def first_occurrence_ids(tokens: list[str]) -> tuple[list[str], np.ndarray]:
+    """``(distinct tokens in first-occurrence order, each token's index in that list as uint32)``.
+
+    One C-level pass: ``setdefault`` gives a new token its position in ``tokens``, a seen one its first
+    position; the first positions are then renumbered 0, 1, 2 … with numpy.
+    """
+    n = len(tokens)
+    first = np.fromiter(map({}.setdefault, tokens, itertools.count()), dtype=np.int64, count=n)
+    positions = np.flatnonzero(first == np.arange(n, dtype=np.int64))
+    words = [tokens[k] for k in positions.tolist()]
+    dense = np.zeros(n, dtype=np.uint32)
+    dense[positions] = np.arange(len(positions), dtype=np.uint32)
+    return words, dense[first]
+
+
 def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
     raw = getattr(tokenize, "with_whitespace", None)
@@ -50,10 +66,7 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
         line_tokens = tokenize(line)
         lengths[k] = len(line_tokens)
         extend(line_tokens)
-    index = dict.fromkeys(tokens)  # distinct tokens in first-occurrence order (C speed)
-    words = list(index)
-    index.update(zip(words, range(len(words))))
-    local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    words, local = first_occurrence_ids(tokens)
     counts = np.bincount(local, minlength=len(words)).astype(np.int64)
     return words, local, lengths, counts
 
@@ -78,10 +91,7 @@ def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str], 
             line_tokens = raw(line)
             raw_lengths[k] = len(line_tokens)
             extend(line_tokens)
-    index = dict.fromkeys(tokens)
-    words = list(index)
-    index.update(zip(words, range(len(words))))
-    local = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    words, local = first_occurrence_ids(tokens)
     is_space = np.zeros(len(words), dtype=bool)
     is_space[[i for i, word in enumerate(words) if word.isspace()]] = True
     keep = ~is_space[local]
@@ -106,45 +116,92 @@ def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str], 
     return words, local, lengths, counts
 
 
-class _Merger:
-    """Collects per-block results in input order; ``finish`` renumbers to frequency order."""
+def _extend(index: dict[str, int], words: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The ids of distinct ``words`` in ``index`` (int64), adding the new ones with the next free ids; and
+    the new words, in id order."""
+    start = len(index)
+    # one lookup per word: a new word gets start + its position, then the new ids are made dense again
+    ids = np.fromiter(map(index.setdefault, words, itertools.count(start)), dtype=np.int64, count=len(words))
+    fresh = np.flatnonzero(ids >= start)
+    new = [words[k] for k in fresh.tolist()]
+    if len(fresh) and fresh[-1] != len(fresh) - 1:  # ids start + k are dense only when k = 0 … m−1
+        dense = np.arange(start, start + len(fresh), dtype=np.int64)
+        index.update(zip(new, dense.tolist()))
+        ids[fresh] = dense
+    return ids, new
+
+
+class StreamVocab:
+    """The vocabulary of one stream of blocks (a worker's, or this process's), in first-occurrence order.
+
+    ``convert`` turns a block result of ``tokenize_block`` into ``(new words, ids, lengths)``: the words this
+    stream had not seen before, and the block's tokens as stream ids. A worker sends only that, so the parent
+    looks up each word type once per worker instead of once per block.
+    """
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
-        self.counts = np.zeros(1 << 16, dtype=np.int64)
-        self.id_parts: list[np.ndarray] = []
+
+    def convert(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray):
+        ids, new = _extend(self.index, words)
+        return new, ids.astype(np.uint32)[local], lengths
+
+
+class _Merger:
+    """Collects block results in input order from one or more streams; ``finish`` renumbers the ids to the
+    frequency order. Each stream's ids map to provisional corpus ids through that stream's ``maps`` entry."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.maps: dict[int, np.ndarray] = {}
+        self.sizes: dict[int, int] = {}
+        self.parts: list[tuple[int, np.ndarray]] = []
         self.length_parts: list[np.ndarray] = []
+        self._own = StreamVocab()
 
     def add(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> None:
-        index = self.index
-        start = len(index)
-        new = [w for w in words if w not in index]  # words are distinct within a block
-        index.update(zip(new, range(start, start + len(new))))
-        gmap = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
-        if len(index) > len(self.counts):
-            grown = np.zeros(max(len(index), 2 * len(self.counts)), dtype=np.int64)
-            grown[: len(self.counts)] = self.counts
-            self.counts = grown
-        self.counts[gmap] += counts  # words are distinct within a block
-        self.id_parts.append(gmap.astype(np.uint32)[local])
+        """Add one ``tokenize_block`` result of this process."""
+        self.add_stream(-1, *self._own.convert(words, local, lengths, counts))
+
+    def add_stream(self, stream: int, new_words: list[str], ids: np.ndarray, lengths: np.ndarray) -> None:
+        """Add one block of ``stream`` (``StreamVocab.convert``'s output), in input order."""
+        self.sizes.setdefault(stream, 0)
+        self.maps.setdefault(stream, np.zeros(0, dtype=np.int64))
+        if new_words:
+            gmap, _ = _extend(self.index, new_words)
+            size, held = self.sizes[stream], self.maps[stream]
+            if size + len(gmap) > len(held):
+                grown = np.zeros(max(size + len(gmap), 2 * len(held), 1024), dtype=np.int64)
+                grown[:size] = held[:size]
+                held = self.maps[stream] = grown
+            held[size:size + len(gmap)] = gmap
+            self.sizes[stream] = size + len(gmap)
+        self.parts.append((stream, ids))
         self.length_parts.append(lengths)
 
     def finish(self) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
         words = list(self.index)
         n = len(words)
-        counts = self.counts[:n]
+        counts = np.zeros(n, dtype=np.int64)
+        for stream, size in self.sizes.items():
+            seen = np.zeros(size, dtype=np.int64)
+            for owner, part in self.parts:
+                if owner == stream:
+                    seen += np.bincount(part, minlength=size)
+            counts[self.maps[stream][:size]] += seen  # a stream's words are distinct corpus words
         count_list = counts.tolist()
         order = sorted(range(n), key=lambda i: (-count_list[i], words[i]))  # SPEC a.2
         order_arr = np.asarray(order, dtype=np.int64)
         perm = np.empty(n, dtype=np.uint32)
         perm[order_arr] = np.arange(n, dtype=np.uint32)
-        total = sum(len(p) for p in self.id_parts)
+        final = {stream: perm[self.maps[stream][:size]] for stream, size in self.sizes.items()}
+        total = sum(len(part) for _, part in self.parts)
         ids = np.empty(total, dtype=np.uint32)
         pos = 0
-        parts, self.id_parts = self.id_parts, []
+        parts, self.parts = self.parts, []
         for k in range(len(parts)):
-            part = parts[k]
-            ids[pos : pos + len(part)] = perm[part]
+            stream, part = parts[k]
+            ids[pos : pos + len(part)] = final[stream][part]
             pos += len(part)
             parts[k] = None  # type: ignore[call-overload]  # free as we go
         lengths = np.concatenate(self.length_parts) if self.length_parts else np.zeros(0, np.int64)
@@ -170,6 +227,7 @@ def _worker_main(conn, settings: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so is SIGTERM (the parent kills its workers)
     tokenize = failure = None
+    vocab = StreamVocab()
     try:
         tokenize = make_tokenizer(TokenizerSettings.from_dict(settings))
     except Exception as err:  # noqa: BLE001 - reported with the first block
@@ -184,7 +242,7 @@ def _worker_main(conn, settings: dict) -> None:
         try:
             if failure is not None:
                 raise failure
-            result = tokenize_block(tokenize, lines)
+            result = vocab.convert(*tokenize_block(tokenize, lines))
         except Exception as err:  # noqa: BLE001
             result = err
         try:
@@ -229,7 +287,7 @@ class _Workers:
             self.kill()
 
     def run(self, blocks):
-        """Yield ``(position, result)`` for each ``(lines, position)`` of ``blocks``, in input order."""
+        """Yield ``(position, (worker, result))`` for each ``(lines, position)`` of ``blocks``, in input order."""
         in_flight: collections.deque = collections.deque()  # (worker, position), oldest first
         free = collections.deque(range(len(self.processes)))
         for lines, where in blocks:
@@ -238,14 +296,14 @@ class _Workers:
                 result = self._receive(worker)
                 self.conns[worker].send(lines)  # the worker starts on the next block before we merge
                 in_flight.append((worker, where))
-                yield done, result
+                yield done, (worker, result)
             else:
                 worker = free.popleft()
                 self.conns[worker].send(lines)
                 in_flight.append((worker, where))
         while in_flight:
             worker, done = in_flight.popleft()
-            yield done, self._receive(worker)
+            yield done, (worker, self._receive(worker))
 
     def _receive(self, worker: int):
         try:
@@ -321,8 +379,8 @@ def tokenize_files(
         if _context().get_start_method() == "fork":
             make_tokenizer(settings)  # load the dictionary once here; the forked workers share it
         with _Workers(workers, settings) as pool:
-            for where, result in pool.run(blocks):
-                merger.add(*result)
+            for where, (worker, result) in pool.run(blocks):
+                merger.add_stream(worker, *result)
                 if progress is not None:
                     _report_text(progress, report)
                     progress(where, total or 0)
