@@ -13,9 +13,11 @@ module runs the pickle with Python's own pure-Python unpickler, changed in three
 - ``BUILD`` (set an object's state) applies only to instances, never to a class or a function, and persistent
   ids are refused.
 
-``safe_load(path, allowed=WORD2VEC)`` returns the object; ``WORD2VEC`` and ``KEYED_VECTORS`` are the names a
-gensim 4 ``Word2Vec`` / ``KeyedVectors`` file consists of (numpy arrays, dtypes, RandomState, defaultdict, and
-the gensim classes). Nothing here imports gensim; a ``NEW`` gensim class is imported only when the file names it.
+``safe_load(path, allowed=WORD2VEC)`` returns the object; ``KEYED_VECTORS``, ``WORD2VEC``, ``FASTTEXT`` and
+``GENSIM`` (all three) are the names gensim's files consist of (numpy arrays, dtypes, RandomState, defaultdict,
+and the gensim classes). This is the only unpickler in wordvec: ``wordvec.io.gensim_files`` reads every gensim
+file through it. Nothing here imports gensim; a ``NEW`` gensim class is imported only when the file names it.
+``BUILD`` may not carry a slot state (gensim objects have no slots; ``setattr`` could reach a property).
 """
 from __future__ import annotations
 
@@ -73,6 +75,20 @@ WORD2VEC: Mapping[str, str] = types.MappingProxyType({
     "gensim.models.word2vec.Word2Vec": NEW,
     "gensim.models.word2vec.Word2VecVocab": NEW,
     "gensim.models.word2vec.Word2VecTrainables": NEW,
+})
+#: The names a gensim 4 ``FastText`` model or its ``FastTextKeyedVectors`` is made of.
+FASTTEXT: Mapping[str, str] = types.MappingProxyType({
+    **WORD2VEC,
+    "gensim.models.fasttext.FastText": NEW,
+    "gensim.models.fasttext.FastTextKeyedVectors": NEW,
+    "gensim.models.keyedvectors.FastTextKeyedVectors": NEW,  # gensim 3 kept it there; gensim 4 aliases it
+    "gensim.models.fasttext.FastTextVocab": NEW,
+    "gensim.models.fasttext.FastTextTrainables": NEW,
+})
+#: Every gensim file ``import-gensim`` reads: KeyedVectors, Word2Vec and FastText (gensim 3 names included).
+GENSIM: Mapping[str, str] = types.MappingProxyType({
+    **FASTTEXT,
+    "gensim.models.keyedvectors.EuclideanKeyedVectors": NEW,
 })
 # numpy 2 moved numpy.core to numpy._core; resolve the old names without importing the deprecated shim
 _RENAMED = {"numpy.core.multiarray": "numpy._core.multiarray", "numpy.core.numeric": "numpy._core.numeric"}
@@ -155,6 +171,9 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
         inst = self.stack[-2]
         if isinstance(inst, (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType)):
             self._refuse(f"a change to {getattr(inst, '__qualname__', inst)!r}")
+        state = self.stack[-1]
+        if isinstance(state, tuple) and len(state) == 2 and state[1] and not hasattr(inst, "__setstate__"):
+            self._refuse(f"a slot state for a {type(inst).__qualname__}")
         super().load_build()
 
     dispatch = dict(pickle._Unpickler.dispatch)
@@ -199,4 +218,5 @@ def safe_load(path: str | os.PathLike, allowed: Mapping[str, str] = WORD2VEC, *,
         return unpickler.load()
 
 
-__all__ = ["safe_load", "safe_loads", "UnsafePickleError", "WORD2VEC", "KEYED_VECTORS", "CALL", "NEW", "ARG"]
+__all__ = ["safe_load", "safe_loads", "UnsafePickleError", "WORD2VEC", "KEYED_VECTORS", "FASTTEXT", "GENSIM", "CALL", "NEW",
+           "ARG"]
