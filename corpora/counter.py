@@ -352,8 +352,8 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
     written meta. Working memory stays near the budget whatever the size of the result.
     """
     from wordvec.io.atomic import atomic_directory, save_json
+    from wordvec.io.integrity import checksum_files
     from wordvec._version import __version__
-
 
     path = os.path.abspath(os.fspath(path))
     with atomic_directory(path) as tmp, sigint_held():  # Ctrl-C only at sigint_checkpoint() (module doc)
@@ -370,7 +370,8 @@ def count_to_directory(cache: Any, path: str | os.PathLike, meta: dict[str, Any]
         full.update({"format": FORMAT, "version": FORMAT_VERSION, "wordvec_version": __version__,
                      "window": int(window), "distance_weighting": bool(distance_weighting),
                      "vocab_size": len(job.vocab), "vocab_checksum": job.vocab.checksum(),
-                     "total_tokens": job.vocab.total, "z": info["z"], "nnz": info["nnz"]})
+                     "total_tokens": job.vocab.total, "z": info["z"], "nnz": info["nnz"],
+                     "checksums": checksum_files(tmp)})
         save_json(os.path.join(tmp, "meta.json"), full)
     return full
 
