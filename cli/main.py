@@ -72,14 +72,7 @@ class WordvecGroup(click.Group):
                 sys.stdout.flush()  # a full disk must show up here, not as "Exception ignored" at exit
             return result
         except OSError as err:
-            if not _stdout_error(err):
-                raise
-            if err.errno == errno.EPIPE:
-                _silence_stdout()
-                sys.exit(EXIT_BROKEN_PIPE)
-            _silence_stdout()
-            click.echo(f"error: cannot write the output: {err.strerror or err}", err=True)
-            sys.exit(EXIT_USER_ERROR)
+            _exit_on_stdout_error(err)
         except WordvecError as err:
             from wordvec.io.paths import display
 
@@ -96,6 +89,12 @@ class WordvecGroup(click.Group):
                 sys.exit(EXIT_TERMINATED)
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: D102 - click API
+        try:  # `wordvec --help` / `--version` print here, before invoke
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except OSError as err:
+            _exit_on_stdout_error(err)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
@@ -199,6 +198,17 @@ def _stdout_error(err: OSError) -> bool:
     if isinstance(err, BrokenPipeError):
         return True
     return err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG) and err.filename is None
+
+
+def _exit_on_stdout_error(err: OSError) -> None:
+    """Exit 141 quietly for a broken pipe, 1 with one line for another stdout write error; re-raise the rest."""
+    if not _stdout_error(err):
+        raise err
+    _silence_stdout()
+    if err.errno == errno.EPIPE:
+        sys.exit(EXIT_BROKEN_PIPE)
+    click.echo(f"error: cannot write the output: {err.strerror or err}", err=True)
+    sys.exit(EXIT_USER_ERROR)
 
 
 def _silence_stdout() -> None:
