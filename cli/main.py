@@ -76,7 +76,7 @@ class WordvecGroup(click.Group):
         except WordvecError as err:
             from wordvec.io.paths import display
 
-            click.echo(f"error: {display(cli_message(err))}", err=True)
+            click.echo(f"error: {_shorten(display(cli_message(err)))}", err=True)
             sys.exit(EXIT_USER_ERROR)
         except MemoryError:
             click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)
@@ -166,7 +166,8 @@ class FiniteFloatRange(click.FloatRange):
 
 def harden(command: click.Command) -> click.Command:
     """Give every int option of ``command`` an upper bound and every float option a finite range, keeping
-    its lower bound; so oversized values are usage errors (exit 2) naming the option, not tracebacks."""
+    its lower bound; so oversized values are usage errors (exit 2) naming the option, not tracebacks. Path
+    parameters refuse an empty string (exit 2)."""
     for param in command.params:
         kind = param.type
         name = param.name or ""
@@ -183,7 +184,20 @@ def harden(command: click.Command) -> click.Command:
             high = kind.max if isinstance(kind, click.FloatRange) and kind.max is not None else default_high
             param.type = FiniteFloatRange(low, high, min_open=getattr(kind, "min_open", False),
                                           max_open=getattr(kind, "max_open", False))
+        elif isinstance(kind, click.Path):
+            param.callback = _refusing_empty(param.callback)
     return command
+
+
+def _refusing_empty(previous):
+    """A click callback refusing an empty path (``-o ""`` would mean the current folder), then ``previous``."""
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if any(v == "" for v in values):
+            raise click.BadParameter("an empty path names no file or folder; give a path")
+        return previous(ctx, param, value) if previous is not None else value
+
+    return callback
 
 
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
@@ -198,6 +212,18 @@ def _stdout_error(err: OSError) -> bool:
     if isinstance(err, BrokenPipeError):
         return True
     return err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG) and err.filename is None
+
+
+MAX_MESSAGE = 2000  # characters of an error line; a message quoting a huge input is cut in the middle
+
+
+def _shorten(text: str) -> str:
+    """``text`` cut to ``MAX_MESSAGE`` characters (start and end kept, the cut said), on one line."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    if len(text) <= MAX_MESSAGE:
+        return text
+    half = MAX_MESSAGE // 2
+    return f"{text[:half]} ... [{len(text) - 2 * half} characters cut] ... {text[-half:]}"
 
 
 def _exit_on_stdout_error(err: OSError) -> None:
