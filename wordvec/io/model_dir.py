@@ -138,7 +138,8 @@ def load_model_dir(
         raise CorruptFileError(f"{where}: expected a 2-d float array, found {vectors.dtype} {vectors.shape}")
     # the finite check runs in the checksum's pass even when a checksum matches: save_model_dir refuses NaN/Inf,
     # but a directory re-sealed by hand (or by another program) may hold them, and NaN rows made the derived
-    # statistics fail with a traceback (hash and check share 1 MB blocks: +3.4% load time, bench/integrity.py); big imported models (wordvec.io.importer) open their compact vocabulary index when memory-mapped; they
+    # statistics fail with a traceback (hash and check share 1 MB blocks: +3.4% load time, bench/integrity.py).
+    # Big imported models (wordvec.io.importer) open their compact vocabulary index when memory-mapped; they
     # store no file checksums (hashing every byte would defeat the instant open), so they load as older models
     compact = mmap and meta.get("vocab_index") == "compact"
     sampled = bool(compact and not checked and meta.get("finite_checked"))
