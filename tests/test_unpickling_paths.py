@@ -173,3 +173,46 @@ def test_cli_runs_no_payload(tmp_path, name, command):
     assert_user_error(result, "refusing", "evil.model")
     assert not sentinel.exists()
     assert_nothing_written(out)
+
+
+def test_random_states_of_old_numpy_pickles_load():
+    """numpy < 1.17 pickled a RandomState as ``numpy.random.__RandomState_ctor()`` then its state (gensim 3)."""
+    from numpy.random import RandomState
+
+    state = RandomState(7).get_state()
+    data = (b"\x80\x02cnumpy.random\n__RandomState_ctor\n)R" + pickle.dumps(state, protocol=2)[2:-1] + b"b.")
+    loaded = safe_loads(data, GENSIM)
+    assert isinstance(loaded, RandomState) and loaded.randint(1000) == RandomState(7).randint(1000)
+
+
+@pytest.mark.parametrize("cls", ["Word2Vec", "FastText", "KeyedVectors"])
+def test_protocol_2_files_load_like_gensim_loads_them(tmp_path, cls):
+    """gensim 3 saved with pickle protocol 2: Python 2 module names (__builtin__) and bytes written as
+    _codecs.encode(text, "latin1")."""
+    from wordvec.word2vec.bridge import load_gensim_model
+
+    sentences = [["甲", "乙", "丙", "丁"], ["乙", "丙", "戊"]] * 30
+    if cls == "KeyedVectors":
+        obj = gensim_models.Word2Vec(sentences, vector_size=4, min_count=1, workers=1, seed=1).wv
+    else:
+        obj = getattr(gensim_models, cls)(sentences, vector_size=4, min_count=1, workers=1, seed=1, hs=1,
+                                          negative=0)
+    path = tmp_path / "old.model"
+    obj.save(str(path), pickle_protocol=2)
+    assert b"_codecs" in path.read_bytes() and b"__builtin__" in path.read_bytes()
+    ours = load_gensim_model(path)
+    theirs = type(obj).load(str(path))
+    vectors = theirs.vectors if cls == "KeyedVectors" else theirs.wv.vectors
+    words = theirs.index_to_key if cls == "KeyedVectors" else theirs.wv.index_to_key
+    assert sorted(ours.words) == sorted(words)
+    for word in words:
+        np.testing.assert_array_equal(ours.vectors[ours.words.index(word)], vectors[words.index(word)])
+
+
+@pytest.mark.parametrize("data, what", [
+    (b"\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00abX\x05\x00\x00\x00rot13\x86R.", "_codecs.encode"),
+    (b"\x80\x02c__builtin__\nbytes\nJ\x00\x00\x00\x7f\x85R.", "builtins.bytes"),  # would allocate 2 GB
+])
+def test_allowed_helpers_only_with_the_arguments_pickle_writes(data, what):
+    with pytest.raises(UnsafePickleError, match=what):
+        safe_loads(data, GENSIM)

@@ -48,12 +48,17 @@ _NUMPY = {
     "numpy.random._pickle.__randomstate_ctor": CALL,
     "numpy.random._pickle.__generator_ctor": CALL,
     "numpy.random._pickle.__bit_generator_ctor": CALL,
+    "numpy.random.__RandomState_ctor": CALL,  # numpy < 1.17 pickles (gensim 3 models): takes no arguments
     "numpy.random._mt19937.MT19937": ARG,
     "numpy.random._pcg64.PCG64": ARG,
 }
 _PLAIN = {
     "builtins.int": CALL,
     "builtins.float": CALL,
+    "builtins.complex": CALL,
+    "builtins.bytes": CALL,  # protocol 2 (gensim 3's default) writes bytes as _codecs.encode(text, "latin1")
+    "builtins.bytearray": CALL,
+    "_codecs.encode": CALL,  # … only with those arguments (``_ARGUMENTS``)
     "builtins.hash": CALL,  # Word2Vec.hashfxn: stored as a reference, called by gensim with a string
     "builtins.set": CALL,
     "builtins.frozenset": CALL,
@@ -90,6 +95,12 @@ GENSIM: Mapping[str, str] = types.MappingProxyType({
     **FASTTEXT,
     "gensim.models.keyedvectors.EuclideanKeyedVectors": NEW,
 })
+# calls whose arguments are checked too: what protocol 2 writes, and nothing that allocates or looks up codecs
+_ARGUMENTS = {
+    "_codecs.encode": lambda args: len(args) == 2 and isinstance(args[0], str) and args[1] in ("latin1", "latin-1"),
+    "builtins.bytes": lambda args: len(args) == 0 or (len(args) == 1 and isinstance(args[0], (bytes, bytearray))),
+    "builtins.bytearray": lambda args: len(args) == 0 or (len(args) == 1 and isinstance(args[0], (bytes, bytearray))),
+}
 # numpy 2 moved numpy.core to numpy._core; resolve the old names without importing the deprecated shim
 _RENAMED = {"numpy.core.multiarray": "numpy._core.multiarray", "numpy.core.numeric": "numpy._core.numeric"}
 
@@ -110,6 +121,7 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
         self._callable_ids: set[int] = set()
         self._new_ids: set[int] = set()
         self._arg_ids: set[int] = set()
+        self._argument_rules: dict[int, tuple[str, Any]] = {}
 
     def _refuse(self, what: str) -> None:
         raise UnsafePickleError(f"{self._where}: refusing to load: the file asks for {_short(what)}, which a "
@@ -119,6 +131,13 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
     _kind = "gensim model"
 
     def find_class(self, module: str, name: str) -> Any:
+        if self.proto < 3 and self.fix_imports:  # Python 2 names (__builtin__, copy_reg), as pickle maps them
+            import _compat_pickle
+
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            else:
+                module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         full = f"{module}.{name}"
         how = self._allowed.get(full)
         if how is None:
@@ -128,6 +147,8 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
             obj = getattr(importlib.import_module(target_module), name)
         except (ImportError, AttributeError):
             obj = getattr(importlib.import_module(module), name)
+        if full in _ARGUMENTS:
+            self._argument_rules[id(obj)] = (full, _ARGUMENTS[full])
         (self._callable_ids if how == CALL else self._new_ids).add(id(obj))
         if how == ARG:
             self._arg_ids.add(id(obj))
@@ -142,6 +163,9 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
         for arg in args if isinstance(args, tuple) else (args,):
             if isinstance(arg, type) and id(arg) not in self._callable_ids and id(arg) not in self._arg_ids:
                 self._refuse(f"a call that is given the class {arg.__qualname__}")
+        rule = self._argument_rules.get(id(func))
+        if rule is not None and not rule[1](args if isinstance(args, tuple) else (args,)):
+            self._refuse(f"a call of {rule[0]} with other arguments than pickle writes")
 
     # --- the opcodes that call or modify things ---------------------------------------------------------------
     def load_reduce(self) -> None:
