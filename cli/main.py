@@ -72,18 +72,11 @@ class WordvecGroup(click.Group):
                 sys.stdout.flush()  # a full disk must show up here, not as "Exception ignored" at exit
             return result
         except OSError as err:
-            if not _stdout_error(err):
-                raise
-            if err.errno == errno.EPIPE:
-                _silence_stdout()
-                sys.exit(EXIT_BROKEN_PIPE)
-            _silence_stdout()
-            click.echo(f"error: cannot write the output: {err.strerror or err}", err=True)
-            sys.exit(EXIT_USER_ERROR)
+            _exit_on_stdout_error(err)
         except WordvecError as err:
             from wordvec.io.paths import display
 
-            click.echo(f"error: {display(cli_message(err))}", err=True)
+            click.echo(f"error: {_shorten(display(cli_message(err)))}", err=True)
             sys.exit(EXIT_USER_ERROR)
         except MemoryError:
             click.echo("error: out of memory: lower --memory, --dim or the vocabulary size", err=True)
@@ -96,6 +89,12 @@ class WordvecGroup(click.Group):
                 sys.exit(EXIT_TERMINATED)
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: D102 - click API
+        try:  # `wordvec --help` / `--version` print here, before invoke
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except OSError as err:
+            _exit_on_stdout_error(err)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
@@ -167,7 +166,8 @@ class FiniteFloatRange(click.FloatRange):
 
 def harden(command: click.Command) -> click.Command:
     """Give every int option of ``command`` an upper bound and every float option a finite range, keeping
-    its lower bound; so oversized values are usage errors (exit 2) naming the option, not tracebacks."""
+    its lower bound; so oversized values are usage errors (exit 2) naming the option, not tracebacks. Path
+    parameters refuse an empty string (exit 2)."""
     for param in command.params:
         kind = param.type
         name = param.name or ""
@@ -184,7 +184,20 @@ def harden(command: click.Command) -> click.Command:
             high = kind.max if isinstance(kind, click.FloatRange) and kind.max is not None else default_high
             param.type = FiniteFloatRange(low, high, min_open=getattr(kind, "min_open", False),
                                           max_open=getattr(kind, "max_open", False))
+        elif isinstance(kind, click.Path):
+            param.callback = _refusing_empty(param.callback)
     return command
+
+
+def _refusing_empty(previous):
+    """A click callback refusing an empty path (``-o ""`` would mean the current folder), then ``previous``."""
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if any(v == "" for v in values):
+            raise click.BadParameter("an empty path names no file or folder; give a path")
+        return previous(ctx, param, value) if previous is not None else value
+
+    return callback
 
 
 for _module in (tokenize_commands, corpus_commands, train_commands, query_commands, eval_commands, w2v_commands,
@@ -199,6 +212,29 @@ def _stdout_error(err: OSError) -> bool:
     if isinstance(err, BrokenPipeError):
         return True
     return err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG) and err.filename is None
+
+
+MAX_MESSAGE = 2000  # characters of an error line; a message quoting a huge input is cut in the middle
+
+
+def _shorten(text: str) -> str:
+    """``text`` cut to ``MAX_MESSAGE`` characters (start and end kept, the cut said), on one line."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    if len(text) <= MAX_MESSAGE:
+        return text
+    half = MAX_MESSAGE // 2
+    return f"{text[:half]} ... [{len(text) - 2 * half} characters cut] ... {text[-half:]}"
+
+
+def _exit_on_stdout_error(err: OSError) -> None:
+    """Exit 141 quietly for a broken pipe, 1 with one line for another stdout write error; re-raise the rest."""
+    if not _stdout_error(err):
+        raise err
+    _silence_stdout()
+    if err.errno == errno.EPIPE:
+        sys.exit(EXIT_BROKEN_PIPE)
+    click.echo(f"error: cannot write the output: {err.strerror or err}", err=True)
+    sys.exit(EXIT_USER_ERROR)
 
 
 def _silence_stdout() -> None:

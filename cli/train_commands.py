@@ -115,11 +115,14 @@ def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json
             epochs = (_EpochBar(quiet, stages, getattr(trainer, "epochs", None), draw=method != "w2v")
                       if method != "svd" else None)
             trainer.fit(source, epochs, progress=stages, **options)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:
+            from wordvec.io.atomic import Terminated
+
             ckpt = options.get("checkpoint")
             if checkpoint_every and ckpt and os.path.isdir(ckpt):
                 stages.close()
-                click.echo(f"interrupted; the last complete checkpoint is in {ckpt}: run the same command with "
+                how = "terminated" if isinstance(err, Terminated) else "interrupted"
+                click.echo(f"{how}; the last complete checkpoint is in {ckpt}: run the same command with "
                            "--resume to continue", err=True)
             raise
     for problem in trainer.read_report_.problems() if trainer.read_report_ is not None else ():

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from wordvec.io.atomic import atomic_directory, save_json
+from wordvec.io.integrity import checksum_files, verify_files
 from wordvec.io.meta import read_artifact_meta
 from wordvec._version import __version__
 from wordvec.errors import CorruptFileError, InputError, MismatchError
@@ -111,25 +112,28 @@ class Cooccurrence:
 
     # --- files --------------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
-        """Write ``vocab.tsv``, ``cooccurrence.npz`` (scipy ``save_npz``) and ``meta.json`` atomically."""
+        """Write ``vocab.tsv``, ``cooccurrence.npz`` (scipy ``save_npz``) and ``meta.json`` (with the checksum of
+        each file's bytes, ``checksums``) atomically."""
         with atomic_directory(path) as tmp:
             self.vocab.save(os.path.join(tmp, "vocab.tsv"))
             sp.save_npz(os.path.join(tmp, "cooccurrence.npz"), self.matrix, compressed=False)
+            self.meta["checksums"] = checksum_files(tmp, ["vocab.tsv", "cooccurrence.npz"])
             save_json(os.path.join(tmp, "meta.json"), self.meta)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Cooccurrence":
-        """Load and validate a counts directory (format version, shape vs vocabulary, checksum, symmetric,
-        finite, non-negative); raises ``CorruptFileError`` / ``MismatchError`` naming the file."""
+        """Load and validate a counts directory (format version, file checksums, shape vs vocabulary, vocabulary
+        checksum, symmetric, finite, non-negative); raises ``CorruptFileError`` / ``MismatchError`` naming the file."""
         path = os.path.abspath(os.fspath(path))
         meta = read_counts_meta(path)
+        rebuild = "rebuild with `wordvec count`"
         vocab_file = os.path.join(path, "vocab.tsv")
         if not os.path.isfile(vocab_file):
-            raise CorruptFileError(f"{vocab_file}: missing; rebuild with `wordvec count`")
+            raise CorruptFileError(f"{vocab_file}: missing; {rebuild}")
         vocab = Vocabulary.load(vocab_file)
-        rebuild = "rebuild with `wordvec count`"
         if vocab.checksum() != meta.get("vocab_checksum") or len(vocab) != meta.get("vocab_size"):
             raise MismatchError(f"{vocab_file}: counts were built with a different vocabulary: {rebuild}")
+        verify_files(path, meta, rebuild)  # same words: any other change (a count, a matrix byte) shows here
         matrix = load_npz_checked(os.path.join(path, "cooccurrence.npz"), len(vocab))
         return cls(matrix, vocab, int(meta.get("window", 0)), bool(meta.get("distance_weighting")), meta)
 

@@ -350,6 +350,7 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
         report = _merge_reports([s["report"] for s in summaries], len(files))
         from wordvec._version import __version__
         from wordvec.io.atomic import atomic_directory, save_json
+        from wordvec.io.integrity import checksum_files
 
         from .cooccur import FORMAT, FORMAT_VERSION
 
@@ -363,7 +364,7 @@ def _run(client, distributed, parts, files, sources, settings, tmp, tag, output,
                     "format": FORMAT, "version": FORMAT_VERSION, "wordvec_version": __version__,
                     "window": int(window), "distance_weighting": bool(distance_weighting),
                     "vocab_size": len(vocab), "vocab_checksum": vocab.checksum(), "total_tokens": vocab.total,
-                    "z": info["z"], "nnz": info["nnz"]}
+                    "z": info["z"], "nnz": info["nnz"], "checksums": checksum_files(out)}
             save_json(os.path.join(out, "meta.json"), meta)
         return meta
     except BaseException:

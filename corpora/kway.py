@@ -187,7 +187,8 @@ def stream_counts_npz(path: str, n: int, scale: int, emit: Callable, block: int)
 
 def _describe(path: str):
     """``(kind, vocab, meta, run prefixes)`` of a counts or shard directory (the checks of ``load_counts_any``)."""
-    from wordvec.io.meta import check_meta_format, read_meta_file
+    from wordvec.io.integrity import verify_files
+    from wordvec.io.meta import check_meta_format
 
     from .cooccur import FORMAT, read_counts_meta
     from .merge import _PASS_COUNTS, counts_dir_meta
@@ -198,6 +199,7 @@ def _describe(path: str):
         vocab = Vocabulary.load(os.path.join(path, "vocab.tsv"))
         if vocab.checksum() != meta.get("vocab_checksum") or len(vocab) != meta.get("vocab_size"):
             raise MismatchError(f"{path}: vocab.tsv does not match meta.json; recount it")
+        verify_files(path, meta, "recount it")
         return "counts", vocab, meta, []
     check_meta_format(meta, os.path.join(path, "meta.json"), kind=SHARD_FORMAT, max_version=SHARD_VERSION,
                       what="shard directory", remedy="recount it", foreign=_PASS_COUNTS)
@@ -205,6 +207,7 @@ def _describe(path: str):
     vocab = Vocabulary.load(vocab_file)
     if vocab.checksum() != meta.get("vocab_checksum") or meta.get("col_bits") != K.col_bits(len(vocab)):
         raise MismatchError(f"{vocab_file}: shards were built with a different vocabulary: recount them")
+    verify_files(path, meta, "recount it")
     prefixes = [os.path.join(path, name) for name in meta.get("runs", [])]
     for prefix in prefixes:
         for suffix in (".keys.npy", ".values.npy"):
@@ -235,6 +238,7 @@ def merge_to_directory(paths: Sequence[str], output: str, memory: int | None = N
     """
     from wordvec._version import __version__
     from wordvec.io.atomic import atomic_directory, save_json
+    from wordvec.io.integrity import checksum_files
 
     from .cooccur import FORMAT, FORMAT_VERSION
     from .counter import weight_table
@@ -290,7 +294,7 @@ def merge_to_directory(paths: Sequence[str], output: str, memory: int | None = N
                 "sources": [s for _, _, m, _ in inputs for s in (m.get("sources") or [])],
                 "format": FORMAT, "version": FORMAT_VERSION, "wordvec_version": __version__, "window": window,
                 "distance_weighting": weighting, "vocab_size": len(vocab), "vocab_checksum": vocab.checksum(),
-                "total_tokens": vocab.total, "z": info["z"], "nnz": info["nnz"]}
+                "total_tokens": vocab.total, "z": info["z"], "nnz": info["nnz"], "checksums": checksum_files(tmp)}
         save_json(os.path.join(tmp, "meta.json"), meta)
     return meta
 

@@ -12,8 +12,10 @@ from .shards import SHARD_FORMAT, SHARD_VERSION, CsrMemorySink, ShardWriter, mer
 
 
 def write_shard_meta(path: str, vocab, writer: ShardWriter, scale: int, meta: dict) -> dict:
-    """Write ``vocab.tsv`` and ``meta.json`` of a shard directory whose runs ``writer`` wrote."""
+    """Write ``vocab.tsv`` and ``meta.json`` (with the checksum of every file's bytes) of a shard directory whose
+    runs ``writer`` wrote."""
     from wordvec.io.atomic import save_json
+    from wordvec.io.integrity import checksum_files
     from wordvec._version import __version__
 
     vocab.save(os.path.join(path, "vocab.tsv"))
@@ -21,6 +23,8 @@ def write_shard_meta(path: str, vocab, writer: ShardWriter, scale: int, meta: di
     full.update({"format": SHARD_FORMAT, "version": SHARD_VERSION, "wordvec_version": __version__,
                  "vocab_size": len(vocab), "vocab_checksum": vocab.checksum(), "col_bits": K.col_bits(len(vocab)),
                  "scale": int(scale), "total_tokens": vocab.total, "runs": list(writer.names)})
+    full["checksums"] = checksum_files(path, ["vocab.tsv"] + [f"{name}{suffix}" for name in writer.names
+                                                             for suffix in (".keys.npy", ".values.npy")])
     save_json(os.path.join(path, "meta.json"), full)
     return full
 
@@ -43,8 +47,9 @@ def counts_dir_meta(path: str) -> tuple[str, dict]:
 
 def load_counts_any(path: str, memory: int | None = None):
     """Load a counts directory or a shard directory as ``(vocab, float64 CSR, meta)``."""
-    from wordvec.io.meta import check_meta_format, read_meta_file
-    from wordvec.errors import CorruptFileError, InputError, MismatchError
+    from wordvec.io.integrity import verify_files
+    from wordvec.io.meta import check_meta_format
+    from wordvec.errors import CorruptFileError, MismatchError
 
     from .cooccur import FORMAT, Cooccurrence
     from wordvec.io.vocab import Vocabulary
@@ -59,6 +64,7 @@ def load_counts_any(path: str, memory: int | None = None):
     vocab = Vocabulary.load(vocab_file)
     if vocab.checksum() != meta.get("vocab_checksum") or meta.get("col_bits") != K.col_bits(len(vocab)):
         raise MismatchError(f"{vocab_file}: shards were built with a different vocabulary: recount them")
+    verify_files(path, meta, "recount it")
     sink = CsrMemorySink(len(vocab), int(meta.get("scale", 1)))
     budget = max(1 << 16, (memory or (1 << 30)) // 80)
     prefixes = [os.path.join(path, name) for name in meta.get("runs", [])]

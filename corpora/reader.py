@@ -28,9 +28,10 @@ from typing import IO, Any, Iterator, Mapping, Sequence
 from wordvec.errors import InputError
 from wordvec.io.opener import open_input_raw
 
+from .inputs import STDIN, expand_inputs  # noqa: F401 (finding the input files; re-exported)
+
 BLOCK_SIZE = 1 << 19  # raw bytes read per step (and roughly the text sent to a worker as one task)
 SNIFF_BYTES = 1 << 16
-STDIN = "-"
 NEWLINE = b"\n"
 
 _BAD_SPANS: list[tuple[int, int]] = []
@@ -86,59 +87,6 @@ class ReadReport:
         if self.engine_note:
             out.append(self.engine_note)
         return out
-
-
-# --- finding the input files --------------------------------------------------------------------------
-def _walk(folder: str) -> list[str]:
-    from wordvec.io.outputs import is_artifact_dir
-
-    found: list[tuple[tuple[str, ...], str]] = []
-    for root, dirs, files in os.walk(folder, onerror=None, followlinks=False):
-        # hidden folders (our temporaries among them) and wordvec's own artifacts are not corpus text
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not is_artifact_dir(os.path.join(root, d))]
-        for name in files:
-            if name.startswith("."):
-                continue
-            path = os.path.join(root, name)
-            if os.path.isfile(path):
-                found.append((tuple(os.path.relpath(path, folder).split(os.sep)), path))
-    return [path for _, path in sorted(found)]
-
-
-def expand_inputs(inputs: Sequence[str | os.PathLike]) -> list[str]:
-    """Resolve ``inputs`` into the ordered list of files to read (``"-"`` stays for stdin).
-
-    Folders expand to their non-hidden files, recursively, sorted by path, leaving out folders wordvec wrote
-    (models, counts, caches, checkpoints inside a corpus folder). Raises ``InputError`` for no
-    input, a missing path, an unreadable file, a folder without files, or ``-`` given twice.
-    """
-    if isinstance(inputs, (str, os.PathLike)):
-        inputs = [inputs]
-    if not inputs:
-        raise InputError("no input given: pass text files, folders, or - for stdin")
-    out: list[str] = []
-    for item in inputs:
-        path = os.fspath(item)
-        if path == STDIN:
-            if STDIN in out:
-                raise InputError("stdin (-) given twice: it can be read only once")
-            out.append(STDIN)
-            continue
-        if not os.path.exists(path):
-            raise InputError(f"input not found: {path}: check the path")
-        if os.path.isdir(path):
-            files = _walk(path)
-            if not files:
-                raise InputError(
-                    f"folder {path} has no text files (hidden files are skipped): add files or pass another input"
-                )
-            out.extend(files)
-        else:
-            out.append(path)
-    for path in out:
-        if path != STDIN and not os.access(path, os.R_OK):
-            raise InputError(f"cannot read {path}: permission denied; fix its permissions (chmod +r) or leave it out")
-    return out
 
 
 # --- opening ------------------------------------------------------------------------------------------

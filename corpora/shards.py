@@ -33,6 +33,9 @@ from . import _kernels as K
 SHARD_FORMAT = "wordvec-cooccurrence-shards"
 SHARD_VERSION = 1
 _COPY = 1 << 20
+# entries read from a run at a time, whatever the budget (16 bytes each: 64 KB a run): smaller reads made
+# merging under --memory 64K thirty times slower (corpora/plan.py); tests may lower it
+MIN_READ_ENTRIES = 1 << 12
 
 
 def _npy_data_offset(path: str) -> tuple[int, int, np.dtype]:
@@ -199,7 +202,7 @@ def merge_runs(prefixes: Sequence[str], vocab_size: int, emit: Callable[[np.ndar
     V = vocab_size
     vb = K.col_bits(V)
     bits = 2 * vb
-    per_run = max(16, budget_entries // max(1, 2 * len(prefixes)))
+    per_run = max(MIN_READ_ENTRIES, budget_entries // max(1, 2 * len(prefixes)))
     readers = [_RunReader(p, per_run) for p in prefixes]
     try:
         _merge_loop(readers, V, vb, bits, emit, budget_entries, dense)

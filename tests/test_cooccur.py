@@ -96,7 +96,7 @@ corpora = st.lists(st.lists(words, max_size=40), min_size=1, max_size=60)
 def test_counter_equals_reference(lines, min_count, window, weighted, memory, threads, max_vocab, dense):
     from unittest import mock
 
-    from wordvec.corpora import counter
+    from wordvec.corpora import plan
 
     cache = StandIn(lines)
     if len(cache.vocab.prune(min_count, max_vocab)) == 0:
@@ -104,7 +104,8 @@ def test_counter_equals_reference(lines, min_count, window, weighted, memory, th
             count_cooccurrences(cache, min_count=min_count, max_vocab=max_vocab, window=window)
         return
     # a small dense share and a 64K budget push most pairs through buffers, runs and on-disk shards
-    with mock.patch.object(counter, "DENSE_FRACTION", dense), mock.patch.object(counter, "PARALLEL_MIN_EVENTS", 0):
+    with mock.patch.object(plan, "DENSE_FRACTION", dense), mock.patch.object(plan, "PARALLEL_MIN_EVENTS", 0), \
+            tiny_buffers():
         co = count_cooccurrences(cache, min_count=min_count, max_vocab=max_vocab, window=window,
                                  distance_weighting=weighted, memory=memory, threads=threads)
     want = reference_counts(cache, min_count, window, weighted, max_vocab)
@@ -128,10 +129,28 @@ def zipf_corpus(n_lines=3000, seed=0):
     return StandIn(lines)
 
 
-def test_threads_and_budgets_give_identical_matrices(tmp_path, monkeypatch):
-    from wordvec.corpora import counter
+def tiny_buffers():
+    """Drop the buffer floors of corpora/plan.py and corpora/shards.py, so that small budgets on small corpora
+    still go through many buffers, runs, spills and merge blocks."""
+    from contextlib import ExitStack
+    from unittest import mock
 
-    monkeypatch.setattr(counter, "PARALLEL_MIN_EVENTS", 0)  # threads even with tiny buffers
+    from wordvec.corpora import plan, shards
+
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(plan, "MIN_BUFFER_EVENTS", 0))
+    stack.enter_context(mock.patch.object(plan, "MIN_BLOCK_ENTRIES", 0))
+    stack.enter_context(mock.patch.object(shards, "MIN_READ_ENTRIES", 16))
+    return stack
+
+
+def test_threads_and_budgets_give_identical_matrices(tmp_path, monkeypatch):
+    from wordvec.corpora import plan, shards
+
+    monkeypatch.setattr(plan, "PARALLEL_MIN_EVENTS", 0)  # threads even with tiny buffers
+    monkeypatch.setattr(plan, "MIN_BUFFER_EVENTS", 0)
+    monkeypatch.setattr(plan, "MIN_BLOCK_ENTRIES", 0)
+    monkeypatch.setattr(shards, "MIN_READ_ENTRIES", 16)
     cache = zipf_corpus(1000)
     for weighted in (False, True):
         base = count_cooccurrences(cache, min_count=2, window=5, distance_weighting=weighted, threads=1)
@@ -182,10 +201,16 @@ def test_save_load_roundtrip_and_corruption(tmp_path):
     broken(lambda d: (d / "cooccurrence.npz").write_bytes(raw[: len(raw) // 2]), CorruptFileError,
            ["cooccurrence.npz"])
 
+    def unsealed(d):  # an older counts directory (no file checksums): the matrix checks are what notices
+        meta = json.loads((d / "meta.json").read_text())
+        del meta["checksums"]
+        (d / "meta.json").write_text(json.dumps(meta))
+
     def asym(d):
         m = co.matrix.tolil()
         m[0, 1] = m[0, 1] + 1
         sp.save_npz(d / "cooccurrence.npz", m.tocsr())
+        unsealed(d)
 
     broken(asym, CorruptFileError, ["symmetric"])
 
@@ -193,6 +218,7 @@ def test_save_load_roundtrip_and_corruption(tmp_path):
         m = co.matrix.copy()
         m.data[0] = np.nan
         sp.save_npz(d / "cooccurrence.npz", m)
+        unsealed(d)
 
     broken(nan, CorruptFileError, ["NaN"])
     broken(lambda d: (d / "meta.json").unlink(), CorruptFileError, ["meta.json"])

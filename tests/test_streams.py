@@ -108,3 +108,56 @@ def test_error_message_that_cannot_be_shown(model, encoding):
 def test_c_locale_without_utf8_mode(model):
     result = _run(["similar", model, "词1", "-n", "2"], env={"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"})
     assert_clean_exit(result, 0)
+
+
+def _closed_pipe_run(args):
+    """Run wordvec with stdout on a real pipe whose reader has already gone (closed read end)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "wordvec", *map(str, args)], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("args", [["norms", "{m}", "-n", "30000"], ["similar", "{m}", "词1", "-n", "50"],
+                                  ["info", "{m}", "--json"], ["similar", "{m}", "词1", "--json"], ["--help"]])
+def test_real_closed_pipe_is_quiet(model, args):
+    """The CLI convention (cli/main.py): a reader that went away ends the run with 141 (as if SIGPIPE had ended
+    it, like coreutils), nothing on stderr."""
+    result = _closed_pipe_run([a.replace("{m}", str(model)) for a in args])
+    assert result.returncode == 141, result.stderr
+    assert result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize("reader, codes", [("head -1", (0, 141)), ("true", (141,))])
+def test_shell_pipelines(model, reader, codes):
+    """`wordvec norms MODEL -n 30000 | head -1` is quiet. The table is one 500 KB write: when head leaves while
+    that write is blocked, Linux returns the bytes written so far and no error, so the run may end 0; a reader
+    that is gone before the first write (`| true`) always gives 141."""
+    script = (f'{sys.executable} -m wordvec norms "{model}" -n 30000 | {reader}; '
+              f'echo "status=${{PIPESTATUS[0]}}" >&2')
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.count("\n") == (1 if reader.startswith("head") else 0), result.stdout
+    status = result.stderr.strip()
+    assert status in {f"status={c}" for c in codes}, result.stderr
+
+
+def test_vocab_to_a_closed_pipe(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(" ".join(f"词{i}" for i in range(20000)) + "\n", encoding="utf-8")
+    result = _closed_pipe_run(["vocab", corpus, "--tokenizer", "whitespace", "--min-count", "1", "-q",
+                               "--cache-dir", tmp_path / "cache"])
+    assert result.returncode == 141 and result.stderr == "", result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["keywords", "{m}", "词1 词2", "--json"], ["export", "{m}", "-o",
+                                                                                       "/dev/full"]])
+def test_more_writes_to_a_full_disk(model, args):
+    args = [a.replace("{m}", str(model)) for a in args]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "wordvec", *args], stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=120)
+    assert_user_error(result, "full" if "export" in args else "space")

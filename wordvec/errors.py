@@ -56,7 +56,8 @@ class UnknownWordError(WordvecError, KeyError):
         self.word = word
         self.suggestions = list(suggestions)[:5]
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"word not in vocabulary: {word!r}{hint}")
+        shown = repr(word) if len(word) <= 80 else f"{word[:40]!r}... ({len(word)} characters)"
+        super().__init__(f"word not in vocabulary: {shown}{hint}")
 
     def __str__(self) -> str:  # KeyError would otherwise quote the whole message
         return self.args[0]

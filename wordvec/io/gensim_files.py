@@ -2,106 +2,35 @@
 their code, and conversion between ``WordVectors`` and ``gensim.models.KeyedVectors``.
 
 gensim saves with pickle, and unpickling an arbitrary pickle can run arbitrary code. ``load_gensim_object``
-therefore unpickles with a restricted ``find_class``: the only real callables a file may name are numpy's
-array reconstruction (``_reconstruct``, ``ndarray``, ``dtype``, ``scalar``), ``collections.defaultdict`` /
-``OrderedDict``, a few builtin types and ``_codecs.encode``. A ``gensim.*`` class becomes an inert
-placeholder that only receives the pickled attributes (no gensim code runs while reading), numpy random
-states and stored function references (``hashfxn``, ``load``) become ``None``, and any other name (``os.system``,
-``builtins.eval``, ``subprocess.Popen`` …) makes the load fail with ``InputError`` before anything is called.
-After reading, the placeholders of the four classes we convert (``KeyedVectors``, ``FastTextKeyedVectors``,
-``Word2Vec``, ``FastText``) are given their gensim class and gensim's own post-load fix-ups run on the
-plain data (arrays stored beside the file as ``FILE.ATTR.npy`` are read with ``allow_pickle=False``; files
-with pickled sparse matrices are refused).
+unpickles with ``wordvec.io.safe_pickle`` (wordvec's only unpickler): a file may name only the numpy, builtin
+and gensim classes of ``safe_pickle.GENSIM``, may call only numpy's array and random-state helpers and a few
+value types, and re-creates gensim classes bare (``__new__``, then their attributes), so no gensim constructor
+runs; any other name (``os.system``, ``builtins.eval``, ``subprocess.Popen`` …) stops the load before it is
+imported. The object read is then checked: gensim's lists of side files (``__numpys``, ``__recursive_saveloads``,
+``__ignoreds``) must be plain attribute names, side-loaded sparse matrices (``__scipys``, which gensim would
+unpickle without restriction) are refused, and the top object must be one of the four classes we convert. Only
+then do gensim's own post-load fix-ups run on the plain data (arrays stored beside the file as ``FILE.ATTR.npy``
+are read with ``allow_pickle=False``).
 """
 from __future__ import annotations
 
 import bz2
 import gzip
 import os
-import pickle
 import re
 from typing import Any
 
 import numpy as np
 
 from wordvec.errors import InputError
-from wordvec.io.safe_pickle import UnsafePickleError
+from wordvec.io.safe_pickle import GENSIM, UnsafePickleError, safe_load
 from wordvec.io.vectors import WordVectors
 from wordvec.io.vocab import Vocabulary
 
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
-
-_REAL = {
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-    ("collections", "defaultdict"), ("collections", "OrderedDict"),
-    ("builtins", "int"), ("builtins", "float"), ("builtins", "complex"), ("builtins", "bool"),
-    ("builtins", "str"), ("builtins", "bytes"), ("builtins", "bytearray"), ("builtins", "list"),
-    ("builtins", "dict"), ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "tuple"),
-    ("_codecs", "encode"),
-}
-# references gensim stores as attribute values (never needed to read vectors): become None
-_INERT_NAMES = {("builtins", "hash"), ("gensim.utils", "call_on_class_only")}
-_INERT_MODULES = ("numpy.random",)
-_CLASSES = {
-    "gensim.models.keyedvectors.KeyedVectors": ("gensim.models.keyedvectors", "KeyedVectors"),
-    "gensim.models.keyedvectors.Word2VecKeyedVectors": ("gensim.models.keyedvectors", "KeyedVectors"),
-    "gensim.models.keyedvectors.EuclideanKeyedVectors": ("gensim.models.keyedvectors", "KeyedVectors"),
-    "gensim.models.fasttext.FastTextKeyedVectors": ("gensim.models.fasttext", "FastTextKeyedVectors"),
-    "gensim.models.keyedvectors.FastTextKeyedVectors": ("gensim.models.fasttext", "FastTextKeyedVectors"),
-    "gensim.models.word2vec.Word2Vec": ("gensim.models.word2vec", "Word2Vec"),
-    "gensim.models.fasttext.FastText": ("gensim.models.fasttext", "FastText"),
-}
+_CONVERTED = ("KeyedVectors", "FastTextKeyedVectors", "Word2Vec", "FastText")
 _ATTRIBUTE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class _Inert:
-    """Stands in for a numpy random state or a stored function reference; accepts and drops everything."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def __setstate__(self, state: Any) -> None:
-        pass
-
-
-def _placeholder_base():
-    from gensim.utils import SaveLoad  # its _load_specials reads FILE.ATTR.npy for nested objects
-
-    return SaveLoad
-
-
-_PLACEHOLDERS: dict[str, type] = {}
-
-
-def _placeholder(path: str) -> type:
-    """A plain class for the gensim class ``path``: built with ``__new__``, filled from the pickled dict."""
-    cls = _PLACEHOLDERS.get(path)
-    if cls is None:
-        cls = type("GensimObject", (_placeholder_base(),), {"_wordvec_gensim_class": path})
-        _PLACEHOLDERS[path] = cls
-    return cls
-
-
-class _Refused(pickle.UnpicklingError):
-    """The pickle names something a gensim file never holds."""
-
-
-class _RestrictedUnpickler(pickle.Unpickler):
-    """``find_class`` that allows only the names listed in the module docstring."""
-
-    def find_class(self, module: str, name: str):  # noqa: D102 - pickle protocol
-        if (module, name) in _REAL:
-            return super().find_class(module, name)
-        if (module, name) in _INERT_NAMES or module == _INERT_MODULES[0] or module.startswith(_INERT_MODULES[0] + "."):
-            return _Inert
-        if module == "gensim" or module.startswith("gensim."):
-            return _placeholder(f"{module}.{name}")
-        raise _Refused(f"refers to {module}.{name}")
-
-    def persistent_load(self, pid):  # noqa: D102
-        raise _Refused("uses persistent ids")
+_MAX_DEPTH = 50
 
 
 def looks_like_pickle(path: str | os.PathLike) -> bool:
@@ -116,64 +45,49 @@ def looks_like_pickle(path: str | os.PathLike) -> bool:
         return False
 
 
-def _unpickle(path: str) -> Any:
-    opener = gzip.open if path.endswith(".gz") else bz2.open if path.endswith(".bz2") else open
-    with opener(path, "rb") as handle:
-        return _RestrictedUnpickler(handle, encoding="latin1").load()
-
-
-def _clean(value: Any, path: str, depth: int = 0) -> Any:
-    """Replace inert stand-ins by None, give known placeholders their gensim class, check the rest."""
-    if depth > 50:
+def _check(value: Any, path: str, seen: set[int], depth: int = 0) -> None:
+    """Walk what the restricted unpickler built and refuse what gensim's post-load step would misuse."""
+    if depth > _MAX_DEPTH:
         raise UnsafePickleError(f"{path}: nested too deeply for a gensim file; refusing to load it")
-    if isinstance(value, _Inert) or value is _Inert or isinstance(value, type):
-        return None
+    if id(value) in seen:
+        return
+    seen.add(id(value))
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:  # e.g. the Huffman codes and points of an HS model: an array of arrays
-            flat = value.reshape(-1)
-            for k in range(flat.size):
-                flat[k] = _clean(flat[k], path, depth + 1)
-        return value
+            for item in value.reshape(-1):
+                _check(item, path, seen, depth + 1)
+        return
     if isinstance(value, dict):
-        for key in list(value):
-            value[key] = _clean(value[key], path, depth + 1)
-        return value
-    if isinstance(value, list):
-        value[:] = [_clean(v, path, depth + 1) for v in value]
-        return value
-    if isinstance(value, tuple):
-        return tuple(_clean(v, path, depth + 1) for v in value)
-    plain = (set, frozenset, str, bytes, bytearray, int, float, complex, bool, np.generic)
-    if value is None or isinstance(value, plain):
-        return value
-    gensim_class = getattr(type(value), "_wordvec_gensim_class", None)
-    if gensim_class is None:
-        raise UnsafePickleError(f"{path}: holds a {type(value).__name__}, which gensim files do not; refusing it")
-    state = value.__dict__
-    if state.get("__scipys"):
-        raise UnsafePickleError(f"{path}: refusing to load: it stores sparse matrices as separate pickles, which "
-                                "wordvec does not read (a pickle can run code)")
-    for key in ("__numpys", "__recursive_saveloads", "__ignoreds"):
-        names = state.get(key, [])
-        if not isinstance(names, list) or not all(isinstance(n, str) and _ATTRIBUTE.match(n) for n in names):
-            raise UnsafePickleError(f"{path}: refusing to load: malformed {key} list; not a gensim file")
-    for name in list(state):
-        state[name] = _clean(state[name], path, depth + 1)
-    for name in state.get("__recursive_saveloads", []):
-        if not isinstance(state.get(name), _placeholder_base()):
-            raise UnsafePickleError(f"{path}: refusing to load: attribute {name} should be a gensim object; not a gensim file")
-    target = _CLASSES.get(gensim_class)
-    if target is not None:
-        import importlib
+        items = list(value.values())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+    else:
+        state = getattr(value, "__dict__", None)
+        if not isinstance(state, dict) or not type(value).__module__.startswith("gensim."):
+            return
+        if state.get("__scipys"):
+            raise UnsafePickleError(f"{path}: refusing to load: it stores sparse matrices as separate pickles, "
+                                    "which wordvec does not read (a pickle can run code)")
+        for key in ("__numpys", "__recursive_saveloads", "__ignoreds"):
+            names = state.get(key, [])
+            if not isinstance(names, list) or not all(isinstance(n, str) and _ATTRIBUTE.match(n) for n in names):
+                raise UnsafePickleError(f"{path}: refusing to load: malformed {key} list; not a gensim file")
+        from gensim.utils import SaveLoad
 
-        value.__class__ = getattr(importlib.import_module(target[0]), target[1])
-    return value
+        for name in state.get("__recursive_saveloads", []):
+            if not isinstance(state.get(name), SaveLoad):
+                raise UnsafePickleError(f"{path}: refusing to load: attribute {name} should be a gensim object; "
+                                        "not a gensim file")
+        items = list(state.values())
+    for item in items:
+        _check(item, path, seen, depth + 1)
 
 
 def load_gensim_object(path: str | os.PathLike, mmap: str | None = None):
     """The ``KeyedVectors``, ``FastTextKeyedVectors``, ``Word2Vec`` or ``FastText`` saved at ``path`` by
     gensim's ``save()``, read through the restricted unpickler (module docstring). ``mmap``: as gensim's
-    ``load`` (``"r"`` memory-maps arrays stored beside the file). Raises ``InputError`` for anything else."""
+    ``load`` (``"r"`` memory-maps arrays stored beside the file). Raises ``InputError`` for anything else
+    (``UnsafePickleError`` when the file asks for something a gensim file never holds)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InputError(f"gensim file not found: {path}")
@@ -183,36 +97,28 @@ def load_gensim_object(path: str | os.PathLike, mmap: str | None = None):
             "loads as it is (Embedding.load, or give it as MODEL to the query commands)"
         )
     try:
-        top = _unpickle(path)
-    except _Refused as err:
-        raise UnsafePickleError(
-            f"{path} is a pickle that {err}, which a gensim KeyedVectors/Word2Vec/FastText file never does; "
-            "refusing to load it (a pickle can run code): load only files you trust, via gensim itself"
-        ) from None
+        top = safe_load(path, allowed=GENSIM, kind="gensim KeyedVectors/Word2Vec/FastText file")
     except (MemoryError, UnsafePickleError):
         raise
     except Exception as err:  # truncated or garbled pickles raise almost anything
         raise InputError(f"{path} is not a gensim model saved with save(), or it is damaged ({type(err).__name__}); "
                          "save it again with gensim's save()") from None
-    if not hasattr(type(top), "_wordvec_gensim_class") and not isinstance(top, _placeholder_base()):
-        raise InputError(f"{path} is a pickle of a {type(top).__name__}, not a gensim model or KeyedVectors; "
-                         "give a file written by gensim's save()")
-    path_class = getattr(type(top), "_wordvec_gensim_class", "")
-    top = _clean(top, path)
-    if not isinstance(top, _placeholder_base()) or hasattr(type(top), "_wordvec_gensim_class"):
-        raise InputError(
-            f"{path} holds a gensim {path_class.rpartition('.')[2] or 'object'}; wordvec reads KeyedVectors, "
-            "Word2Vec and FastText files: convert it in gensim (e.g. model.wv.save(...)) first"
-        )
     from gensim.utils import SaveLoad
 
+    if not isinstance(top, SaveLoad):
+        raise InputError(f"{path} is a pickle of a {type(top).__name__}, not a gensim model or KeyedVectors; "
+                         "give a file written by gensim's save()")
+    if type(top).__name__ not in _CONVERTED:
+        raise InputError(f"{path} holds a gensim {type(top).__name__}; wordvec reads KeyedVectors, Word2Vec and "
+                         "FastText files: convert it in gensim (e.g. model.wv.save(...)) first")
+    _check(top, path, set())
     compress, subname = SaveLoad._adapt_by_suffix(path)
     try:
         top._load_specials(path, mmap, compress, subname)
     except FileNotFoundError as err:
         raise InputError(f"{path}: the array file {err.filename} that gensim saved beside it is missing; copy "
                          "every FILE.*.npy file along with it") from None
-    except (ValueError, OSError, TypeError, AttributeError) as err:
+    except (ValueError, OSError, TypeError, AttributeError, KeyError, IndexError) as err:
         raise InputError(f"{path}: gensim file is damaged or incomplete ({type(err).__name__}: {err})") from None
     return top
 

@@ -13,9 +13,11 @@ module runs the pickle with Python's own pure-Python unpickler, changed in three
 - ``BUILD`` (set an object's state) applies only to instances, never to a class or a function, and persistent
   ids are refused.
 
-``safe_load(path, allowed=WORD2VEC)`` returns the object; ``WORD2VEC`` and ``KEYED_VECTORS`` are the names a
-gensim 4 ``Word2Vec`` / ``KeyedVectors`` file consists of (numpy arrays, dtypes, RandomState, defaultdict, and
-the gensim classes). Nothing here imports gensim; a ``NEW`` gensim class is imported only when the file names it.
+``safe_load(path, allowed=WORD2VEC)`` returns the object; ``KEYED_VECTORS``, ``WORD2VEC``, ``FASTTEXT`` and
+``GENSIM`` (all three) are the names gensim's files consist of (numpy arrays, dtypes, RandomState, defaultdict,
+and the gensim classes). This is the only unpickler in wordvec: ``wordvec.io.gensim_files`` reads every gensim
+file through it. Nothing here imports gensim; a ``NEW`` gensim class is imported only when the file names it.
+``BUILD`` may not carry a slot state (gensim objects have no slots; ``setattr`` could reach a property).
 """
 from __future__ import annotations
 
@@ -46,12 +48,17 @@ _NUMPY = {
     "numpy.random._pickle.__randomstate_ctor": CALL,
     "numpy.random._pickle.__generator_ctor": CALL,
     "numpy.random._pickle.__bit_generator_ctor": CALL,
+    "numpy.random.__RandomState_ctor": CALL,  # numpy < 1.17 pickles (gensim 3 models): takes no arguments
     "numpy.random._mt19937.MT19937": ARG,
     "numpy.random._pcg64.PCG64": ARG,
 }
 _PLAIN = {
     "builtins.int": CALL,
     "builtins.float": CALL,
+    "builtins.complex": CALL,
+    "builtins.bytes": CALL,  # protocol 2 (gensim 3's default) writes bytes as _codecs.encode(text, "latin1")
+    "builtins.bytearray": CALL,
+    "_codecs.encode": CALL,  # … only with those arguments (``_ARGUMENTS``)
     "builtins.hash": CALL,  # Word2Vec.hashfxn: stored as a reference, called by gensim with a string
     "builtins.set": CALL,
     "builtins.frozenset": CALL,
@@ -74,6 +81,26 @@ WORD2VEC: Mapping[str, str] = types.MappingProxyType({
     "gensim.models.word2vec.Word2VecVocab": NEW,
     "gensim.models.word2vec.Word2VecTrainables": NEW,
 })
+#: The names a gensim 4 ``FastText`` model or its ``FastTextKeyedVectors`` is made of.
+FASTTEXT: Mapping[str, str] = types.MappingProxyType({
+    **WORD2VEC,
+    "gensim.models.fasttext.FastText": NEW,
+    "gensim.models.fasttext.FastTextKeyedVectors": NEW,
+    "gensim.models.keyedvectors.FastTextKeyedVectors": NEW,  # gensim 3 kept it there; gensim 4 aliases it
+    "gensim.models.fasttext.FastTextVocab": NEW,
+    "gensim.models.fasttext.FastTextTrainables": NEW,
+})
+#: Every gensim file ``import-gensim`` reads: KeyedVectors, Word2Vec and FastText (gensim 3 names included).
+GENSIM: Mapping[str, str] = types.MappingProxyType({
+    **FASTTEXT,
+    "gensim.models.keyedvectors.EuclideanKeyedVectors": NEW,
+})
+# calls whose arguments are checked too: what protocol 2 writes, and nothing that allocates or looks up codecs
+_ARGUMENTS = {
+    "_codecs.encode": lambda args: len(args) == 2 and isinstance(args[0], str) and args[1] in ("latin1", "latin-1"),
+    "builtins.bytes": lambda args: len(args) == 0 or (len(args) == 1 and isinstance(args[0], (bytes, bytearray))),
+    "builtins.bytearray": lambda args: len(args) == 0 or (len(args) == 1 and isinstance(args[0], (bytes, bytearray))),
+}
 # numpy 2 moved numpy.core to numpy._core; resolve the old names without importing the deprecated shim
 _RENAMED = {"numpy.core.multiarray": "numpy._core.multiarray", "numpy.core.numeric": "numpy._core.numeric"}
 
@@ -94,6 +121,7 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
         self._callable_ids: set[int] = set()
         self._new_ids: set[int] = set()
         self._arg_ids: set[int] = set()
+        self._argument_rules: dict[int, tuple[str, Any]] = {}
 
     def _refuse(self, what: str) -> None:
         raise UnsafePickleError(f"{self._where}: refusing to load: the file asks for {_short(what)}, which a "
@@ -103,6 +131,13 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
     _kind = "gensim model"
 
     def find_class(self, module: str, name: str) -> Any:
+        if self.proto < 3 and self.fix_imports:  # Python 2 names (__builtin__, copy_reg), as pickle maps them
+            import _compat_pickle
+
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            else:
+                module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         full = f"{module}.{name}"
         how = self._allowed.get(full)
         if how is None:
@@ -112,6 +147,8 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
             obj = getattr(importlib.import_module(target_module), name)
         except (ImportError, AttributeError):
             obj = getattr(importlib.import_module(module), name)
+        if full in _ARGUMENTS:
+            self._argument_rules[id(obj)] = (full, _ARGUMENTS[full])
         (self._callable_ids if how == CALL else self._new_ids).add(id(obj))
         if how == ARG:
             self._arg_ids.add(id(obj))
@@ -126,6 +163,9 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
         for arg in args if isinstance(args, tuple) else (args,):
             if isinstance(arg, type) and id(arg) not in self._callable_ids and id(arg) not in self._arg_ids:
                 self._refuse(f"a call that is given the class {arg.__qualname__}")
+        rule = self._argument_rules.get(id(func))
+        if rule is not None and not rule[1](args if isinstance(args, tuple) else (args,)):
+            self._refuse(f"a call of {rule[0]} with other arguments than pickle writes")
 
     # --- the opcodes that call or modify things ---------------------------------------------------------------
     def load_reduce(self) -> None:
@@ -155,6 +195,9 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the pure-Python unpickler: its
         inst = self.stack[-2]
         if isinstance(inst, (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType)):
             self._refuse(f"a change to {getattr(inst, '__qualname__', inst)!r}")
+        state = self.stack[-1]
+        if isinstance(state, tuple) and len(state) == 2 and state[1] and not hasattr(inst, "__setstate__"):
+            self._refuse(f"a slot state for a {type(inst).__qualname__}")
         super().load_build()
 
     dispatch = dict(pickle._Unpickler.dispatch)
@@ -199,4 +242,5 @@ def safe_load(path: str | os.PathLike, allowed: Mapping[str, str] = WORD2VEC, *,
         return unpickler.load()
 
 
-__all__ = ["safe_load", "safe_loads", "UnsafePickleError", "WORD2VEC", "KEYED_VECTORS", "CALL", "NEW", "ARG"]
+__all__ = ["safe_load", "safe_loads", "UnsafePickleError", "WORD2VEC", "KEYED_VECTORS", "FASTTEXT", "GENSIM", "CALL", "NEW",
+           "ARG"]

@@ -200,6 +200,7 @@ _CORPUS = {  # what counts and shard directories record of the corpus behind the
     "vocab_checksum": Field("str"),
     "total_tokens": count(),
     "merged_from": _STRINGS,
+    "checksums": Field("dict", pattern=r"[A-Za-z0-9_][A-Za-z0-9_.-]*", items=CHECKSUM),
 }
 #: ``meta.json`` of a token cache.
 CACHE = {
@@ -230,6 +231,7 @@ CHECKPOINT = {
     "seconds": Field("list", items=number(0)),
     "params": Field("dict"),
     "counts": Field("dict"),
+    "checksums": Field("dict", pattern=r"[A-Za-z0-9_][A-Za-z0-9_.-]*", items=CHECKSUM),
 }
 #: The schema of each artifact format (``meta["format"]``), checked by ``wordvec.io.meta.check_meta_format``.
 BY_FORMAT = {

@@ -221,7 +221,9 @@ class Embedding(WordVectors):
         memory-mapped tables are searched exactly in row blocks (``wordvec.query.bigsearch``).
         """
         from wordvec.query.methods import most_similar, resolve
+        from wordvec.query.similarity import refuse_cancelling
 
+        refuse_cancelling(positive, negative)
         wants_index = approximate or indexer is not None
         readout = "cosine" if wants_index and method == "default" else resolve(self, method)
         if readout == "cosine" and (wants_index or _blocked(self)):

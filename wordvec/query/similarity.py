@@ -32,6 +32,16 @@ def as_list(items: WordOrVector | Sequence[WordOrVector] | None) -> list:
     return list(items)
 
 
+def refuse_cancelling(positive: Any, negative: Any) -> None:
+    """One-line ``InputError`` when a word is both positive and negative: the query would be v − v = 0, and every
+    score 0 (a ranking of nothing)."""
+    words = [{w for w in as_list(side) if isinstance(w, str)} for side in (positive, negative)]
+    both = sorted(words[0] & words[1])
+    if both:
+        raise InputError(f"{', '.join(both[:3])} is both a positive and a negative word: the two cancel out and "
+                         "leave no query; drop it from one side")
+
+
 def top_k(scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[int]:
     """Indices of the ``k`` largest ``scores`` (descending), skipping the rows in ``exclude``.
 

@@ -1,7 +1,8 @@
 """Training checkpoints: the state needed to resume ``PMITrainer.fit`` (issue 7).
 
 A checkpoint is a directory written atomically: ``vectors.npy`` and ``accum.npy`` (AdaGrad accumulators),
-``state.json`` (epoch, losses, seconds, the hyper-parameters and a fingerprint of the counts). The record
+``state.json`` (epoch, losses, seconds, the hyper-parameters, a fingerprint of the counts and the checksum of
+each array file's bytes). The record
 order and the initial vectors are functions of the seed, so with ``threads=1`` a resumed run equals an
 uninterrupted one bit for bit.
 """
@@ -13,11 +14,13 @@ from typing import Any
 import numpy as np
 
 from wordvec.io.atomic import atomic_directory, save_json
+from wordvec.io.integrity import checksum_files, verify_files
 from wordvec.io.meta import read_artifact_meta
 from wordvec.errors import CorruptFileError, InputError, MismatchError
 
 FORMAT_NAME = "wordvec-checkpoint"
 FORMAT_VERSION = 1
+_ARRAYS = ("vectors.npy", "accum.npy")  # their checksums are in state.json (``checksums``), checked on load
 # parameters that must be equal to resume (epochs may grow; threads may change, at the cost of bit-identity)
 _MUST_MATCH = ("dim", "lr", "x_max", "alpha", "truncate", "both_orientations", "cds", "prior_count",
                "independence_weight", "neg", "neg_weight", "seed", "dtype")
@@ -51,6 +54,7 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any], params: dict
             format=FORMAT_NAME, format_version=FORMAT_VERSION, epoch=int(state["epoch"]),
             loss=[float(v) for v in state["loss"]], seconds=[float(v) for v in state["seconds"]],
             params={k: params.get(k) for k in _MUST_MATCH}, counts=fingerprint,
+            checksums=checksum_files(tmp, list(_ARRAYS)),
         ))
 
 
@@ -63,6 +67,7 @@ def load_checkpoint(path: str | os.PathLike, params: dict[str, Any], fingerprint
     info = read_artifact_meta(path, filename="state.json", kind=FORMAT_NAME, max_version=FORMAT_VERSION,
                               version_key="format_version", what="checkpoint",
                               remedy=f"delete {path} and train again")
+    verify_files(path, info, f"delete {path} and train again", meta_file="state.json")
     try:
         vectors = np.load(os.path.join(path, "vectors.npy"), allow_pickle=False)
         accum = np.load(os.path.join(path, "accum.npy"), allow_pickle=False)
