@@ -145,3 +145,44 @@ def test_closing_the_stream_closes_the_raw_file(tmp_path):
     plain.write_bytes(CORPUS)
     with open_input(plain) as handle:
         assert is_plain_file(handle) and handle.read() == CORPUS
+
+
+def _gz_damage(tmp_path) -> dict[str, str]:
+    """gzip files damaged in the ways a download or a disk damages them."""
+    blob = gzip.compress(CORPUS * 3000 + os.urandom(20000).hex().encode())
+    middle = bytearray(blob)
+    for k in range(len(blob) // 2, len(blob) // 2 + 64):
+        middle[k] ^= 0xA5
+    crc = blob[:-8] + bytes(4) + blob[-4:]
+    cases = {"cut": blob[: len(blob) // 2], "middle": bytes(middle), "crc": crc, "trailing": blob + b"junk",
+             "header": b"\x1f\x8b" + bytes(30)}
+    out = {}
+    for name, data in cases.items():
+        (tmp_path / f"{name}.txt.gz").write_bytes(data)
+        out[name] = str(tmp_path / f"{name}.txt.gz")
+    return out
+
+
+@pytest.mark.parametrize("case", ["cut", "middle", "crc", "trailing", "header"])
+@pytest.mark.parametrize("engine", ["isal", "stdlib"])
+def test_gzip_damage_is_one_line_error_with_either_decompressor(tmp_path, monkeypatch, case, engine):
+    if engine == "stdlib":
+        monkeypatch.setitem(COMPRESSIONS, ".gz", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"))
+    else:
+        pytest.importorskip("isal")
+    path = _gz_damage(tmp_path)[case]
+    with pytest.raises(CompressedFileError) as err:
+        _corpus_lines(path)
+    assert "\n" not in str(err.value) and str(err.value).startswith(f"cannot decompress {path}: ")
+
+
+def test_isal_and_stdlib_gzip_give_the_same_bytes(tmp_path):
+    pytest.importorskip("isal")
+    data = CORPUS * 5000 + os.urandom(50000)
+    path = tmp_path / "two.gz"
+    path.write_bytes(gzip.compress(data[:40000]) + gzip.compress(data[40000:]))  # two members, as `cat a.gz b.gz`
+    stream, raw = open_input_raw(path)
+    with stream:
+        assert stream.read() == data
+    with open(path, "rb") as handle:
+        assert "IGzipFile" in type(COMPRESSIONS[".gz"](handle)).__name__
