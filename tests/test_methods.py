@@ -234,3 +234,17 @@ def test_narrow_readouts_need_the_table_and_words():
     for word, value in got:
         assert value == pytest.approx(np.sqrt(1 - 0.65) * float(c[WORDS.index(word)] @ q), abs=1e-5)
     assert blend(2, 2) == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_blend_rows_with_a_zero_part_stay_unit_or_zero(share):
+    emb = toy(share=share)
+    emb.extras["narrow"][5] = 0.0  # a word without narrow neighbours
+    table = unit_table(emb, "blend")
+    norms = np.linalg.norm(table.astype(np.float64), axis=1)
+    assert np.isfinite(table).all()
+    expected = np.ones(len(WORDS))
+    if share == 1.0:
+        expected[5] = 0.0  # only the narrow part counts, and it is 0
+    assert np.allclose(norms, expected, atol=1e-5)
+    assert np.allclose(table[5, :6], unit_table(emb, "centred")[5] * (share < 1.0), atol=1e-5)

@@ -76,24 +76,35 @@ def narrow_share(emb: WordVectors) -> float:
     return float(value) if isinstance(value, (int, float)) and 0.0 <= value <= 1.0 else 0.5
 
 
+def _unit_rows_into(table: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Write ``scale ×`` the unit rows of ``table`` into ``out`` (a zero row stays zero); returns the zero rows."""
+    table = np.asarray(table)
+    norms = np.sqrt(np.einsum("ij,ij->i", table, table, dtype=np.float64))
+    zero = norms == 0
+    norms[zero] = np.inf
+    np.multiply(table, (scale / norms).astype(out.dtype)[:, None], out=out)
+    return zero
+
+
 def _unit_rows(table: np.ndarray) -> np.ndarray:
     """The rows of ``table`` scaled to unit length, in float32 (a zero row stays zero)."""
-    table = np.asarray(table, dtype=np.float32)
-    norms = np.sqrt(np.einsum("ij,ij->i", table, table, dtype=np.float64))[:, None].astype(np.float32)
-    return np.divide(table, norms, out=np.zeros_like(table), where=norms > 0)
+    out = np.empty(np.shape(table), dtype=np.float32)
+    _unit_rows_into(table, out)
+    return out
 
 
 def _blend_table(emb: WordVectors) -> np.ndarray:
-    """``[√(1−s)·centred, √s·narrow]`` from the two unit tables (float32): a row is already a unit vector
+    """``[√(1−s)·centred, √s·narrow]``, written part by part into one float32 table: a row is a unit vector
     unless one of its parts is 0, and only such rows are rescaled."""
     s = narrow_share(emb)
-    pmi = spectral_readout(emb, "centred").unit
-    narrow = unit_table(emb, "narrow")
-    out = np.empty((pmi.shape[0], pmi.shape[1] + narrow.shape[1]), dtype=np.float32)
-    np.multiply(pmi, np.float32(np.sqrt(1.0 - s)), out=out[:, :pmi.shape[1]])
-    np.multiply(narrow, np.float32(np.sqrt(s)), out=out[:, pmi.shape[1]:])
-    square = (1.0 - s) * pmi.any(axis=1) + s * narrow.any(axis=1)
-    partial = np.flatnonzero((square > 0) & (square < 1.0 - 1e-12))
+    readout = spectral_readout(emb, "centred")
+    narrow = emb.extras[NARROW]
+    d = emb.shape[1]
+    out = np.empty((emb.shape[0], d + narrow.shape[1]), dtype=np.float32)
+    pmi_zero = readout.unit_rows_into(out[:, :d], np.sqrt(1.0 - s))
+    narrow_zero = _unit_rows_into(narrow, out[:, d:], np.sqrt(s))
+    square = np.where(pmi_zero, 0.0, 1.0 - s) + np.where(narrow_zero, 0.0, s)  # squared norm of each row
+    partial = np.flatnonzero((square > 0) & (pmi_zero ^ narrow_zero))
     if len(partial):
         out[partial] /= np.sqrt(square[partial])[:, None].astype(np.float32)
     return out

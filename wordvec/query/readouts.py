@@ -77,22 +77,36 @@ class SpectralReadout:
         weights[: int(settings.remove)] = 0.0
         self.eigenvalues = eigval
         self.matrix = eigvec * weights  # W diag(λ^{p−½}); columns in decreasing λ
-        dtype = vectors.dtype if vectors.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        self.unit = self._unit_rows(vectors, dtype)
+        self._vectors = vectors
+        self._unit: np.ndarray | None = None
+
+    @property
+    def unit(self) -> np.ndarray:
+        """The unit rows of ``T`` (computed on first use, then kept)."""
+        if self._unit is None:
+            vectors = self._vectors
+            dtype = vectors.dtype if vectors.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+            self._unit = np.empty(vectors.shape, dtype=dtype)
+            self.unit_rows_into(self._unit)
+        return self._unit
 
     def transform(self, vectors: np.ndarray) -> np.ndarray:
         """``(vectors − mean) @ matrix`` in float64 (one vector or a table)."""
         return (np.asarray(vectors, dtype=np.float64) - self.mean) @ self.matrix
 
-    def _unit_rows(self, vectors: np.ndarray, dtype: np.dtype, block: int = 65536) -> np.ndarray:
-        # in the table's own dtype: float32 tables give float32 unit rows, and float32 arithmetic is 3× faster
+    def unit_rows_into(self, out: np.ndarray, scale: float = 1.0, block: int = 65536) -> np.ndarray:
+        """Write ``scale ×`` the unit rows of ``T`` into ``out`` (V×d, float32 or float64, computed in its
+        dtype: float32 arithmetic is 3× faster) and return the mask of rows that are 0."""
+        vectors, dtype = self._vectors, out.dtype
         mean, matrix = self.mean.astype(dtype), self.matrix.astype(dtype)
-        out = np.empty(vectors.shape, dtype=dtype)
+        zero = np.zeros(vectors.shape[0], dtype=bool)
         for start in range(0, vectors.shape[0], block):
             t = (np.asarray(vectors[start:start + block], dtype=dtype) - mean) @ matrix
-            norms = np.sqrt(np.einsum("ij,ij->i", t, t, dtype=np.float64))[:, None].astype(dtype)
-            out[start:start + block] = np.divide(t, norms, out=np.zeros_like(t), where=norms > 0)
-        return out
+            norms = np.sqrt(np.einsum("ij,ij->i", t, t, dtype=np.float64))
+            zero[start:start + block] = norms == 0
+            norms[norms == 0] = np.inf  # a zero row stays zero
+            np.multiply(t, (scale / norms).astype(dtype)[:, None], out=out[start:start + block])
+        return zero
 
     def unit_vector(self, vector: np.ndarray) -> np.ndarray:
         """The unit transformed vector of one raw vector (float64; 0 stays 0)."""
