@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from _reliability_helpers import assert_clean_exit, run, tiny_corpus, train_args
+from _reliability_helpers import assert_clean_exit, run, tiny_trained
 
 
 
@@ -22,11 +22,8 @@ WS = ["--tokenizer", "whitespace", "--workers", "1"]
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     """A tiny corpus, its token cache, counts directory, model directory and word2vec export."""
-    root = tmp_path_factory.mktemp("reliability")
-    corpus = tiny_corpus(root / "corpus.txt")
-    cache = root / "cache"
-    model = root / "model"
-    assert_clean_exit(run(*train_args(corpus, model, cache)), 0)
+    made = tiny_trained(tmp_path_factory.mktemp("reliability"))
+    root, corpus, cache, model = made["root"], made["corpus"], made["cache"], made["model"]
     counts = root / "counts"
     assert_clean_exit(run("count", corpus, "-o", counts, *WS, "--min-count", "1", "--window", "3",
                           "--cache-dir", cache, "-q"), 0)

@@ -51,6 +51,16 @@ def train_args(inputs, output, cache_dir, dim: int = 8, epochs: int = 2, extra=(
             "--cache-dir", str(cache_dir), "-q", *extra]
 
 
+def tiny_trained(root: Path) -> dict[str, Path]:
+    """A tiny corpus under ``root``, its token cache folder and a model trained from it (``train_args``):
+    ``{"root", "corpus", "cache", "model"}``."""
+    corpus = tiny_corpus(root / "corpus.txt")
+    cache, model = root / "cache", root / "model"
+    result = run(*train_args(corpus, model, cache))
+    assert result.exit_code == 0, result.output
+    return {"root": root, "corpus": corpus, "cache": cache, "model": model}
+
+
 def run(*args, input=None):
     """Invoke the real click group in-process (stdout and stderr kept apart)."""
     return CliRunner().invoke(cli, [str(a) for a in args], input=input)

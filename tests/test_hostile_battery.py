@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _reliability_helpers import assert_clean_exit, assert_nothing_written, assert_user_error, run, tiny_corpus, \
-    train_args
+from _reliability_helpers import assert_clean_exit, assert_nothing_written, assert_user_error, run, \
+    tiny_trained, train_args
 
 ROOT = Path(__file__).resolve().parents[1]
 WS = ["--tokenizer", "whitespace", "--min-count", "1", "--workers", "1", "-q"]
@@ -28,12 +28,7 @@ WS = ["--tokenizer", "whitespace", "--min-count", "1", "--workers", "1", "-q"]
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
-    corpus = tiny_corpus(root / "corpus.txt")
-    cache = root / "cache"
-    model = root / "model"
-    assert_clean_exit(run(*train_args(corpus, model, cache)), 0)
-    return {"root": root, "corpus": corpus, "cache": cache, "model": model}
+    return tiny_trained(tmp_path_factory.mktemp("hostile"))
 
 
 def wordvec(*args, env=None, input=None, cwd=None):

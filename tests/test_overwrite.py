@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from _reliability_helpers import (assert_clean_exit, assert_nothing_written, assert_user_error, run, snapshot,
-                                        stray_temps, tiny_corpus, train_args)
+                                        stray_temps, tiny_corpus, tiny_trained, train_args)
 from wordvec.errors import WordvecError
 from wordvec.io.outputs import artifact_kind, check_output, replacing_allowed
 from wordvec.io.vectors import WordVectors
@@ -21,10 +21,8 @@ Q = ["--tokenizer", "whitespace", "--min-count", "1", "--workers", "1", "-q"]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("overwrite")
-    corpus = tiny_corpus(root / "c.txt")
-    cache = root / "cache"
-    assert run(*train_args(corpus, root / "model", cache)).exit_code == 0
+    made = tiny_trained(tmp_path_factory.mktemp("overwrite"))
+    root, corpus, cache = made["root"], made["corpus"], made["cache"]
     assert run("count", corpus, "-o", root / "counts", "--window", "3", "--cache-dir", cache, *Q).exit_code == 0
     return root, corpus, cache
 
