@@ -84,11 +84,10 @@ class WordvecGroup(click.Group):
         except KeyboardInterrupt as err:
             from wordvec.io.atomic import Terminated
 
-            if isinstance(err, Terminated):
-                click.echo("terminated", err=True)
-                sys.exit(EXIT_TERMINATED)
-            click.echo("interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            terminated = isinstance(err, Terminated)
+            # one line: a command may have put a better one on the exception (train: where its checkpoint is)
+            click.echo(getattr(err, "message", None) or ("terminated" if terminated else "interrupted"), err=True)
+            sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
 
     def make_context(self, info_name, args, parent=None, **extra):  # noqa: D102 - click API
         try:  # `wordvec --help` / `--version` print here, before invoke

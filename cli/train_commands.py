@@ -122,8 +122,8 @@ def train(ctx, inputs, output, method, preset, checkpoint_every, resume, as_json
             if checkpoint_every and ckpt and os.path.isdir(ckpt):
                 stages.close()
                 how = "terminated" if isinstance(err, Terminated) else "interrupted"
-                click.echo(f"{how}; the last complete checkpoint is in {ckpt}: run the same command with "
-                           "--resume to continue", err=True)
+                err.message = (f"{how}; the last complete checkpoint is in {ckpt}: run the same command with "  # type: ignore[attr-defined]
+                               "--resume to continue")  # printed by cli.main as the one line
             raise
     for problem in trainer.read_report_.problems() if trainer.read_report_ is not None else ():
         click.echo(f"warning: {problem}", err=True)

@@ -125,6 +125,7 @@ def test_sigint_mid_training_then_resume_is_bit_identical(zipf, tmp_path):
     assert reached, "training ended before two checkpoints were written"
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith("epoch ")]
     assert any("--resume" in line and str(ckpt) in line for line in lines), err
+    assert "interrupted" not in [line.strip() for line in lines], err  # the checkpoint line is the only one
     assert not model.exists(), "a partial model directory was left"
     assert stray_temps(tmp_path) == []  # Ctrl-C is held off while a checkpoint directory is swapped
     kept = checkpoint_epoch(ckpt)
