@@ -133,6 +133,11 @@ def main() -> None:
     print(f"model: {args.model}; {args.reps} runs each, interleaved; load average before/after {load0:.2f} / "
           f"{load1:.2f}")
     print(f"python: {sys.executable}; commands run as `python -m wordvec.cli.main ...`")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set, so modules of a source checkout without __pycache__ are "
+              "compiled on every run (about 30 ms here); `pip install` compiles them once. For numbers as users "
+              "see them: python -m compileall -q wordvec corpora cli && env -u PYTHONDONTWRITEBYTECODE python "
+              "bench/startup.py MODEL")
     for label, tree in trees:
         base_wall = statistics.median(w for w, _ in times[(label, "python -c pass")])
         base_cpu = statistics.median(c for _, c in times[(label, "python -c pass")])
