@@ -345,6 +345,19 @@ def _report_text(progress: ProgressFn, report: ReadReport) -> None:
         progress.rate_count = report.bytes  # type: ignore[attr-defined]
 
 
+MAX_BLOCK = 1 << 23  # 8 MB of text per task at most
+
+
+def pool_block(total: int | None, workers: int) -> int:
+    """Text bytes per task: about a quarter of each worker's share of the input, between ``BLOCK_SIZE`` and
+    ``MAX_BLOCK``. Fewer, larger tasks cost less per token (each task's words are looked up once in the
+    worker's vocabulary): on zh_mixed with 2 workers, 8 MB tasks took 6.5 s against 8.0 s for 512 KB tasks;
+    four tasks per worker keep the last ones short enough for the workers to finish together."""
+    if total is None:
+        return BLOCK_SIZE
+    return int(min(MAX_BLOCK, max(BLOCK_SIZE, total // (4 * max(1, workers)))))
+
+
 def tokenize_files(
     files: Sequence[str],
     settings: TokenizerSettings,
@@ -352,7 +365,7 @@ def tokenize_files(
     strict: bool = False,
     progress: ProgressFn | None = None,
     report: ReadReport | None = None,
-    block_size: int = BLOCK_SIZE,
+    block_size: int | None = None,
 ) -> tuple[Vocabulary, np.ndarray, np.ndarray, ReadReport, int]:
     """Tokenize expanded ``files`` into (vocabulary, ids, line offsets, report, workers used).
 
@@ -360,10 +373,13 @@ def tokenize_files(
     (called as ``progress(bytes_done, bytes_total)`` in on-disk bytes of the inputs; total is 0 for stdin;
     a callback with a ``rate_count`` attribute, such as the command line's bar, also gets the decompressed
     text bytes read so far there, so that its speed is in text bytes for compressed inputs too).
+    ``block_size``: text bytes per task (default ``pool_block(input size, workers)``).
     """
     report = report if report is not None else ReadReport()
     workers = default_workers() if workers is None or workers <= 0 else int(workers)
     total = input_size(files)
+    if block_size is None:
+        block_size = pool_block(total, workers)
     if total is not None and total <= block_size:
         workers = 1  # one block: a pool only adds start-up time
     blocks = iter_line_blocks(files, settings.max_line_chars, strict, report, block_size)
