@@ -182,13 +182,12 @@ class _Merger:
     def finish(self) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
         words = list(self.index)
         n = len(words)
+        seen = {stream: np.zeros(size, dtype=np.int64) for stream, size in self.sizes.items()}
+        for stream, part in self.parts:
+            seen[stream] += np.bincount(part, minlength=len(seen[stream]))
         counts = np.zeros(n, dtype=np.int64)
         for stream, size in self.sizes.items():
-            seen = np.zeros(size, dtype=np.int64)
-            for owner, part in self.parts:
-                if owner == stream:
-                    seen += np.bincount(part, minlength=size)
-            counts[self.maps[stream][:size]] += seen  # a stream's words are distinct corpus words
+            counts[self.maps[stream][:size]] += seen[stream]  # a stream's words are distinct corpus words
         count_list = counts.tolist()
         order = sorted(range(n), key=lambda i: (-count_list[i], words[i]))  # SPEC a.2
         order_arr = np.asarray(order, dtype=np.int64)

@@ -30,7 +30,7 @@ import numpy as np
 from wordvec.errors import InputError
 from wordvec.io.vectors import WordVectors
 from wordvec.query.derived import derived
-from wordvec.query.readouts import ReadoutSettings, SpectralReadout
+from wordvec.query.readouts import ReadoutSettings, SpectralReadout, unit_rows_into
 from wordvec.train.narrow import EXTRA as NARROW
 
 ABTT_REMOVE = 2
@@ -76,20 +76,10 @@ def narrow_share(emb: WordVectors) -> float:
     return float(value) if isinstance(value, (int, float)) and 0.0 <= value <= 1.0 else 0.5
 
 
-def _unit_rows_into(table: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """Write ``scale ×`` the unit rows of ``table`` into ``out`` (a zero row stays zero); returns the zero rows."""
-    table = np.asarray(table)
-    norms = np.sqrt(np.einsum("ij,ij->i", table, table, dtype=np.float64))
-    zero = norms == 0
-    norms[zero] = np.inf
-    np.multiply(table, (scale / norms).astype(out.dtype)[:, None], out=out)
-    return zero
-
-
 def _unit_rows(table: np.ndarray) -> np.ndarray:
     """The rows of ``table`` scaled to unit length, in float32 (a zero row stays zero)."""
     out = np.empty(np.shape(table), dtype=np.float32)
-    _unit_rows_into(table, out)
+    unit_rows_into(table, out)
     return out
 
 
@@ -102,7 +92,7 @@ def _blend_table(emb: WordVectors) -> np.ndarray:
     d = emb.shape[1]
     out = np.empty((emb.shape[0], d + narrow.shape[1]), dtype=np.float32)
     pmi_zero = readout.unit_rows_into(out[:, :d], np.sqrt(1.0 - s))
-    narrow_zero = _unit_rows_into(narrow, out[:, d:], np.sqrt(s))
+    narrow_zero = unit_rows_into(narrow, out[:, d:], np.sqrt(s))
     square = np.where(pmi_zero, 0.0, 1.0 - s) + np.where(narrow_zero, 0.0, s)  # squared norm of each row
     partial = np.flatnonzero((square > 0) & (pmi_zero ^ narrow_zero))
     if len(partial):

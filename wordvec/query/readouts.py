@@ -48,6 +48,17 @@ class ReadoutSettings:
             raise InputError(f"readout rows must be at least 2, not {self.rows}")
 
 
+def unit_rows_into(table: np.ndarray, out: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Write ``scale ×`` the unit rows of ``table`` into ``out`` (in ``out``'s dtype; a zero row stays zero)
+    and return the mask of zero rows."""
+    table = np.asarray(table)
+    norms = np.sqrt(np.einsum("ij,ij->i", table, table, dtype=np.float64))
+    zero = norms == 0
+    norms[zero] = np.inf
+    np.multiply(table, (scale / norms).astype(out.dtype)[:, None], out=out)
+    return zero
+
+
 class SpectralReadout:
     """The transform of ``ReadoutSettings`` fitted to ``vectors`` (V×d, frequency order).
 
@@ -102,10 +113,7 @@ class SpectralReadout:
         zero = np.zeros(vectors.shape[0], dtype=bool)
         for start in range(0, vectors.shape[0], block):
             t = (np.asarray(vectors[start:start + block], dtype=dtype) - mean) @ matrix
-            norms = np.sqrt(np.einsum("ij,ij->i", t, t, dtype=np.float64))
-            zero[start:start + block] = norms == 0
-            norms[norms == 0] = np.inf  # a zero row stays zero
-            np.multiply(t, (scale / norms).astype(dtype)[:, None], out=out[start:start + block])
+            zero[start:start + block] = unit_rows_into(t, out[start:start + block], scale)
         return zero
 
     def unit_vector(self, vector: np.ndarray) -> np.ndarray:
@@ -115,4 +123,4 @@ class SpectralReadout:
         return t / norm if norm > 0 else t
 
 
-__all__ = ["ReadoutSettings", "SpectralReadout"]
+__all__ = ["ReadoutSettings", "SpectralReadout", "unit_rows_into"]
