@@ -1,9 +1,10 @@
 """Tokenizing a corpus into ids, in one process or across worker processes, with identical results.
 
 The parent reads blocks of lines (``reader.iter_line_blocks``) and hands each block to a worker. A worker
-tokenizes its lines and returns the block's *local* vocabulary (first-occurrence order), the tokens as local
-ids, each line's length and each local word's count. The parent maps local ids to provisional global ids
-(first-occurrence order over the corpus, so blocks are merged strictly in input order) and, at the end,
+keeps the vocabulary of all the blocks it has tokenized (``blocks.StreamVocab``) and returns the words it
+had not seen before, the block's tokens as ids into its vocabulary and each line's length. The parent maps
+each worker's ids to provisional global ids (first-occurrence order over the corpus, so blocks are merged
+strictly in input order) and, at the end,
 renumbers everything to the final frequency order (count descending, ties by word, SPEC a.2) with numpy.
 The parent never holds the token strings of the corpus, only its word types. Because every line is
 tokenized on its own and the final order depends only on the counts, any number of workers (and any block
@@ -13,7 +14,6 @@ jieba engines (rjieba and the Python one) run the same way; with fork the worker
 from __future__ import annotations
 
 import collections
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -25,6 +25,7 @@ import numpy as np
 
 from wordvec.io.atomic import sigint_held
 from wordvec.errors import WordvecError
+from .blocks import StreamVocab, extend_index, warm_table
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
 from .tokenize import TokenizerSettings, make_tokenizer
 from wordvec.io.vocab import Vocabulary
@@ -39,114 +40,6 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def first_occurrence_ids(tokens: list[str]) -> tuple[list[str], np.ndarray]:
-    """``(distinct tokens in first-occurrence order, each token's index in that list as uint32)``.
-
-    One C-level pass: ``setdefault`` gives a new token its position in ``tokens``, a seen one its first
-    position; the first positions are then renumbered 0, 1, 2 … with numpy.
-    """
-    n = len(tokens)
-    first = np.fromiter(map({}.setdefault, tokens, itertools.count()), dtype=np.int64, count=n)
-    positions = np.flatnonzero(first == np.arange(n, dtype=np.int64))
-    words = [tokens[k] for k in positions.tolist()]
-    dense = np.zeros(n, dtype=np.uint32)
-    dense[positions] = np.arange(len(positions), dtype=np.uint32)
-    return words, dense[first]
-
-
-def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
-    """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
-    raw = getattr(tokenize, "with_whitespace", None)
-    if raw is not None:
-        return _tokenize_block_bulk(raw, lines, bool(getattr(tokenize, "joinable", False)))
-    tokens: list[str] = []
-    extend = tokens.extend
-    lengths = np.empty(len(lines), dtype=np.int64)
-    for k, line in enumerate(lines):
-        line_tokens = tokenize(line)
-        lengths[k] = len(line_tokens)
-        extend(line_tokens)
-    words, local = first_occurrence_ids(tokens)
-    counts = np.bincount(local, minlength=len(words)).astype(np.int64)
-    return words, local, lengths, counts
-
-
-JOIN_LINES = 100  # lines cut in one call by a joinable tokenizer
-
-
-def _tokenize_block_bulk(raw: Callable[[str], list[str]], lines: Sequence[str], joinable: bool = False):
-    """``tokenize_block`` for a tokenizer whose output still holds whitespace tokens: those are dropped by id,
-    in numpy, instead of by a Python test on every token (the same result; tests/test_engines.py). A
-    ``joinable`` tokenizer cuts ``JOIN_LINES`` lines at a time, each ended by a newline: the whitespace token
-    holding that newline marks the line's end (lines themselves hold none)."""
-    tokens: list[str] = []
-    extend = tokens.extend
-    raw_lengths = None
-    if joinable:
-        for start in range(0, len(lines), JOIN_LINES):
-            extend(raw("\n".join(lines[start:start + JOIN_LINES]) + "\n"))
-    else:
-        raw_lengths = np.empty(len(lines), dtype=np.int64)
-        for k, line in enumerate(lines):
-            line_tokens = raw(line)
-            raw_lengths[k] = len(line_tokens)
-            extend(line_tokens)
-    words, local = first_occurrence_ids(tokens)
-    is_space = np.zeros(len(words), dtype=bool)
-    is_space[[i for i, word in enumerate(words) if word.isspace()]] = True
-    keep = ~is_space[local]
-    kept = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept[1:])
-    if joinable:
-        is_end = np.zeros(len(words), dtype=bool)
-        is_end[[i for i, word in enumerate(words) if "\n" in word]] = True
-        ends = np.flatnonzero(is_end[local])  # one whitespace token with a newline per line
-        if len(ends) != len(lines):  # cannot happen for lines without newlines; be safe
-            return _tokenize_block_bulk(raw, [line for line in lines], joinable=False)
-        starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-        lengths = kept[ends] - kept[starts]
-    else:
-        ends = np.cumsum(raw_lengths)
-        lengths = kept[ends] - kept[ends - raw_lengths]
-    if is_space.any():
-        remap = np.cumsum(~is_space, dtype=np.int64) - 1  # new id of each kept word, first-occurrence order
-        local = remap[local[keep]].astype(np.uint32)
-        words = [word for word, space in zip(words, is_space.tolist()) if not space]
-    counts = np.bincount(local, minlength=len(words)).astype(np.int64)
-    return words, local, lengths, counts
-
-
-def _extend(index: dict[str, int], words: list[str]) -> tuple[np.ndarray, list[str]]:
-    """The ids of distinct ``words`` in ``index`` (int64), adding the new ones with the next free ids; and
-    the new words, in id order."""
-    start = len(index)
-    # one lookup per word: a new word gets start + its position, then the new ids are made dense again
-    ids = np.fromiter(map(index.setdefault, words, itertools.count(start)), dtype=np.int64, count=len(words))
-    fresh = np.flatnonzero(ids >= start)
-    new = [words[k] for k in fresh.tolist()]
-    if len(fresh) and fresh[-1] != len(fresh) - 1:  # ids start + k are dense only when k = 0 … m−1
-        dense = np.arange(start, start + len(fresh), dtype=np.int64)
-        index.update(zip(new, dense.tolist()))
-        ids[fresh] = dense
-    return ids, new
-
-
-class StreamVocab:
-    """The vocabulary of one stream of blocks (a worker's, or this process's), in first-occurrence order.
-
-    ``convert`` turns a block result of ``tokenize_block`` into ``(new words, ids, lengths)``: the words this
-    stream had not seen before, and the block's tokens as stream ids. A worker sends only that, so the parent
-    looks up each word type once per worker instead of once per block.
-    """
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-
-    def convert(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray):
-        ids, new = _extend(self.index, words)
-        return new, ids.astype(np.uint32)[local], lengths
-
-
 class _Merger:
     """Collects block results in input order from one or more streams; ``finish`` renumbers the ids to the
     frequency order. Each stream's ids map to provisional corpus ids through that stream's ``maps`` entry."""
@@ -159,16 +52,16 @@ class _Merger:
         self.length_parts: list[np.ndarray] = []
         self._own = StreamVocab()
 
-    def add(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> None:
-        """Add one ``tokenize_block`` result of this process."""
-        self.add_stream(-1, *self._own.convert(words, local, lengths, counts))
+    def add_lines(self, tokenize: Callable[[str], list[str]], lines: Sequence[str]) -> None:
+        """Tokenize ``lines`` in this process and add them."""
+        self.add_stream(-1, *self._own.tokenize(tokenize, lines))
 
     def add_stream(self, stream: int, new_words: list[str], ids: np.ndarray, lengths: np.ndarray) -> None:
         """Add one block of ``stream`` (``StreamVocab.convert``'s output), in input order."""
         self.sizes.setdefault(stream, 0)
         self.maps.setdefault(stream, np.zeros(0, dtype=np.int64))
         if new_words:
-            gmap, _ = _extend(self.index, new_words)
+            gmap, _ = extend_index(self.index, new_words)
             size, held = self.sizes[stream], self.maps[stream]
             if size + len(gmap) > len(held):
                 grown = np.zeros(max(size + len(gmap), 2 * len(held), 1024), dtype=np.int64)
@@ -191,8 +84,11 @@ class _Merger:
         count_list = counts.tolist()
         order = sorted(range(n), key=lambda i: (-count_list[i], words[i]))  # SPEC a.2
         order_arr = np.asarray(order, dtype=np.int64)
-        perm = np.empty(n, dtype=np.uint32)
-        perm[order_arr] = np.arange(n, dtype=np.uint32)
+        # a word can have count 0 only when a joined cut was redone line by line (blocks.StreamVocab): it
+        # sorts last and is left out; no id refers to it
+        order_arr = order_arr[: int(np.count_nonzero(counts))]
+        perm = np.zeros(n, dtype=np.uint32)
+        perm[order_arr] = np.arange(len(order_arr), dtype=np.uint32)
         final = {stream: perm[self.maps[stream][:size]] for stream, size in self.sizes.items()}
         total = sum(len(part) for _, part in self.parts)
         ids = np.empty(total, dtype=np.uint32)
@@ -206,7 +102,7 @@ class _Merger:
         lengths = np.concatenate(self.length_parts) if self.length_parts else np.zeros(0, np.int64)
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        vocab = Vocabulary([words[i] for i in order], counts[order_arr])
+        vocab = Vocabulary([words[i] for i in order_arr.tolist()], counts[order_arr])
         return vocab, ids, offsets
 
 
@@ -229,6 +125,8 @@ def _worker_main(conn, settings: dict) -> None:
     vocab = StreamVocab()
     try:
         tokenize = make_tokenizer(TokenizerSettings.from_dict(settings))
+        if hasattr(tokenize, "with_whitespace"):  # load the token table's kernel while the parent reads
+            warm_table()
     except Exception as err:  # noqa: BLE001 - reported with the first block
         failure = err
     while True:
@@ -241,7 +139,7 @@ def _worker_main(conn, settings: dict) -> None:
         try:
             if failure is not None:
                 raise failure
-            result = vocab.convert(*tokenize_block(tokenize, lines))
+            result = vocab.tokenize(tokenize, lines)
         except Exception as err:  # noqa: BLE001
             result = err
         try:
@@ -386,7 +284,7 @@ def tokenize_files(
     if workers == 1:
         tokenize = make_tokenizer(settings)
         for lines, done in blocks:
-            merger.add(*tokenize_block(tokenize, lines))
+            merger.add_lines(tokenize, lines)
             if progress is not None:
                 _report_text(progress, report)
                 progress(done, total or 0)
@@ -403,4 +301,4 @@ def tokenize_files(
     return vocab, ids, offsets, report, workers
 
 
-__all__ = ["tokenize_files", "tokenize_block", "default_workers"]
+__all__ = ["tokenize_files", "default_workers"]

@@ -125,7 +125,7 @@ def plan_partitions(files: Sequence[str], partition_bytes: int = PARTITION_BYTES
 # --- tasks (run on the workers) ---------------------------------------------------------------------------
 def tokenize_partition(part: Partition, settings: dict, strict: bool) -> dict:
     """Tokenize one partition: its own vocabulary (frequency order), ids, line offsets and read report."""
-    from ._parallel import _Merger, tokenize_block
+    from ._parallel import _Merger
 
     tok_settings = TokenizerSettings.from_dict(settings)
     tokenize = make_tokenizer(tok_settings)
@@ -138,7 +138,7 @@ def tokenize_partition(part: Partition, settings: dict, strict: bool) -> dict:
         else:
             blocks = iter_range_lines(part.path, part.start, part.stop, tok_settings.max_line_chars, strict, report)
         for lines in blocks:
-            merger.add(*tokenize_block(tokenize, lines))
+            merger.add_lines(tokenize, lines)
     except InputError as err:  # file:line as on one machine
         offset = line_starts(part.path, part.start) if part.start else 0
         raise InputError(shift_location(str(err), part.path, offset)) from None

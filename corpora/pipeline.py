@@ -151,7 +151,7 @@ def cache_from_sentences(sentences: Iterable[Any], settings: Any = None) -> Any:
     (``TokenizerSettings``, default jieba with HMM off, as ``wordvec tokenize``). The vocabulary, ids and
     lines are exactly those of the same text read from a file. Raises ``InputError`` when there is no token.
     """
-    from ._parallel import _Merger, tokenize_block
+    from ._parallel import _Merger
     from .cache import TokenCache
     from .reader import ReadReport
     from .tokenize import TokenizerSettings, make_tokenizer
@@ -166,7 +166,7 @@ def cache_from_sentences(sentences: Iterable[Any], settings: Any = None) -> Any:
 
     def flush() -> None:
         if block:
-            merger.add(*tokenize_block(tokenize if "text" in kinds else list, block))
+            merger.add_lines(tokenize if "text" in kinds else list, block)
             block.clear()
 
     for number, sentence in enumerate(sentences, 1):

@@ -142,7 +142,7 @@ def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
     """A function ``line -> tokens`` for ``settings`` (loads jieba once per process when needed).
 
     The jieba tokenizers without ``split_alnum`` also carry ``with_whitespace``: the same tokens with jieba's
-    whitespace tokens still in, for callers that drop them in bulk (``_parallel.tokenize_block``).
+    whitespace tokens still in, for callers that drop them in bulk (``blocks.tokenize_block``).
     """
     if settings.mode in JIEBA_MODES:
         from .engines import jieba_py_cut, rjieba_cut

@@ -218,7 +218,7 @@ def test_identical_on_all_of_zh_small(tmp_path, hmm, with_dict):
 @pytest.mark.parametrize("mode", ["jieba", "jieba-py"])
 def test_bulk_whitespace_filter_matches_per_line(mode):
     """tokenize_block drops jieba's whitespace tokens by id; the result equals the per-line token lists."""
-    from wordvec.corpora._parallel import tokenize_block
+    from wordvec.corpora.blocks import tokenize_block
 
     lines = ["我爱 北京\u3000天安门\r", "", "   ", "a b  c\t中文", "没有空白", " 前后 ", "\u2028x\u00a0y"]
     tokenize = make_tokenizer(TokenizerSettings(mode=mode))
@@ -229,3 +229,35 @@ def test_bulk_whitespace_filter_matches_per_line(mode):
     flat = [w for t in per_line for w in t]
     assert [words[i] for i in local.tolist()] == flat and words == list(dict.fromkeys(flat))
     assert counts.tolist() == [flat.count(w) for w in words] and local.dtype == np.uint32
+
+
+@pytest.mark.parametrize("mode", ["jieba", "jieba-py"])
+def test_stream_table_path_equals_dict_path(mode, monkeypatch):
+    """StreamVocab's compiled token table gives the same stream ids and lengths as the dict path, also when a
+    stream moves from the dict to the table between blocks (blocks.TABLE_MIN_CHARS)."""
+    import wordvec.corpora.blocks as blocks
+
+    tokenize = make_tokenizer(TokenizerSettings(mode=mode))
+    rng = np.random.default_rng(3)
+    pool = ["我爱北京天安门", "  前后  ", "", "a b  c\t中文", "没有空白", "\u3000全角空格\u3000", "人民日报社论",
+            "\U0001f600表情", "数字123和English"]
+    block_list = [[pool[k] for k in rng.integers(0, len(pool), size=30)] for _ in range(5)]
+    block_list[2] = ["   ", ""]  # a block without a word
+
+    def run(threshold):
+        monkeypatch.setattr(blocks, "TABLE_MIN_CHARS", threshold)
+        vocab, seen, out = blocks.StreamVocab(), [], []
+        for lines in block_list:
+            new, ids, lengths = vocab.tokenize(tokenize, lines)
+            seen += new
+            out.append(([seen[i] for i in ids.tolist()], lengths.tolist()))
+        return seen, out
+
+    by_dict = run(10 ** 12)
+    assert run(0) == by_dict  # the table from the first block
+    assert run(sum(map(len, block_list[0])) + 1) == by_dict  # dict for the first block, then the table
+    words, out = by_dict
+    for lines, (flat, lengths) in zip(block_list, out):
+        per_line = [tokenize(line) for line in lines]
+        assert lengths == [len(t) for t in per_line] and flat == [w for t in per_line for w in t]
+    assert len(words) == len(set(words))

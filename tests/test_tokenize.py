@@ -168,12 +168,12 @@ fork_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the
 def test_worker_exception_is_raised_in_parent(tmp_path, monkeypatch):
     import multiprocessing
 
-    import wordvec.corpora._parallel as parallel
+    from wordvec.corpora.blocks import StreamVocab
 
-    def broken(tokenize, lines):
+    def broken(self, tokenize, lines):
         raise InputError("bad block")
 
-    monkeypatch.setattr(parallel, "tokenize_block", broken)
+    monkeypatch.setattr(StreamVocab, "tokenize", broken)
     path = _lines_file(tmp_path / "c.txt")
     with pytest.raises(InputError, match="bad block"):
         tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=2, block_size=1 << 12)
@@ -186,13 +186,13 @@ def test_worker_death_is_a_one_line_error(tmp_path, monkeypatch):
     import multiprocessing
     import os
 
-    import wordvec.corpora._parallel as parallel
+    from wordvec.corpora.blocks import StreamVocab
     from wordvec.errors import WordvecError
 
-    def dies(tokenize, lines):
+    def dies(self, tokenize, lines):
         os._exit(3)
 
-    monkeypatch.setattr(parallel, "tokenize_block", dies)
+    monkeypatch.setattr(StreamVocab, "tokenize", dies)
     path = _lines_file(tmp_path / "c.txt")
     with pytest.raises(WordvecError, match="worker process died .*exit code 3"):
         tokenize_files([str(path)], TokenizerSettings(mode="whitespace"), workers=2, block_size=1 << 12)

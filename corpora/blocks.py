@@ -1,0 +1,230 @@
+"""Tokenizing one block of lines into ids: per block (``tokenize_block``) or per stream of blocks
+(``StreamVocab``), with identical results either way.
+
+A *stream* is the sequence of blocks one process tokenizes (a worker's, or this process's). Its vocabulary
+is kept in first-occurrence order, and a block comes out as ``(new words, ids, line lengths)``: the words
+the stream had not seen, and the block's tokens as stream ids. For jieba, large blocks go through
+``interning.TokenTable``, which gives the same ids as a ``dict`` from the text and the token lengths alone
+(about a tenth of the cost per token); small blocks, and tokenizers without jieba's whitespace tokens,
+use a ``dict``.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Callable, Sequence
+
+import numpy as np
+
+JOIN_LINES = 100  # lines cut in one call by a joinable tokenizer
+TABLE_MIN_CHARS = 100_000  # a jieba stream moves to the compiled token table at its first block this large
+
+
+def first_occurrence_ids(tokens: list[str]) -> tuple[list[str], np.ndarray]:
+    """``(distinct tokens in first-occurrence order, each token's index in that list as uint32)``.
+
+    One C-level pass: ``setdefault`` gives a new token its position in ``tokens``, a seen one its first
+    position; the first positions are then renumbered 0, 1, 2 … with numpy.
+    """
+    n = len(tokens)
+    first = np.fromiter(map({}.setdefault, tokens, itertools.count()), dtype=np.int64, count=n)
+    positions = np.flatnonzero(first == np.arange(n, dtype=np.int64))
+    words = [tokens[k] for k in positions.tolist()]
+    dense = np.zeros(n, dtype=np.uint32)
+    dense[positions] = np.arange(len(positions), dtype=np.uint32)
+    return words, dense[first]
+
+
+def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
+    """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
+    raw = getattr(tokenize, "with_whitespace", None)
+    if raw is not None:
+        tokens, _, raw_lengths, _ = cut_with_whitespace(raw, lines, bool(getattr(tokenize, "joinable", False)))
+        words, local = first_occurrence_ids(tokens)
+        kept = _drop_whitespace(words, local, raw_lengths, len(lines))
+        if kept is None:  # a joined cut that did not mark every line end: cut line by line
+            tokens, _, raw_lengths, _ = cut_with_whitespace(raw, lines, False)
+            words, local = first_occurrence_ids(tokens)
+            kept = _drop_whitespace(words, local, raw_lengths, len(lines))
+        words, local, lengths = kept
+    else:
+        tokens = []
+        extend = tokens.extend
+        lengths = np.empty(len(lines), dtype=np.int64)
+        for k, line in enumerate(lines):
+            line_tokens = tokenize(line)
+            lengths[k] = len(line_tokens)
+            extend(line_tokens)
+        words, local = first_occurrence_ids(tokens)
+    counts = np.bincount(local, minlength=len(words)).astype(np.int64)
+    return words, local, lengths, counts
+
+
+def cut_with_whitespace(raw: Callable[[str], list[str]], lines: Sequence[str], joinable: bool,
+                        measure: bool = False):
+    """Cut ``lines`` with a tokenizer that keeps whitespace tokens: ``(tokens, the text they cover, tokens per
+    line or None, characters per token or None)``. A ``joinable`` tokenizer cuts ``JOIN_LINES`` lines at a
+    time, each ended by a newline, and the tokens per line are None: the whitespace token holding each
+    newline marks the line's end. ``measure``: also the characters per token (int64), taken while each
+    piece's tokens are fresh in the cache, and None in their place when a piece's tokens do not join up to
+    its text exactly."""
+    tokens: list[str] = []
+    extend = tokens.extend
+    if joinable:
+        pieces = ["\n".join(lines[start:start + JOIN_LINES]) + "\n" for start in range(0, len(lines), JOIN_LINES)]
+        raw_lengths = None
+    else:
+        pieces = list(lines)
+        raw_lengths = np.empty(len(lines), dtype=np.int64)
+    sizes: list[np.ndarray] | None = [] if measure else None
+    for k, piece in enumerate(pieces):
+        piece_tokens = raw(piece)
+        extend(piece_tokens)
+        if raw_lengths is not None:
+            raw_lengths[k] = len(piece_tokens)
+        if sizes is not None:
+            if "".join(piece_tokens) != piece:
+                sizes = None
+            else:
+                sizes.append(np.fromiter(map(len, piece_tokens), dtype=np.int64, count=len(piece_tokens)))
+    chars = None
+    if measure and sizes is not None:
+        chars = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
+    return tokens, "".join(pieces), raw_lengths, chars
+
+
+def _drop_whitespace(words: list[str], ids: np.ndarray, raw_lengths: np.ndarray | None, n_lines: int):
+    """Drop the whitespace tokens of a ``cut_with_whitespace`` result by id, in numpy: ``(kept words, their
+    ids renumbered densely, tokens per line)``, or None when a joined cut has not one newline token per line."""
+    is_space = np.zeros(len(words), dtype=bool)
+    is_space[[i for i, word in enumerate(words) if word.isspace()]] = True
+    if raw_lengths is None:
+        is_end = np.zeros(len(words), dtype=bool)
+        is_end[[i for i, word in enumerate(words) if "\n" in word]] = True
+        lengths = _line_lengths(ids, is_space, is_end, None, n_lines)
+    else:
+        lengths = _line_lengths(ids, is_space, None, raw_lengths, n_lines)
+    if lengths is None:
+        return None
+    if not is_space.any():
+        return words, ids, lengths
+    remap = np.cumsum(~is_space, dtype=np.int64) - 1  # new id of each kept word, first-occurrence order
+    ids = remap[ids[~is_space[ids]]].astype(np.uint32)
+    return [word for word, space in zip(words, is_space.tolist()) if not space], ids, lengths
+
+
+def _line_lengths(ids: np.ndarray, is_space: np.ndarray, is_end: np.ndarray | None,
+                  raw_lengths: np.ndarray | None, n_lines: int) -> np.ndarray | None:
+    """Non-whitespace tokens per line, from the raw tokens per line or (joined cuts) from the newline tokens
+    (``is_end`` per id); None when a joined cut has not one newline token per line."""
+    kept = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(~is_space[ids], out=kept[1:])
+    if raw_lengths is not None:
+        ends = np.cumsum(raw_lengths)
+        return kept[ends] - kept[ends - raw_lengths]
+    ends = np.flatnonzero(is_end[ids])  # one whitespace token with a newline per line
+    if len(ends) != n_lines:  # cannot happen for lines without newlines; the caller cuts line by line
+        return None
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    return kept[ends] - kept[starts]
+
+
+def extend_index(index: dict[str, int], words: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The ids of distinct ``words`` in ``index`` (int64), adding the new ones with the next free ids; and
+    the new words, in id order."""
+    start = len(index)
+    # one lookup per word: a new word gets start + its position, then the new ids are made dense again
+    ids = np.fromiter(map(index.setdefault, words, itertools.count(start)), dtype=np.int64, count=len(words))
+    fresh = np.flatnonzero(ids >= start)
+    new = [words[k] for k in fresh.tolist()]
+    if len(fresh) and fresh[-1] != len(fresh) - 1:  # ids start + k are dense only when k = 0 … m−1
+        dense = np.arange(start, start + len(fresh), dtype=np.int64)
+        index.update(zip(new, dense.tolist()))
+        ids[fresh] = dense
+    return ids, new
+
+
+class StreamVocab:
+    """The vocabulary of one stream of blocks, in first-occurrence order (stream ids 0, 1, 2 …).
+
+    ``tokenize(tokenize, lines)`` and ``convert(*tokenize_block(...))`` both give ``(new words, ids uint32,
+    line lengths int64)``: the words this stream had not seen before, and the block's tokens as stream ids.
+    A worker sends only that, so the parent looks up each word type once per worker instead of once per block.
+    """
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.table = None  # interning.TokenTable once a large jieba block came; it then holds the vocabulary
+        self._sid = np.zeros(0, dtype=np.int64)  # table id -> stream id (-1: a whitespace token)
+        self._end = np.zeros(0, dtype=bool)  # table id -> the token holds a newline
+        self._size = 0  # stream ids given
+
+    def convert(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray | None = None):
+        """A ``tokenize_block`` result (``counts`` is not used) as ``(new words, stream ids, lengths)``."""
+        if self.table is not None:  # the table holds the vocabulary now
+            word_ids, first = self.table.intern("".join(words), _lengths(words))
+            new = self._learn(words, first)
+            return new, self._sid[word_ids].astype(np.uint32)[local], lengths
+        ids, new = extend_index(self.index, words)
+        self._size = len(self.index)
+        return new, ids.astype(np.uint32)[local], lengths
+
+    def tokenize(self, tokenize: Callable[[str], list[str]], lines: Sequence[str]):
+        """Tokenize ``lines`` into ``(new words, stream ids, lengths)``."""
+        raw = getattr(tokenize, "with_whitespace", None)
+        if raw is None or (self.table is None and sum(map(len, lines)) < TABLE_MIN_CHARS):
+            return self.convert(*tokenize_block(tokenize, lines))
+        joinable = bool(getattr(tokenize, "joinable", False))
+        tokens, text, raw_lengths, chars = cut_with_whitespace(raw, lines, joinable, measure=True)
+        if chars is None:  # a tokenizer that loses or adds characters: ids by dict
+            return self.convert(*tokenize_block(tokenize, lines))
+        table = self.table if self.table is not None else self._start_table()
+        ids, first = table.intern(text, chars)
+        new = self._learn(tokens, first)
+        sid = self._sid[ids]
+        is_space = sid < 0
+        lengths = _line_lengths(ids, self._sid < 0, self._end, raw_lengths, len(lines))
+        if lengths is None:  # a joined cut that did not mark every line end: cut line by line
+            more, ids, lengths = self.convert(*tokenize_block(tokenize, lines))
+            return new + more, ids, lengths  # words only the joined cut had end with count 0 (dropped)
+        return new, sid[~is_space].astype(np.uint32), lengths
+
+    def _start_table(self):
+        from .interning import TokenTable
+
+        table = TokenTable(max(1 << 16, 2 * len(self.index)))
+        if self.index:  # the words seen so far keep their ids: table id == stream id
+            words = list(self.index)
+            table.intern("".join(words), _lengths(words))
+            self._sid = np.arange(len(words), dtype=np.int64)
+            self._end = np.array(["\n" in w for w in words], dtype=bool)
+        self.index = {}
+        self.table = table
+        return table
+
+    def _learn(self, tokens: list[str], first: np.ndarray) -> list[str]:
+        """Record the table's new ids (first occurring at ``tokens[first]``); return the new non-space words."""
+        words = [tokens[k] for k in first.tolist()]
+        space = np.fromiter(map(str.isspace, words), dtype=bool, count=len(words))
+        fresh = int(len(words) - space.sum())
+        sid = np.full(len(words), -1, dtype=np.int64)
+        sid[~space] = np.arange(self._size, self._size + fresh, dtype=np.int64)
+        self._size += fresh
+        self._sid = np.concatenate((self._sid, sid))
+        self._end = np.concatenate((self._end, np.fromiter(("\n" in w for w in words), dtype=bool,
+                                                           count=len(words))))
+        return [w for w, s in zip(words, space.tolist()) if not s] if fresh < len(words) else words
+
+
+def warm_table() -> None:
+    """Import the token table and load its compiled kernel (a worker does this before its first block)."""
+    from .interning import TokenTable
+
+    TokenTable().intern("ab", np.ones(2, dtype=np.int64))
+
+
+def _lengths(tokens: list[str]) -> np.ndarray:
+    return np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+
+
+__all__ = ["tokenize_block", "first_occurrence_ids", "cut_with_whitespace", "extend_index", "StreamVocab", "warm_table",
+           "JOIN_LINES", "TABLE_MIN_CHARS"]
