@@ -15,7 +15,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-JOIN_LINES = 100  # lines cut in one call by a joinable tokenizer
+JOIN_LINES = 100  # lines cut in one call by a joinable tokenizer (tokenize_block)
+JOIN_CHARS = 1 << 16  # characters cut in one call by a joinable tokenizer (StreamVocab)
 TABLE_MIN_CHARS = 100_000  # a jieba stream moves to the compiled token table at its first block this large
 
 
@@ -38,11 +39,11 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     """Tokenize ``lines``: (local words, local ids uint32, line lengths int64, local counts int64)."""
     raw = getattr(tokenize, "with_whitespace", None)
     if raw is not None:
-        tokens, _, raw_lengths, _ = cut_with_whitespace(raw, lines, bool(getattr(tokenize, "joinable", False)))
+        tokens, raw_lengths = cut_with_whitespace(raw, lines, bool(getattr(tokenize, "joinable", False)))
         words, local = first_occurrence_ids(tokens)
         kept = _drop_whitespace(words, local, raw_lengths, len(lines))
         if kept is None:  # a joined cut that did not mark every line end: cut line by line
-            tokens, _, raw_lengths, _ = cut_with_whitespace(raw, lines, False)
+            tokens, raw_lengths = cut_with_whitespace(raw, lines, False)
             words, local = first_occurrence_ids(tokens)
             kept = _drop_whitespace(words, local, raw_lengths, len(lines))
         words, local, lengths = kept
@@ -59,37 +60,42 @@ def tokenize_block(tokenize: Callable[[str], list[str]], lines: Sequence[str]):
     return words, local, lengths, counts
 
 
-def cut_with_whitespace(raw: Callable[[str], list[str]], lines: Sequence[str], joinable: bool,
-                        measure: bool = False):
-    """Cut ``lines`` with a tokenizer that keeps whitespace tokens: ``(tokens, the text they cover, tokens per
-    line or None, characters per token or None)``. A ``joinable`` tokenizer cuts ``JOIN_LINES`` lines at a
-    time, each ended by a newline, and the tokens per line are None: the whitespace token holding each
-    newline marks the line's end. ``measure``: also the characters per token (int64), taken while each
-    piece's tokens are fresh in the cache, and None in their place when a piece's tokens do not join up to
-    its text exactly."""
-    tokens: list[str] = []
-    extend = tokens.extend
+def cut_with_whitespace(raw: Callable[[str], list[str]], lines: Sequence[str], joinable: bool):
+    """Cut ``lines`` with a tokenizer that keeps whitespace tokens: ``(tokens, tokens per line or None)``.
+    A ``joinable`` tokenizer cuts ``JOIN_LINES`` lines at a time, each ended by a newline, and the tokens per
+    line are None: the whitespace token holding each newline marks the line's end."""
     if joinable:
         pieces = ["\n".join(lines[start:start + JOIN_LINES]) + "\n" for start in range(0, len(lines), JOIN_LINES)]
-        raw_lengths = None
-    else:
-        pieces = list(lines)
-        raw_lengths = np.empty(len(lines), dtype=np.int64)
-    sizes: list[np.ndarray] | None = [] if measure else None
-    for k, piece in enumerate(pieces):
-        piece_tokens = raw(piece)
-        extend(piece_tokens)
-        if raw_lengths is not None:
-            raw_lengths[k] = len(piece_tokens)
-        if sizes is not None:
-            if "".join(piece_tokens) != piece:
-                sizes = None
-            else:
-                sizes.append(np.fromiter(map(len, piece_tokens), dtype=np.int64, count=len(piece_tokens)))
-    chars = None
-    if measure and sizes is not None:
-        chars = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
-    return tokens, "".join(pieces), raw_lengths, chars
+        return [tok for piece in pieces for tok in raw(piece)], None
+    tokens: list[str] = []
+    extend = tokens.extend
+    raw_lengths = np.empty(len(lines), dtype=np.int64)
+    for k, line in enumerate(lines):
+        line_tokens = raw(line)
+        extend(line_tokens)
+        raw_lengths[k] = len(line_tokens)
+    return tokens, raw_lengths
+
+
+def cut_joined(raw: Callable[[str], list[str]], text: str) -> list[str]:
+    """Cut ``text`` (whole lines, each ended by a newline) with a joinable tokenizer, ``JOIN_CHARS``
+    characters or so at a time, each piece ending at a line end."""
+    tokens: list[str] = []
+    extend = tokens.extend
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", start + JOIN_CHARS) + 1 or n
+        extend(raw(text[start:end]))
+        start = end
+    return tokens
+
+
+def split_lines(text: str, n_lines: int) -> list[str]:
+    """The ``n_lines`` lines of ``text`` (``"\\n".join(lines)``, see ``StreamVocab.tokenize_text``)."""
+    lines = text.split("\n") if n_lines else []
+    if len(lines) != n_lines:
+        raise ValueError(f"a block of {n_lines} lines holds {len(lines)}")
+    return lines
 
 
 def _drop_whitespace(words: list[str], ids: np.ndarray, raw_lengths: np.ndarray | None, n_lines: int):
@@ -161,7 +167,7 @@ class StreamVocab:
     def convert(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray | None = None):
         """A ``tokenize_block`` result (``counts`` is not used) as ``(new words, stream ids, lengths)``."""
         if self.table is not None:  # the table holds the vocabulary now
-            word_ids, first = self.table.intern("".join(words), _lengths(words))
+            word_ids, first = self.table.intern_list(words)
             new = self._learn(words, first)
             return new, self._sid[word_ids].astype(np.uint32)[local], lengths
         ids, new = extend_index(self.index, words)
@@ -173,20 +179,40 @@ class StreamVocab:
         raw = getattr(tokenize, "with_whitespace", None)
         if raw is None or (self.table is None and sum(map(len, lines)) < TABLE_MIN_CHARS):
             return self.convert(*tokenize_block(tokenize, lines))
-        joinable = bool(getattr(tokenize, "joinable", False))
-        tokens, text, raw_lengths, chars = cut_with_whitespace(raw, lines, joinable, measure=True)
-        if chars is None:  # a tokenizer that loses or adds characters: ids by dict
-            return self.convert(*tokenize_block(tokenize, lines))
-        table = self.table if self.table is not None else self._start_table()
-        ids, first = table.intern(text, chars)
-        new = self._learn(tokens, first)
-        sid = self._sid[ids]
-        is_space = sid < 0
-        lengths = _line_lengths(ids, self._sid < 0, self._end, raw_lengths, len(lines))
+        if getattr(tokenize, "joinable", False):
+            return self._table_joined(tokenize, raw, "\n".join(lines), len(lines), lines)
+        tokens, raw_lengths = cut_with_whitespace(raw, lines, False)
+        ids, new = self._table_ids(tokens)
+        lengths = _line_lengths(ids, self._sid < 0, None, raw_lengths, len(lines))
+        return new, self._kept(ids), lengths
+
+    def tokenize_text(self, tokenize: Callable[[str], list[str]], text: str, n_lines: int):
+        """``tokenize(split_lines(text, n_lines))`` for ``text = "\\n".join(lines)``: one string is cheaper to
+        pass between processes than a list of lines, and a joinable tokenizer cuts it without splitting it."""
+        if (getattr(tokenize, "joinable", False) and hasattr(tokenize, "with_whitespace")
+                and (self.table is not None or len(text) >= TABLE_MIN_CHARS)):
+            return self._table_joined(tokenize, tokenize.with_whitespace, text, n_lines, None)
+        return self.tokenize(tokenize, split_lines(text, n_lines))
+
+    def _table_joined(self, tokenize, raw, text: str, n_lines: int, lines: Sequence[str] | None):
+        ids, new = self._table_ids(cut_joined(raw, text + "\n") if n_lines else [])
+        lengths = _line_lengths(ids, self._sid < 0, self._end, None, n_lines)
         if lengths is None:  # a joined cut that did not mark every line end: cut line by line
-            more, ids, lengths = self.convert(*tokenize_block(tokenize, lines))
-            return new + more, ids, lengths  # words only the joined cut had end with count 0 (dropped)
-        return new, sid[~is_space].astype(np.uint32), lengths
+            more, kept, lengths = self.convert(*tokenize_block(tokenize, lines if lines is not None
+                                                              else split_lines(text, n_lines)))
+            return new + more, kept, lengths  # words only the joined cut had end with count 0 (dropped)
+        return new, self._kept(ids), lengths
+
+    def _table_ids(self, tokens: list[str]) -> tuple[np.ndarray, list[str]]:
+        """Table ids of ``tokens`` (whitespace tokens included) and the new non-whitespace words."""
+        table = self.table if self.table is not None else self._start_table()
+        ids, first = table.intern_list(tokens)
+        return ids, self._learn(tokens, first)
+
+    def _kept(self, ids: np.ndarray) -> np.ndarray:
+        """Stream ids of the non-whitespace tokens among table ids ``ids``."""
+        sid = self._sid[ids]
+        return sid[sid >= 0].astype(np.uint32)
 
     def _start_table(self):
         from .interning import TokenTable
@@ -194,7 +220,7 @@ class StreamVocab:
         table = TokenTable(max(1 << 16, 2 * len(self.index)))
         if self.index:  # the words seen so far keep their ids: table id == stream id
             words = list(self.index)
-            table.intern("".join(words), _lengths(words))
+            table.intern_list(words)
             self._sid = np.arange(len(words), dtype=np.int64)
             self._end = np.array(["\n" in w for w in words], dtype=bool)
         self.index = {}
@@ -219,12 +245,8 @@ def warm_table() -> None:
     """Import the token table and load its compiled kernel (a worker does this before its first block)."""
     from .interning import TokenTable
 
-    TokenTable().intern("ab", np.ones(2, dtype=np.int64))
+    TokenTable().intern_list(["a", "b"])
 
 
-def _lengths(tokens: list[str]) -> np.ndarray:
-    return np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-
-
-__all__ = ["tokenize_block", "first_occurrence_ids", "cut_with_whitespace", "extend_index", "StreamVocab", "warm_table",
-           "JOIN_LINES", "TABLE_MIN_CHARS"]
+__all__ = ["tokenize_block", "first_occurrence_ids", "cut_with_whitespace", "cut_joined", "split_lines", "extend_index",
+           "StreamVocab", "warm_table", "JOIN_LINES", "JOIN_CHARS", "TABLE_MIN_CHARS"]

@@ -244,20 +244,47 @@ def test_stream_table_path_equals_dict_path(mode, monkeypatch):
     block_list = [[pool[k] for k in rng.integers(0, len(pool), size=30)] for _ in range(5)]
     block_list[2] = ["   ", ""]  # a block without a word
 
-    def run(threshold):
+    block_list[3] = []  # and one without a line
+    plain_block = blocks.tokenize_block
+
+    def run(threshold, as_text=False, piece=1 << 16):
         monkeypatch.setattr(blocks, "TABLE_MIN_CHARS", threshold)
+        monkeypatch.setattr(blocks, "JOIN_CHARS", piece)
+        if threshold == 0:  # the table from the start: the dict path (and its fallback) must not be taken
+
+            def no_dict_path(*args):
+                raise AssertionError("the table path fell back to tokenize_block")
+
+            monkeypatch.setattr(blocks, "tokenize_block", no_dict_path)
+        else:
+            monkeypatch.setattr(blocks, "tokenize_block", plain_block)
         vocab, seen, out = blocks.StreamVocab(), [], []
         for lines in block_list:
-            new, ids, lengths = vocab.tokenize(tokenize, lines)
+            if as_text:  # as a worker gets it
+                new, ids, lengths = vocab.tokenize_text(tokenize, "\n".join(lines), len(lines))
+            else:
+                new, ids, lengths = vocab.tokenize(tokenize, lines)
             seen += new
             out.append(([seen[i] for i in ids.tolist()], lengths.tolist()))
         return seen, out
 
     by_dict = run(10 ** 12)
-    assert run(0) == by_dict  # the table from the first block
-    assert run(sum(map(len, block_list[0])) + 1) == by_dict  # dict for the first block, then the table
+    first = sum(map(len, block_list[0])) + 1  # dict for the first block, then the table
+    for threshold in (0, first):
+        assert run(threshold) == by_dict
+        assert run(threshold, as_text=True) == by_dict
+        assert run(threshold, as_text=True, piece=7) == by_dict  # many short pieces, each of whole lines
+    assert run(10 ** 12, as_text=True) == by_dict
     words, out = by_dict
     for lines, (flat, lengths) in zip(block_list, out):
         per_line = [tokenize(line) for line in lines]
         assert lengths == [len(t) for t in per_line] and flat == [w for t in per_line for w in t]
     assert len(words) == len(set(words))
+
+
+def test_split_lines_checks_the_count():
+    from wordvec.corpora.blocks import split_lines
+
+    assert split_lines("a\n\nb", 3) == ["a", "", "b"] and split_lines("", 0) == [] and split_lines("", 1) == [""]
+    with pytest.raises(ValueError, match="block of 2 lines holds 3"):
+        split_lines("a\nb\nc", 2)

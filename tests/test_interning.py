@@ -41,15 +41,27 @@ def _lengths(tokens):
 
 
 # --- TokenTable (intern_tokens, rehash and growth) against the dict -------------------------------------
+@pytest.mark.parametrize("how", ["lengths", "list"])
 @FAST
-@given(st.lists(TOKENS, min_size=1, max_size=4))
-def test_table_gives_dict_ids(blocks):
+@given(blocks=st.lists(TOKENS, min_size=1, max_size=4))
+def test_table_gives_dict_ids(how, blocks):
     table = TokenTable(capacity=1)  # the smallest table: growth and rehashing happen on the way
     for (want_ids, want_first), tokens in zip(py_intern(blocks), blocks):
-        ids, first = table.intern("".join(tokens), _lengths(tokens))
+        if how == "lengths":
+            ids, first = table.intern("".join(tokens), _lengths(tokens))
+        else:
+            ids, first = table.intern_list(tokens)
         assert ids.tolist() == want_ids and first.tolist() == want_first
         assert ids.dtype == np.uint32
     assert len(table) == len({t for b in blocks for t in b})
+
+
+def test_intern_list_with_nul_in_tokens():
+    """A NUL inside a token would split it at the separator: the run count notices, lengths are taken singly."""
+    tokens = ["a\x00b", "a", "b", "", "a\x00b", "\x00", ""]
+    ids, first = TokenTable().intern_list(tokens)
+    assert ids.tolist() == [0, 1, 2, 3, 0, 4, 3] and first.tolist() == [0, 1, 2, 3, 5]
+    assert TokenTable().intern_list([])[0].tolist() == []
 
 
 def test_table_grows_past_its_first_capacity():
@@ -73,7 +85,7 @@ def test_a_half_full_table_probes_to_the_right_key():
     kstart, klen, khash = np.zeros(n, np.int64), np.zeros(n, np.int32), np.zeros(n, np.uint64)
     keybuf, state = np.zeros(len(cp), np.uint32), np.zeros(3, np.int64)
     out, first = np.empty(len(words), np.uint32), np.empty(len(words), np.int64)
-    t, _ = K.intern_tokens(cp, _lengths(words), 0, 0, slots, kstart, klen, khash, keybuf, state, out, first)
+    t, _ = K.intern_tokens(cp, _lengths(words), 0, 0, 0, slots, kstart, klen, khash, keybuf, state, out, first)
     assert t == len(words) and out.tolist() == [distinct.index(w) for w in words]
     homes = [int(h) & (len(slots) - 1) for h in khash]
     assert len(set(homes)) < n  # the chains were really shared
@@ -86,9 +98,10 @@ def test_lengths_must_cover_the_text():
 
 # --- the kernels on their own ---------------------------------------------------------------------------
 @FAST
-@given(TOKENS)
-def test_intern_tokens_hashes_and_stores_like_python(tokens):
-    cp = np.array([ord(c) for t in tokens for c in t], dtype=np.uint32)
+@given(TOKENS, st.sampled_from([0, 1]))
+def test_intern_tokens_hashes_and_stores_like_python(tokens, gap):
+    sep = "\x00" * gap  # the separator the gap steps over
+    cp = np.array([ord(c) for c in sep.join(tokens) + sep], dtype=np.uint32)
     lens = _lengths(tokens)
     n = max(1, len(tokens))
     slots = np.full(1 << (4 * n).bit_length(), -1, dtype=np.int32)
@@ -96,8 +109,8 @@ def test_intern_tokens_hashes_and_stores_like_python(tokens):
     keybuf = np.zeros(max(1, len(cp)), np.uint32)
     state = np.zeros(3, np.int64)
     out, first = np.empty(len(tokens), np.uint32), np.empty(len(tokens), np.int64)
-    t, pos = K.intern_tokens(cp, lens, 0, 0, slots, kstart, klen, khash, keybuf, state, out, first)
-    assert (t, pos) == (len(tokens), len(cp))
+    t, pos = K.intern_tokens(cp, lens, gap, 0, 0, slots, kstart, klen, khash, keybuf, state, out, first)
+    assert (t, pos) == (len(tokens), len(cp) if tokens else 0)
     distinct = list(dict.fromkeys(tokens))
     assert int(state[0]) == len(distinct) and int(state[1]) == sum(map(len, distinct))
     for kid, word in enumerate(distinct):
@@ -115,10 +128,10 @@ def test_intern_tokens_stops_when_full_and_resumes():
     keybuf = np.zeros(16, np.uint32)
     state = np.zeros(3, np.int64)
     out, first = np.empty(5, np.uint32), np.empty(5, np.int64)
-    t, pos = K.intern_tokens(cp, lens, 0, 0, slots, kstart, klen, khash, keybuf, state, out, first)
+    t, pos = K.intern_tokens(cp, lens, 0, 0, 0, slots, kstart, klen, khash, keybuf, state, out, first)
     assert (t, pos) == (2, 2) and out[:2].tolist() == [0, 1]  # "c" would be the third key of two
     kstart, klen, khash = (np.concatenate((a, np.zeros(4, a.dtype))) for a in (kstart, klen, khash))
-    t, pos = K.intern_tokens(cp, lens, t, pos, slots, kstart, klen, khash, keybuf, state, out, first)
+    t, pos = K.intern_tokens(cp, lens, 0, t, pos, slots, kstart, klen, khash, keybuf, state, out, first)
     assert (t, pos) == (5, 5) and out.tolist() == [0, 1, 2, 0, 3] and first[:4].tolist() == [0, 1, 2, 4]
 
 
@@ -139,3 +152,21 @@ def test_rehash_matches_python(hashes):
     slots = np.full(size, -1, np.int32)
     K.rehash(slots, np.array(hashes, dtype=np.uint64), len(hashes))
     assert slots.tolist() == py_rehash(size, hashes)
+
+
+def py_separated_lengths(codepoints: list[int], sep: int) -> list[int]:
+    runs, run = [], 0
+    for c in codepoints:
+        if c == sep:
+            runs.append(run)
+            run = 0
+        else:
+            run += 1
+    return runs + [run]
+
+
+@FAST
+@given(st.lists(st.integers(0, 3), max_size=40))
+def test_separated_lengths_matches_python(codepoints):
+    got = K.separated_lengths(np.array(codepoints, dtype=np.uint32), 0)
+    assert got.tolist() == py_separated_lengths(codepoints, 0) and got.dtype == np.int64

@@ -2,9 +2,9 @@
 
 ``TokenTable`` gives every distinct token an id ``0, 1, 2 …`` in first-occurrence order across all the
 blocks it is shown, the same ids a ``dict`` would give (``tests/test_interning.py`` checks it against one).
-It takes a block as its text plus the length of each token, not as string objects: per token it costs a
-hash over a few code points and one probe, about a tenth of a ``dict.setdefault`` on fresh strings
-(docs/benchmarks.md). Importing this package imports numba; callers import it only for large blocks.
+It reads a block's tokens as code points (the text plus each token's length, or the tokens joined by NUL),
+not as string objects: per token it costs a hash over a few code points and one probe, about a tenth of a
+``dict.setdefault`` on fresh strings (docs/benchmarks.md). Importing this package imports numba; callers import it only for large blocks.
 """
 from __future__ import annotations
 
@@ -41,15 +41,31 @@ class TokenTable:
         lengths = np.ascontiguousarray(lengths, dtype=np.int64)
         if int(lengths.sum()) != len(text):
             raise ValueError(f"token lengths sum to {int(lengths.sum())}, the text has {len(text)} characters")
-        cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return self._intern(_code_points(text), lengths, 0)
+
+    def intern_list(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``intern`` for a list of token strings.
+
+        The tokens are joined with NUL between them (one C-level join) and the compiled code finds their
+        lengths, which costs less than asking each string for its length; when a token holds a NUL itself
+        (the count of runs says so) the lengths are taken one by one instead.
+        """
+        cp = _code_points("\x00".join(tokens))
+        lengths = K.separated_lengths(cp, 0)
+        if len(lengths) == len(tokens):
+            return self._intern(cp, lengths, 1)
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        return self._intern(_code_points("".join(tokens)), lengths, 0)
+
+    def _intern(self, cp: np.ndarray, lengths: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
         n = len(lengths)
         out = np.empty(n, dtype=np.uint32)
         first = np.empty(n, dtype=np.int64)
         self.state[2] = self.state[0]
         start, pos = 0, 0
         while True:
-            start, pos = K.intern_tokens(cp, lengths, start, pos, self.slots, self.kstart, self.klen, self.khash,
-                                         self.keybuf, self.state, out, first)
+            start, pos = K.intern_tokens(cp, lengths, gap, start, pos, self.slots, self.kstart, self.klen,
+                                         self.khash, self.keybuf, self.state, out, first)
             if start == n:
                 return out, first[: int(self.state[0] - self.state[2])]
             self._grow(int(lengths[start]))
@@ -70,6 +86,10 @@ class TokenTable:
         if 2 * (count + 1) > len(self.slots):
             self.slots = np.full(2 * len(self.slots), -1, dtype=np.int32)
             K.rehash(self.slots, self.khash, count)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 __all__ = ["TokenTable"]

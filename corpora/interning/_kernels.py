@@ -15,10 +15,10 @@ FNV_PRIME = np.uint64(1099511628211)
 
 
 @njit(cache=True)
-def intern_tokens(cp, lens, start, pos, slots, kstart, klen, khash, keybuf, state, out, first):
+def intern_tokens(cp, lens, gap, start, pos, slots, kstart, klen, khash, keybuf, state, out, first):
     """Give each token from index ``start`` (beginning at code point ``pos``) its id in ``out``.
 
-    Token ``t`` is ``cp[pos_t : pos_t + lens[t]]``. A new key gets the next id ``state[0]``, its code points
+    Token ``t`` is ``cp[pos_t : pos_t + lens[t]]``, and ``gap`` code points (a separator) follow each token. A new key gets the next id ``state[0]``, its code points
     are appended to ``keybuf`` at ``state[1]``, and ``first[id - ids before the call]`` records ``t``.
     Returns ``(t, pos_t)`` of the first token not done: ``t == len(lens)`` when all are done, else one of
     ``kstart``/``keybuf`` is full or ``slots`` would pass half full (the caller grows them and calls again).
@@ -62,7 +62,7 @@ def intern_tokens(cp, lens, start, pos, slots, kstart, klen, khash, keybuf, stat
                     out[t] = kid
                     break
             s = (s + 1) & mask
-        pos += n
+        pos += n + gap
     state[0] = nk
     state[1] = used
     return len(lens), pos
@@ -77,3 +77,24 @@ def rehash(slots, khash, count):
         while slots[s] >= 0:
             s = (s + 1) & mask
         slots[s] = kid
+
+
+@njit(cache=True)
+def separated_lengths(cp, sep):
+    """The lengths of the runs of ``cp`` between code points equal to ``sep`` (one more run than separators)."""
+    count = 1
+    for c in cp:
+        if c == sep:
+            count += 1
+    lens = np.empty(count, dtype=np.int64)
+    run = 0
+    k = 0
+    for c in cp:
+        if c == sep:
+            lens[k] = run
+            k += 1
+            run = 0
+        else:
+            run += 1
+    lens[k] = run
+    return lens
