@@ -1,6 +1,7 @@
 """Tokenizing a corpus into ids, in one process or across worker processes, with identical results.
 
-The parent reads blocks of lines (``reader.iter_line_blocks``) and hands each block to a worker. A worker
+The parent reads blocks of lines (``rawblocks.iter_worker_blocks``: mostly undecoded bytes, which the worker
+decodes under the reader's text policy) and hands each block to a worker. A worker
 keeps the vocabulary of all the blocks it has tokenized (``blocks.StreamVocab``) and returns the words it
 had not seen before, the block's tokens as ids into its vocabulary and each line's length. The parent maps
 each worker's ids to provisional global ids (first-occurrence order over the corpus, so blocks are merged
@@ -26,6 +27,7 @@ import numpy as np
 from wordvec.io.atomic import sigint_held
 from wordvec.errors import WordvecError
 from .blocks import StreamVocab, extend_index, warm_table
+from .rawblocks import absorb, iter_worker_blocks
 from .reader import BLOCK_SIZE, ReadReport, input_size, iter_line_blocks
 from .tokenize import TokenizerSettings, make_tokenizer
 from wordvec.io.vocab import Vocabulary
@@ -123,8 +125,8 @@ def _context():
 
 
 def _worker_main(conn, settings: dict) -> None:
-    """A worker process: tokenize each block received on ``conn`` (``(lines joined by newlines, number of
-    lines)``) and send back the result, until ``None``.
+    """A worker process: decode and tokenize each block received on ``conn`` (a ``rawblocks`` block) and
+    send back the result with the block's reading report, until ``None``.
 
     An exception is sent back in place of the result, for the parent to raise.
     """
@@ -148,7 +150,8 @@ def _worker_main(conn, settings: dict) -> None:
         try:
             if failure is not None:
                 raise failure
-            result = vocab.tokenize_text(tokenize, *task)
+            text, n_lines, report = task.decode()
+            result = (vocab.tokenize_text(tokenize, text, n_lines), report)
         except Exception as err:  # noqa: BLE001
             result = err
         try:
@@ -193,11 +196,11 @@ class _Workers:
             self.kill()
 
     def run(self, blocks):
-        """Yield ``(position, (worker, result))`` for each ``(lines, position)`` of ``blocks``, in input order."""
+        """Yield ``(position, (worker, result))`` for each ``(block, position)`` of ``blocks`` (``rawblocks``
+        blocks), in input order."""
         in_flight: collections.deque = collections.deque()  # (worker, position), oldest first
         free = collections.deque(range(len(self.processes)))
-        for lines, where in blocks:
-            task = ("\n".join(lines), len(lines))  # one string pickles in a fraction of the time of a list
+        for task, where in blocks:
             if not free:
                 worker, done = in_flight.popleft()
                 result = self._receive(worker)
@@ -289,11 +292,10 @@ def tokenize_files(
         block_size = pool_block(total, workers)
     if total is not None and total <= block_size:
         workers = 1  # one block: a pool only adds start-up time
-    blocks = iter_line_blocks(files, settings.max_line_chars, strict, report, block_size)
     merger = _Merger()
     if workers == 1:
         tokenize = make_tokenizer(settings)
-        for lines, done in blocks:
+        for lines, done in iter_line_blocks(files, settings.max_line_chars, strict, report, block_size):
             merger.add_lines(tokenize, lines)
             if progress is not None:
                 _report_text(progress, report)
@@ -301,8 +303,10 @@ def tokenize_files(
     else:
         if _context().get_start_method() == "fork":
             make_tokenizer(settings)  # load the dictionary once here; the forked workers share it
+        blocks = iter_worker_blocks(files, settings.max_line_chars, strict, report, block_size)
         with _Workers(workers, settings) as pool:
-            for where, (worker, result) in pool.run(blocks):
+            for where, (worker, (result, block_report)) in pool.run(blocks):
+                absorb(report, block_report)
                 merger.add_stream(worker, *result)
                 if progress is not None:
                     _report_text(progress, report)
