@@ -77,17 +77,16 @@ def cut_with_whitespace(raw: Callable[[str], list[str]], lines: Sequence[str], j
     return tokens, raw_lengths
 
 
-def cut_joined(raw: Callable[[str], list[str]], text: str) -> list[str]:
+def cut_joined(raw: Callable[[str], list[str]], text: str) -> list[list[str]]:
     """Cut ``text`` (whole lines, each ended by a newline) with a joinable tokenizer, ``JOIN_CHARS``
-    characters or so at a time, each piece ending at a line end."""
-    tokens: list[str] = []
-    extend = tokens.extend
+    characters or so at a time, each piece ending at a line end: the token list of each piece."""
+    pieces: list[list[str]] = []
     start, n = 0, len(text)
     while start < n:
         end = text.find("\n", start + JOIN_CHARS) + 1 or n
-        extend(raw(text[start:end]))
+        pieces.append(raw(text[start:end]))
         start = end
-    return tokens
+    return pieces
 
 
 def split_lines(text: str, n_lines: int) -> list[str]:
@@ -160,18 +159,13 @@ class StreamVocab:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.table = None  # interning.TokenTable once a large jieba block came; it then holds the vocabulary
-        self._sid = np.zeros(0, dtype=np.int64)  # table id -> stream id (-1: a whitespace token)
-        self._end = np.zeros(0, dtype=bool)  # table id -> the token holds a newline
-        self._size = 0  # stream ids given
 
     def convert(self, words: list[str], local: np.ndarray, lengths: np.ndarray, counts: np.ndarray | None = None):
         """A ``tokenize_block`` result (``counts`` is not used) as ``(new words, stream ids, lengths)``."""
         if self.table is not None:  # the table holds the vocabulary now
-            word_ids, first = self.table.intern_list(words)
-            new = self._learn(words, first)
-            return new, self._sid[word_ids].astype(np.uint32)[local], lengths
+            got = self.table.intern_list(words)
+            return got.words, self.table.stream_ids(got.ids).astype(np.uint32)[local], lengths
         ids, new = extend_index(self.index, words)
-        self._size = len(self.index)
         return new, ids.astype(np.uint32)[local], lengths
 
     def tokenize(self, tokenize: Callable[[str], list[str]], lines: Sequence[str]):
@@ -182,9 +176,10 @@ class StreamVocab:
         if getattr(tokenize, "joinable", False):
             return self._table_joined(tokenize, raw, "\n".join(lines), len(lines), lines)
         tokens, raw_lengths = cut_with_whitespace(raw, lines, False)
-        ids, new = self._table_ids(tokens)
-        lengths = _line_lengths(ids, self._sid < 0, None, raw_lengths, len(lines))
-        return new, self._kept(ids), lengths
+        table = self._table()
+        got = table.intern_list(tokens)
+        is_space = table.stream_ids(np.arange(len(table))) < 0
+        return got.words, got.kept, _line_lengths(got.ids, is_space, None, raw_lengths, len(lines))
 
     def tokenize_text(self, tokenize: Callable[[str], list[str]], text: str, n_lines: int):
         """``tokenize(split_lines(text, n_lines))`` for ``text = "\\n".join(lines)``: one string is cheaper to
@@ -195,57 +190,32 @@ class StreamVocab:
         return self.tokenize(tokenize, split_lines(text, n_lines))
 
     def _table_joined(self, tokenize, raw, text: str, n_lines: int, lines: Sequence[str] | None):
-        ids, new = self._table_ids(cut_joined(raw, text + "\n") if n_lines else [])
-        lengths = _line_lengths(ids, self._sid < 0, self._end, None, n_lines)
-        if lengths is None:  # a joined cut that did not mark every line end: cut line by line
+        pieces = cut_joined(raw, text + "\n") if n_lines else []
+        got = self._table().intern_pieces(pieces, n_lines)
+        if got.ends != n_lines:  # a joined cut that did not mark every line end: cut line by line
             more, kept, lengths = self.convert(*tokenize_block(tokenize, lines if lines is not None
                                                               else split_lines(text, n_lines)))
-            return new + more, kept, lengths  # words only the joined cut had end with count 0 (dropped)
-        return new, self._kept(ids), lengths
+            return got.words + more, kept, lengths  # words only the joined cut had end with count 0 (dropped)
+        return got.words, got.kept, got.lines
 
-    def _table_ids(self, tokens: list[str]) -> tuple[np.ndarray, list[str]]:
-        """Table ids of ``tokens`` (whitespace tokens included) and the new non-whitespace words."""
-        table = self.table if self.table is not None else self._start_table()
-        ids, first = table.intern_list(tokens)
-        return ids, self._learn(tokens, first)
+    def _table(self):
+        """The token table, started with the words seen so far (they keep their ids) when there is none."""
+        if self.table is None:
+            from .interning import TokenTable
 
-    def _kept(self, ids: np.ndarray) -> np.ndarray:
-        """Stream ids of the non-whitespace tokens among table ids ``ids``."""
-        sid = self._sid[ids]
-        return sid[sid >= 0].astype(np.uint32)
-
-    def _start_table(self):
-        from .interning import TokenTable
-
-        table = TokenTable(max(1 << 16, 2 * len(self.index)))
-        if self.index:  # the words seen so far keep their ids: table id == stream id
-            words = list(self.index)
-            table.intern_list(words)
-            self._sid = np.arange(len(words), dtype=np.int64)
-            self._end = np.array(["\n" in w for w in words], dtype=bool)
-        self.index = {}
-        self.table = table
-        return table
-
-    def _learn(self, tokens: list[str], first: np.ndarray) -> list[str]:
-        """Record the table's new ids (first occurring at ``tokens[first]``); return the new non-space words."""
-        words = [tokens[k] for k in first.tolist()]
-        space = np.fromiter(map(str.isspace, words), dtype=bool, count=len(words))
-        fresh = int(len(words) - space.sum())
-        sid = np.full(len(words), -1, dtype=np.int64)
-        sid[~space] = np.arange(self._size, self._size + fresh, dtype=np.int64)
-        self._size += fresh
-        self._sid = np.concatenate((self._sid, sid))
-        self._end = np.concatenate((self._end, np.fromiter(("\n" in w for w in words), dtype=bool,
-                                                           count=len(words))))
-        return [w for w, s in zip(words, space.tolist()) if not s] if fresh < len(words) else words
+            table = TokenTable(max(1 << 16, 2 * len(self.index)))
+            table.intern_list(list(self.index))  # no whitespace among them: stream id == table id
+            self.index = {}
+            self.table = table
+        return self.table
 
 
 def warm_table() -> None:
     """Import the token table and load its compiled kernel (a worker does this before its first block)."""
     from .interning import TokenTable
 
-    TokenTable().intern_list(["a", "b"])
+    TokenTable().intern_pieces([["a", " "], ["\n"]], 1)
+    TokenTable().intern_list(["a\x00"])
 
 
 __all__ = ["tokenize_block", "first_occurrence_ids", "cut_with_whitespace", "cut_joined", "split_lines", "extend_index",

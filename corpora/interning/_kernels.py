@@ -3,7 +3,9 @@
 A key is a run of code points stored back to back in ``keybuf`` (``kstart``, ``klen`` per id) with its
 64-bit FNV-1a hash (``khash``); ``slots`` is an open-addressing table (linear probing, power-of-two size,
 -1 = empty) of ids. Two tokens get the same id only when their code points are equal, so hash collisions
-never merge words. Each function has a plain-Python twin in ``tests/test_interning.py``.
+never merge words. Each key also gets a stream id (``ksid``: the next one for a word, -1 for a token of
+whitespace only) and a flag for holding a newline (``knl``, a line end in a joined cut). Each function has a
+plain-Python twin in ``tests/test_interning.py``.
 """
 from __future__ import annotations
 
@@ -12,60 +14,97 @@ from numba import njit
 
 FNV_OFFSET = np.uint64(14695981039346656037)
 FNV_PRIME = np.uint64(1099511628211)
+NEWLINE = 10
+
+# state: 0 keys, 1 keybuf used, 2 stream ids given, 3 next token, 4 its first code point, 5 kept tokens
+# written, 6 line ends seen, 7 kept tokens in the current line
+N_STATE = 8
 
 
 @njit(cache=True)
-def intern_tokens(cp, lens, gap, start, pos, slots, kstart, klen, khash, keybuf, state, out, first):
-    """Give each token from index ``start`` (beginning at code point ``pos``) its id in ``out``.
+def intern_stream(cp, lens, sep, space, state, slots, kstart, klen, khash, ksid, knl, keybuf,
+                  ids, kept, lines):
+    """Intern tokens ``state[3] …`` (the first at code point ``state[4]``) of ``cp``.
 
-    Token ``t`` is ``cp[pos_t : pos_t + lens[t]]``, and ``gap`` code points (a separator) follow each token. A new key gets the next id ``state[0]``, its code points
-    are appended to ``keybuf`` at ``state[1]``, and ``first[id - ids before the call]`` records ``t``.
-    Returns ``(t, pos_t)`` of the first token not done: ``t == len(lens)`` when all are done, else one of
-    ``kstart``/``keybuf`` is full or ``slots`` would pass half full (the caller grows them and calls again).
+    With ``sep < 0`` token ``t`` is the next ``lens[t]`` code points; else it runs to the next code point
+    equal to ``sep``, which is skipped (the caller made sure there are ``len(ids) - 1`` of them). Writes the
+    table id of each token to ``ids``, the stream id of each word token (not whitespace) to ``kept``, and
+    for each token holding a newline the number of word tokens since the previous one to ``lines`` (while
+    there is room; ``state[6]`` counts them all). ``space[c]`` tells whether code point ``c < len(space)`` is
+    whitespace. Returns 0 when all tokens are done, else the length of the token that did not fit (a key
+    array, ``keybuf`` or half of ``slots`` is full: the caller grows them and calls again).
     """
     mask = len(slots) - 1
-    nk = state[0]
-    used = state[1]
-    base = state[2]
-    for t in range(start, len(lens)):
-        n = lens[t]
+    nk, used, nsid = state[0], state[1], state[2]
+    pos, k, nl, run = state[4], state[5], state[6], state[7]
+    for t in range(state[3], len(ids)):
         h = FNV_OFFSET
-        for k in range(pos, pos + n):
-            h = (h ^ np.uint64(cp[k])) * FNV_PRIME
+        if sep < 0:
+            n = lens[t]
+            for q in range(pos, pos + n):
+                h = (h ^ np.uint64(cp[q])) * FNV_PRIME
+        else:
+            q = pos
+            while q < len(cp) and cp[q] != sep:
+                h = (h ^ np.uint64(cp[q])) * FNV_PRIME
+                q += 1
+            n = q - pos
         s = np.int64(h & np.uint64(mask))
         while True:
             kid = slots[s]
             if kid < 0:
                 if nk >= len(kstart) or used + n > len(keybuf) or 2 * (nk + 1) > len(slots):
-                    state[0] = nk
-                    state[1] = used
-                    return t, pos
+                    state[0], state[1], state[2] = nk, used, nsid
+                    state[3], state[4], state[5], state[6], state[7] = t, pos, k, nl, run
+                    return max(n, 1)
                 slots[s] = nk
                 kstart[nk] = used
                 klen[nk] = n
                 khash[nk] = h
-                for k in range(n):
-                    keybuf[used + k] = cp[pos + k]
+                blank = n > 0
+                newline = False
+                for q in range(n):
+                    c = cp[pos + q]
+                    keybuf[used + q] = c
+                    if c >= len(space) or not space[c]:
+                        blank = False
+                    if c == NEWLINE:
+                        newline = True
                 used += n
-                out[t] = nk
-                first[nk - base] = t
+                knl[nk] = newline
+                if blank:
+                    ksid[nk] = -1
+                else:
+                    ksid[nk] = nsid
+                    nsid += 1
+                kid = nk
                 nk += 1
                 break
             if khash[kid] == h and klen[kid] == n:
                 b = kstart[kid]
                 same = True
-                for k in range(n):
-                    if keybuf[b + k] != cp[pos + k]:
+                for q in range(n):
+                    if keybuf[b + q] != cp[pos + q]:
                         same = False
                         break
                 if same:
-                    out[t] = kid
                     break
             s = (s + 1) & mask
-        pos += n + gap
-    state[0] = nk
-    state[1] = used
-    return len(lens), pos
+        ids[t] = kid
+        word = ksid[kid]
+        if word >= 0:
+            kept[k] = word
+            k += 1
+            run += 1
+        if knl[kid]:
+            if nl < len(lines):
+                lines[nl] = run
+            nl += 1
+            run = 0
+        pos += n if sep < 0 else n + 1
+    state[0], state[1], state[2] = nk, used, nsid
+    state[3], state[4], state[5], state[6], state[7] = len(ids), pos, k, nl, run
+    return 0
 
 
 @njit(cache=True)
@@ -77,24 +116,3 @@ def rehash(slots, khash, count):
         while slots[s] >= 0:
             s = (s + 1) & mask
         slots[s] = kid
-
-
-@njit(cache=True)
-def separated_lengths(cp, sep):
-    """The lengths of the runs of ``cp`` between code points equal to ``sep`` (one more run than separators)."""
-    count = 1
-    for c in cp:
-        if c == sep:
-            count += 1
-    lens = np.empty(count, dtype=np.int64)
-    run = 0
-    k = 0
-    for c in cp:
-        if c == sep:
-            lens[k] = run
-            k += 1
-            run = 0
-        else:
-            run += 1
-    lens[k] = run
-    return lens
