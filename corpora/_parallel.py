@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
 
 import numpy as np
@@ -100,15 +101,19 @@ class _Merger:
         perm = np.zeros(n, dtype=np.uint32)
         perm[order_arr] = np.arange(len(order_arr), dtype=np.uint32)
         final = {stream: perm[self.maps[stream][:size]] for stream, size in self.sizes.items()}
-        total = sum(len(part) for _, part in self.parts)
-        ids = np.empty(total, dtype=np.uint32)
-        pos = 0
         parts, self.parts = self.parts, []
-        for k in range(len(parts)):
+        starts = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(part) for _, part in parts], out=starts[1:])
+        ids = np.empty(int(starts[-1]), dtype=np.uint32)
+
+        def place(k: int) -> None:
             stream, part = parts[k]
-            ids[pos : pos + len(part)] = final[stream][part]
-            pos += len(part)
+            ids[starts[k]:starts[k + 1]] = final[stream][part]
             parts[k] = None  # type: ignore[call-overload]  # free as we go
+
+        with ThreadPoolExecutor(2) as pool:  # numpy gathers without the GIL: two cores share the work
+            for _ in pool.map(place, range(len(parts))):
+                pass
         lengths = np.concatenate(self.length_parts) if self.length_parts else np.zeros(0, np.int64)
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])

@@ -21,6 +21,7 @@ import json
 import os
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -126,11 +127,12 @@ class TokenCache:
     def save(self, path: str | os.PathLike) -> None:
         """Write the cache directory atomically (replacing ``path``)."""
         path = os.path.abspath(os.fspath(path))
-        with atomic_directory(path) as tmp:
+        with atomic_directory(path) as tmp, ThreadPoolExecutor(1) as pool:
+            ids_written = pool.submit(save_npy, os.path.join(tmp, "ids.npy"), self.ids)  # the big write, meanwhile
             self.vocab.save(os.path.join(tmp, "vocab.tsv"))
-            save_npy(os.path.join(tmp, "ids.npy"), self.ids)
             save_npy(os.path.join(tmp, "line_offsets.npy"), self.line_offsets)
             save_json(os.path.join(tmp, "meta.json"), self.meta)
+            ids_written.result()  # raises what the write raised
         self.path = path
 
     @classmethod
@@ -272,6 +274,10 @@ def build_token_cache(
         sources_now = source_stats(files)
         if sources_now != sources:
             raise InputError("an input file changed while it was being tokenized: run again when it is complete")
+    with ThreadPoolExecutor(1) as pool:  # zlib.crc32 runs without the GIL, beside the vocabulary's checksum
+        ids_crc = pool.submit(_crc, ids)
+        vocab_checksum, offsets_crc = vocab.checksum(), _crc(offsets)
+        ids_crc32 = ids_crc.result()
     meta = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -284,9 +290,9 @@ def build_token_cache(
         "n_lines": int(len(offsets) - 1),
         "n_tokens": int(len(ids)),
         "n_types": len(vocab),
-        "vocab_checksum": vocab.checksum(),
-        "ids_crc32": _crc(ids),
-        "offsets_crc32": _crc(offsets),
+        "vocab_checksum": vocab_checksum,
+        "ids_crc32": ids_crc32,
+        "offsets_crc32": offsets_crc,
         "seconds": round(seconds, 3),
         "workers": used,
     }
