@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+import numpy as np
+
 from .reader import BLOCK_SIZE, STDIN, ReadReport, _FileReader, _open, _read, _tell
 
 _PER_BLOCK = ("lines", "bad_bytes", "nul_bytes", "long_lines", "extra_pieces", "boms")
@@ -62,8 +64,22 @@ class RawBlock:
         reader = _FileReader(self.name, self.cap, self.strict, report)
         reader.lineno = self.lineno
         reader.at_start = False
-        lines = reader.complete_lines(self.data)
+        data = self.data
+        if b"\r" not in data and _longest_line(data) <= self.cap:  # no line to change: no need to split
+            text = reader.decode(data)
+            report.lines = text.count("\n")
+            return text[:-1], report.lines, report
+        lines = reader.complete_lines(data)
         return "\n".join(lines), len(lines), report
+
+
+def _longest_line(data: bytes) -> int:
+    """Bytes in the longest line of ``data`` (newlines not counted): no line has more characters."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if len(ends) == 0:
+        return len(data)
+    inner = int(np.diff(ends).max(initial=1)) - 1
+    return max(int(ends[0]), inner, len(data) - 1 - int(ends[-1]))
 
 
 def iter_worker_blocks(

@@ -72,3 +72,10 @@ def test_strict_error_in_a_worker_names_the_same_line(tmp_path):
             tokenize_files(files, settings, workers=workers, strict=True, block_size=1000)
         messages.append(str(err.value))
     assert messages[0] == messages[1] and _bad_line(files[0]) in messages[0]
+
+
+def test_longest_line_in_bytes():
+    from wordvec.corpora.rawblocks import _longest_line
+
+    assert _longest_line(b"ab\n") == 2 and _longest_line(b"\n") == 0 and _longest_line(b"a\nbcd\ne\n") == 3
+    assert _longest_line(b"abc") == 3 and _longest_line(b"\n\nabcd\n") == 4 and _longest_line(b"abcde\nx\n") == 5
