@@ -101,7 +101,7 @@ class Vocabulary:
                            or joined.count("\n") != len(self.words) - 1):
             bad = next(w for w in self.words if not w or any(ch in w for ch in "\t\n\r"))
             raise InputError(f"cannot save vocabulary: word {bad!r} is empty or contains a tab/newline")
-        text = "".join(f"{word}\t{count}\n" for word, count in zip(self.words, self.counts.tolist()))
+        text = "".join(map("{}\t{}\n".format, self.words, self.counts.tolist()))
         with atomic_output(path, "w") as handle:
             handle.write(text)
 
