@@ -4,9 +4,9 @@
 A *stream* is the sequence of blocks one process tokenizes (a worker's, or this process's). Its vocabulary
 is kept in first-occurrence order, and a block comes out as ``(new words, ids, line lengths)``: the words
 the stream had not seen, and the block's tokens as stream ids. For jieba, large blocks go through
-``interning.TokenTable``, which gives the same ids as a ``dict`` from the text and the token lengths alone
-(about a tenth of the cost per token); small blocks, and tokenizers without jieba's whitespace tokens,
-use a ``dict``.
+``interning.TokenTable``, which gives the same ids as a ``dict`` from the tokens' code points (about a
+tenth of the cost per token) and drops whitespace tokens and counts words per line in the same pass;
+small blocks, and tokenizers without jieba's whitespace tokens, use a ``dict``.
 """
 from __future__ import annotations
 
