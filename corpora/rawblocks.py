@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .reader import BLOCK_SIZE, STDIN, ReadReport, _FileReader, _open, _read, _tell
+from .reader import BLOCK_SIZE, STDIN, ReadReport, _file_blocks, _FileReader, _open, _tell
 
 _PER_BLOCK = ("lines", "bad_bytes", "nul_bytes", "long_lines", "extra_pieces", "boms")
 _FIRSTS = ("first_bad", "first_nul", "first_long")
@@ -112,49 +112,17 @@ def iter_worker_blocks(
 
 def _blocks(stream, reader: _FileReader, report: ReadReport, block_size: int) -> Iterator[TextBlock | RawBlock]:
     """``reader._file_blocks`` with undecoded blocks where nothing here needs the text."""
-    label = reader.name
-    limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
-    carry = b""
-    first = True
-    reader.report = ReadReport()
+    reader.report = ReadReport()  # what decoding here finds, per block
 
-    def text_block(lines: list[str]) -> TextBlock:
-        block = TextBlock("\n".join(lines), len(lines), reader.report)
-        reader.report = ReadReport()
-        return block
+    def defer(data: bytes, lineno: int) -> RawBlock:
+        return RawBlock(data, reader.name, lineno, reader.cap, reader.strict)
 
-    while True:
-        data = _read(stream, block_size, label)
-        if not data:
-            break
-        report.bytes += len(data)
-        if first:
-            reader.sniff(data)
-            first = False
-        buf = carry + data if carry else data
-        cut = buf.rfind(b"\n") + 1
-        if cut == 0:
-            carry = buf
-            if len(carry) > limit:
-                pieces, carry = reader.partial_pieces(carry)
-                if pieces:
-                    yield text_block(pieces)
-            continue
-        carry = buf[cut:]
-        if reader.at_start or reader.continuing or len(carry) > limit or reader.report != ReadReport():
-            lines = reader.complete_lines(buf[:cut])
-            while len(carry) > limit:  # a long line starts after the last newline
-                pieces, rest = reader.partial_pieces(carry)
-                if not pieces:
-                    break
-                lines.extend(pieces)
-                carry = rest
-            yield text_block(lines)
+    for item, _ in _file_blocks(stream, reader, report, block_size, True, defer):
+        if isinstance(item, RawBlock):
+            yield item
         else:
-            yield RawBlock(buf[:cut], label, reader.lineno, reader.cap, reader.strict)
-            reader.lineno += buf.count(b"\n", 0, cut)
-    if carry:
-        yield text_block(reader.complete_lines(carry))
+            yield TextBlock("\n".join(item), len(item), reader.report)
+            reader.report = ReadReport()
 
 
 __all__ = ["RawBlock", "TextBlock", "absorb", "iter_worker_blocks"]

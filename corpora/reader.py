@@ -23,7 +23,7 @@ import os
 import sys
 import zlib
 from dataclasses import asdict, dataclass, fields
-from typing import IO, Any, Iterator, Mapping, Sequence
+from typing import IO, Any, Callable, Iterator, Mapping, Sequence
 
 from wordvec.errors import InputError
 from wordvec.io.opener import open_input_raw
@@ -290,8 +290,13 @@ def iter_line_blocks(
                 raw.close()
 
 
-def _file_blocks(stream, reader: "_FileReader", report: ReadReport, block_size: int, sniff: bool):
-    """Yield ``(lines, None)`` per block of one input stream (the caller measures progress)."""
+def _file_blocks(stream, reader: "_FileReader", report: ReadReport, block_size: int, sniff: bool,
+                 defer: Callable[[bytes, int], Any] | None = None):
+    """Yield ``(lines, None)`` per block of one input stream (the caller measures progress).
+
+    ``defer(data, lineno)``: called instead of decoding a block of complete lines that nothing here needs
+    the text of (not a file's first, no long line in progress, nothing in ``reader.report``); its result is
+    yielded in place of the lines (``rawblocks``, which decodes such blocks in a worker)."""
     label = reader.name
     limit = 4 * reader.cap + 8  # more bytes than this without a newline hold more than `cap` characters
     carry = b""
@@ -314,6 +319,11 @@ def _file_blocks(stream, reader: "_FileReader", report: ReadReport, block_size: 
                     yield pieces, None
             continue
         carry = buf[cut:]
+        if (defer is not None and not reader.at_start and not reader.continuing and len(carry) <= limit
+                and reader.report == ReadReport()):
+            yield defer(buf[:cut], reader.lineno), None
+            reader.lineno += buf.count(NEWLINE, 0, cut)
+            continue
         lines = reader.complete_lines(buf[:cut])
         while len(carry) > limit:  # a long line starts after the last newline
             pieces, rest = reader.partial_pieces(carry)
