@@ -1,6 +1,7 @@
-"""Tokenization speed: rjieba (``--tokenizer jieba``) against the Python engine (``jieba-py``), one process and
-N workers, all in the same run, with identity checks; optionally the end-to-end ``wordvec train`` against
-gensim SGNS.
+"""Tokenization speed: ``--tokenizer jieba`` (with the HMM off and the default dictionary, the compiled cut of
+``corpora/segment``; ``rjieba`` rows: the same engine on rjieba's own cut, ``WORDVEC_COMPILED_CUT=0``) against
+the Python engine (``jieba-py``), one process and N workers, all in the same run, with identity checks;
+optionally the end-to-end ``wordvec train`` against gensim SGNS.
 
     python bench/tokenize_speed.py [CORPUS] [--sample-mb 8] [--workers N] [--full-identity] [--end-to-end]
 
@@ -56,9 +57,11 @@ def _head(corpus: str, megabytes: float, out: str) -> str:
     return out
 
 
-def _timed(corpus: str, settings, workers: int, out: str):
+def _timed(corpus: str, settings, workers: int, out: str, compiled: bool = True):
+    """Tokenize into a fresh cache; ``compiled=False`` runs rjieba's own cut (``WORDVEC_COMPILED_CUT=0``)."""
     from wordvec.corpora.cache import build_token_cache
 
+    os.environ["WORDVEC_COMPILED_CUT"] = "1" if compiled else "0"
     cpu0 = _cpu()
     start = time.perf_counter()
     cache = build_token_cache([corpus], settings, output=out, workers=workers)
@@ -89,16 +92,24 @@ HEADER = f"{'engine':<9} {'workers':>7} {'MB':>8} {'seconds':>8} {'MB/s':>7} {'t
 def speed(args, tmp: str) -> None:
     from wordvec.corpora.tokenize import TokenizerSettings, make_tokenizer
 
-    engines = {"rjieba": TokenizerSettings(mode="jieba"), "jieba-py": TokenizerSettings(mode="jieba-py")}
+    # "jieba" is --tokenizer jieba as it runs (HMM off, default dictionary: the compiled cut of
+    # corpora/segment); "rjieba" the same engine with WORDVEC_COMPILED_CUT=0; "jieba-py" the Python engine
+    engines = {"jieba": TokenizerSettings(mode="jieba"), "rjieba": TokenizerSettings(mode="jieba"),
+               "jieba-py": TokenizerSettings(mode="jieba-py")}
     for settings in engines.values():
-        make_tokenizer(settings)  # dictionary loads (rjieba ~0.3 s, jieba ~1.5 s) are not part of the rows
+        tokenize = make_tokenizer(settings)  # dictionary loads (rjieba ~0.3 s, jieba ~1.5 s) are not in the rows
+        if hasattr(tokenize, "compiled_cut"):
+            start = time.perf_counter()
+            tokenize.compiled_cut()
+            print(f"compiled dictionary loaded in {time.perf_counter() - start:.2f} s (not in the rows)")
     sample = _head(args.corpus, args.sample_mb, os.path.join(tmp, "sample.txt"))
     print(f"1. first {args.sample_mb:g} MB of {args.corpus}, HMM off", flush=True)
     print(HEADER)
     runs = {}
     for name, settings in engines.items():
         for workers in (1, args.workers):
-            cache, seconds, cpu = _timed(sample, settings, workers, os.path.join(tmp, f"s-{name}-{workers}"))
+            cache, seconds, cpu = _timed(sample, settings, workers, os.path.join(tmp, f"s-{name}-{workers}"),
+                                         compiled=name != "rjieba")
             runs[(name, workers)] = (cache, seconds)
             print(_row(name, workers, cache.report.bytes / 1e6, seconds, cpu, cache.n_tokens), flush=True)
     base = runs[("jieba-py", 1)][0]
@@ -106,20 +117,23 @@ def speed(args, tmp: str) -> None:
     print(f"sample: {base.n_lines:,} lines, {base.n_tokens:,} tokens; ids, offsets and vocabulary identical across "
           f"engines and worker counts: {same}")
     for workers in sorted({1, args.workers}):
-        print(f"rjieba / jieba-py time, {workers} worker(s): "
-              f"{runs[('rjieba', workers)][1] / runs[('jieba-py', workers)][1]:.3f}x")
+        for name in ("jieba", "rjieba"):
+            print(f"{name} / jieba-py time, {workers} worker(s): "
+                  f"{runs[(name, workers)][1] / runs[('jieba-py', workers)][1]:.3f}x")
 
     print(f"\n2. whole corpus {args.corpus}, {args.workers} workers, HMM off", flush=True)
     print(HEADER)
-    cache, seconds, cpu = _timed(args.corpus, engines["rjieba"], args.workers, os.path.join(tmp, "full-rjieba"))
-    full_mb = cache.report.bytes / 1e6
-    print(_row("rjieba", args.workers, full_mb, seconds, cpu, cache.n_tokens))
+    for name in ("rjieba", "jieba"):
+        cache, seconds, cpu = _timed(args.corpus, engines[name], args.workers, os.path.join(tmp, f"full-{name}"),
+                                     compiled=name != "rjieba")
+        full_mb = cache.report.bytes / 1e6
+        print(_row(name, args.workers, full_mb, seconds, cpu, cache.n_tokens), flush=True)
     py_sample = runs[("jieba-py", args.workers)]
     estimate = py_sample[1] * cache.report.bytes / py_sample[0].report.bytes
     print(f"jieba-py  {args.workers:>7} {full_mb:>8.1f} {estimate:>8.1f}  (scaled from its {args.sample_mb:g} MB "
           f"sample run by bytes, not run)")
     print(f"whole corpus: {cache.n_lines:,} lines, {cache.n_tokens:,} tokens, {len(cache.vocab):,} types; "
-          f"rjieba / jieba-py (estimated): {seconds / estimate:.3f}x")
+          f"jieba / jieba-py (estimated): {seconds / estimate:.3f}x")
 
 
 def full_identity(args, tmp: str) -> None:
@@ -128,15 +142,19 @@ def full_identity(args, tmp: str) -> None:
     print(f"\n3. both engines on all of {args.corpus}, {args.workers} workers, line by line", flush=True)
     for hmm in (False, True):
         caches = {}
-        for mode in ("jieba", "jieba-py"):
+        names = ("jieba", "rjieba", "jieba-py") if not hmm else ("jieba", "jieba-py")  # HMM on: rjieba's cut
+        for name in names:
+            mode = "jieba-py" if name == "jieba-py" else "jieba"
             cache, seconds, _ = _timed(args.corpus, TokenizerSettings(mode=mode, hmm=hmm), args.workers,
-                                       os.path.join(tmp, f"id-{mode}-{hmm}"))
-            caches[mode] = cache
-            print(f"  hmm={hmm} {mode:<8} {seconds:8.1f} s", flush=True)
-        a, b = caches["jieba"], caches["jieba-py"]
-        differing = [] if _same(a, b) else _differing_lines(a, b)
-        first = f" (first: {differing[:10]})" if differing else ""
-        print(f"hmm={hmm}: {a.n_lines:,} lines, {len(differing)} differ{first}")
+                                       os.path.join(tmp, f"id-{name}-{hmm}"), compiled=name != "rjieba")
+            caches[name] = cache
+            print(f"  hmm={hmm} {name:<8} {seconds:8.1f} s", flush=True)
+        b = caches["jieba-py"]
+        for name in names[:-1]:
+            a = caches[name]
+            differing = [] if _same(a, b) else _differing_lines(a, b)
+            first = f" (first: {differing[:10]})" if differing else ""
+            print(f"hmm={hmm}, {name} against jieba-py: {a.n_lines:,} lines, {len(differing)} differ{first}")
         for name in caches:
             caches[name] = None
 

@@ -307,7 +307,9 @@ def tokenize_files(
                 progress(done, total or 0)
     else:
         if _context().get_start_method() == "fork":
-            make_tokenizer(settings)  # load the dictionary once here; the forked workers share it
+            tokenize = make_tokenizer(settings)  # load the dictionary once here; the forked workers share it
+            if hasattr(tokenize, "compiled_cut"):
+                tokenize.compiled_cut()  # and the compiled one
         blocks = iter_worker_blocks(files, settings.max_line_chars, strict, report, block_size)
         with _Workers(workers, settings) as pool:
             for where, (worker, (result, block_report)) in pool.run(blocks):

@@ -190,8 +190,13 @@ class StreamVocab:
         return self.tokenize(tokenize, split_lines(text, n_lines))
 
     def _table_joined(self, tokenize, raw, text: str, n_lines: int, lines: Sequence[str] | None):
-        pieces = cut_joined(raw, text + "\n") if n_lines else []
-        got = self._table().intern_pieces(pieces, n_lines)
+        compiled = getattr(tokenize, "compiled_cut", None)
+        if compiled is not None and n_lines:  # token lengths from code points, no token strings at all
+            cp = np.frombuffer((text + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            got = self._table().intern_code_points(cp, compiled().lengths(cp), n_lines)
+        else:
+            pieces = cut_joined(raw, text + "\n") if n_lines else []
+            got = self._table().intern_pieces(pieces, n_lines)
         if got.ends != n_lines:  # a joined cut that did not mark every line end: cut line by line
             more, kept, lengths = self.convert(*tokenize_block(tokenize, lines if lines is not None
                                                               else split_lines(text, n_lines)))
@@ -216,6 +221,7 @@ def warm_table() -> None:
 
     TokenTable().intern_pieces([["a", " "], ["\n"]], 1)
     TokenTable().intern_list(["a\x00"])
+    TokenTable().intern_code_points(np.array([97], dtype=np.uint32), np.ones(1, dtype=np.int64))
 
 
 __all__ = ["tokenize_block", "first_occurrence_ids", "cut_with_whitespace", "cut_joined", "split_lines", "extend_index",

@@ -28,6 +28,7 @@ import numpy as np
 
 from wordvec.io.atomic import atomic_directory, save_json, save_npy
 from wordvec.io.meta import read_artifact_meta
+from wordvec.io.paths import default_cache_root
 from wordvec._version import __version__
 from wordvec.errors import CorruptFileError, InputError, WordvecError
 
@@ -39,11 +40,6 @@ from wordvec.io.vocab import Vocabulary
 FORMAT = "wordvec-token-cache"
 FORMAT_VERSION = 1
 FILES = ("vocab.tsv", "ids.npy", "line_offsets.npy", "meta.json")
-
-
-def default_cache_root() -> str:
-    """``$WORDVEC_CACHE_DIR``, else ``~/.cache/wordvec``."""
-    return os.environ.get("WORDVEC_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "wordvec")
 
 
 def _crc(array: np.ndarray) -> str:

@@ -138,6 +138,13 @@ def _strip_tag(tok: str) -> str:
     return word
 
 
+def _compiled_default():
+    """jieba's default dictionary compiled for large blocks (``segment.default_cut``; imports numba)."""
+    from .segment import default_cut
+
+    return default_cut()
+
+
 def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
     """A function ``line -> tokens`` for ``settings`` (loads jieba once per process when needed).
 
@@ -158,6 +165,9 @@ def make_tokenizer(settings: TokenizerSettings) -> Callable[[str], list[str]]:
         if not settings.split_alnum:
             base.with_whitespace = cut  # type: ignore[attr-defined]  # for tokenize_block's id-level filter
             base.joinable = getattr(cut, "joinable", False)  # type: ignore[attr-defined]
+            if (settings.mode == "jieba" and not settings.hmm and not settings.user_dict
+                    and os.environ.get("WORDVEC_COMPILED_CUT", "1") != "0"):
+                base.compiled_cut = _compiled_default  # type: ignore[attr-defined]  # blocks.StreamVocab
 
     elif settings.mode == "whitespace":
         base = str.split

@@ -184,18 +184,28 @@ def test_queries_segment_with_the_models_engine(tmp_path):
 
 
 def _compare_corpus(path: str, hmm: bool, user_dict: str | None):
-    """Tokenize ``path`` with both engines (2 workers each); the list of differing line numbers."""
-    out = {}
-    for mode in ("jieba", "jieba-py"):
-        vocab, ids, offsets, _, _ = tokenize_files([path], TokenizerSettings(mode=mode, hmm=hmm, user_dict=user_dict),
-                                                  workers=2)
-        out[mode] = (vocab, ids, offsets)
-    (va, ia, oa), (vb, ib, ob) = out["jieba"], out["jieba-py"]
-    if va == vb and np.array_equal(ia, ib) and np.array_equal(oa, ob):
-        return [], va
-    wa, wb = np.array(va.words, dtype=object), np.array(vb.words, dtype=object)
-    lines = min(len(oa), len(ob)) - 1
-    return [k for k in range(lines) if list(wa[ia[oa[k]:oa[k + 1]]]) != list(wb[ib[ob[k]:ob[k + 1]]])], va
+    """Tokenize ``path`` with both engines (2 workers each); the list of differing line numbers. With the HMM
+    off and no user dictionary ``--tokenizer jieba`` runs the compiled cut (corpora/segment); rjieba itself
+    is then compared too (``WORDVEC_COMPILED_CUT=0``)."""
+    import os
+
+    runs = [("jieba", "1"), ("jieba-py", "1")] + ([("jieba", "0")] if not hmm and not user_dict else [])
+    out = []
+    for mode, compiled in runs:
+        os.environ["WORDVEC_COMPILED_CUT"] = compiled
+        try:
+            out.append(tokenize_files([path], TokenizerSettings(mode=mode, hmm=hmm, user_dict=user_dict), workers=2))
+        finally:
+            del os.environ["WORDVEC_COMPILED_CUT"]
+    vb, ib, ob = out[1][:3]
+    differing: set[int] = set()
+    for va, ia, oa, _, _ in out[:1] + out[2:]:
+        if va == vb and np.array_equal(ia, ib) and np.array_equal(oa, ob):
+            continue
+        wa, wb = np.array(va.words, dtype=object), np.array(vb.words, dtype=object)
+        lines = min(len(oa), len(ob)) - 1
+        differing |= {k for k in range(lines) if list(wa[ia[oa[k]:oa[k + 1]]]) != list(wb[ib[ob[k]:ob[k + 1]]])}
+    return sorted(differing), vb
 
 
 @pytest.mark.parametrize("with_dict", [False, True])

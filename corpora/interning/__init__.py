@@ -71,6 +71,10 @@ class TokenTable:
             raise ValueError(f"token lengths sum to {int(lengths.sum())}, the text has {len(text)} characters")
         return self._intern(_code_points(text), lengths, -1, len(lengths), n_lines)
 
+    def intern_code_points(self, cp: np.ndarray, lengths: np.ndarray, n_lines: int = 0) -> Interned:
+        """``intern`` for text already as code points (uint32)."""
+        return self._intern(cp, np.ascontiguousarray(lengths, dtype=np.int64), -1, len(lengths), n_lines)
+
     def intern_list(self, tokens: list[str], n_lines: int = 0) -> Interned:
         """``intern`` for a list of token strings.
 

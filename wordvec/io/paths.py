@@ -41,4 +41,11 @@ def json_dumps(obj: Any, **kwargs: Any) -> str:
     return text
 
 
-__all__ = ["key_bytes", "display", "json_dumps"]
+def default_cache_root() -> str:
+    """Where caches go: ``$WORDVEC_CACHE_DIR``, else ``~/.cache/wordvec``."""
+    import os
+
+    return os.environ.get("WORDVEC_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "wordvec")
+
+
+__all__ = ["key_bytes", "display", "json_dumps", "default_cache_root"]
