@@ -152,6 +152,11 @@ def test_damaged_or_other_copy_is_not_used(tmp_path):
     loaded = DagCut.load(folder, key)
     assert loaded is not None and loaded.cut("中国人民") == ["中国", "人民"]
     assert DagCut.load(folder, {**key, "jieba": "y"}) is None  # built from another jieba
+    logf = np.load(os.path.join(folder, "logf.npy"))
+    np.save(os.path.join(folder, "logf.npy"), logf + 1.0)  # edited values, shapes intact: the checksum tells
+    assert DagCut.load(folder, key) is None
+    np.save(os.path.join(folder, "logf.npy"), logf)
+    assert DagCut.load(folder, key) is not None
     np.save(os.path.join(folder, "klen.npy"), np.array([1, 1, 1], dtype=np.int64))  # edited: lengths disagree
     assert DagCut.load(folder, key) is None
     with open(os.path.join(folder, "keys.npy"), "wb") as handle:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import zlib
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class DagCut:
         with atomic_directory(folder) as tmp:
             for name in _ARRAYS:
                 save_npy(os.path.join(tmp, name + ".npy"), getattr(self, name))
-            save_json(os.path.join(tmp, "meta.json"), {**key, "total": self.total})
+            save_json(os.path.join(tmp, "meta.json"), {**key, "total": self.total, "crc32": self._checksums()})
 
     @classmethod
     def load(cls, folder: str, key: dict) -> "DagCut | None":
@@ -96,7 +97,11 @@ class DagCut:
                            or not np.array_equal(arrays["kstart"][1:], np.cumsum(arrays["klen"])[:-1])
                            or not np.isfinite(arrays["logf"]).all()))):
             return None
-        return cls(arrays["keys"], arrays["kstart"], arrays["klen"], arrays["logf"], arrays["hasf"], total)
+        cut = cls(arrays["keys"], arrays["kstart"], arrays["klen"], arrays["logf"], arrays["hasf"], total)
+        return cut if meta.get("crc32") == cut._checksums() else None  # an edited copy is not used
+
+    def _checksums(self) -> dict[str, int]:
+        return {name: zlib.crc32(np.ascontiguousarray(getattr(self, name)).tobytes()) for name in _ARRAYS}
 
 
 _DEFAULT: list[DagCut] = []
