@@ -100,7 +100,7 @@ def test_ties_go_to_the_longer_word():
 
 @FAST
 @given(st.lists(st.text(st.sampled_from(list("ab中")), min_size=1, max_size=3), max_size=30, unique=True))
-def test_hash_keys_and_fill_slots_match_python(words):
+def test_hash_keys_and_slots_match_python(words):
     cut = DagCut.from_freq({w: 1 for w in words} or {"a": 1}, 1)
     for kid in range(len(cut.klen)):
         key = cut.keys[cut.kstart[kid]:cut.kstart[kid] + cut.klen[kid]].tolist()

@@ -39,7 +39,7 @@ class DagCut:
         self.khash = np.zeros(len(klen), dtype=np.uint64)
         K.hash_keys(keys, kstart, klen, self.khash)
         self.slots = np.full(1 << (2 * max(1, len(klen))).bit_length(), -1, dtype=np.int32)
-        K.fill_slots(self.slots, self.khash, len(klen))
+        K.rehash(self.slots, self.khash, len(klen))
 
     @classmethod
     def from_freq(cls, freq: dict[str, int], total: int) -> "DagCut":

@@ -12,19 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-FNV_OFFSET = np.uint64(14695981039346656037)
-FNV_PRIME = np.uint64(1099511628211)
-
-
-@njit(cache=True)
-def fill_slots(slots, khash, count):
-    """Put keys ``0 … count-1`` into the empty table ``slots`` by their hashes."""
-    mask = len(slots) - 1
-    for kid in range(count):
-        s = np.int64(khash[kid] & np.uint64(mask))
-        while slots[s] >= 0:
-            s = (s + 1) & mask
-        slots[s] = kid
+from ..interning._kernels import FNV_OFFSET, FNV_PRIME, rehash  # noqa: F401 (rehash: the slot table)
 
 
 @njit(cache=True)
