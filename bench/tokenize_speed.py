@@ -8,12 +8,13 @@ optionally the end-to-end ``wordvec train`` against gensim SGNS.
 CORPUS defaults to ../shared/data/corpora/zh_mixed.txt.gz (zh_small when zh_mixed is absent). Each row
 tokenizes into a fresh token cache in a temporary folder (reading, segmenting, merging and saving), HMM off.
 
-1. On the first ``--sample-mb`` MB of text: both engines with 1 process and with N workers (default all
-   cores), and whether their ids, offsets and vocabularies are identical.
-2. On the whole corpus: rjieba with N workers, timed. The Python engine's time for the whole corpus is its
+1. On the first ``--sample-mb`` MB of text: jieba, rjieba and jieba-py with 1 process and with N workers
+   (default all cores), and whether their ids, offsets and vocabularies are identical. Loading each
+   dictionary (the compiled one included) happens before the rows and is printed.
+2. On the whole corpus: rjieba and jieba with N workers, timed. The Python engine's time for the whole corpus is its
    N-worker sample time scaled by bytes (the sample must be ≥ 8 MB for issue 13); the ratio is printed.
-3. ``--full-identity``: both engines on the whole corpus with N workers, HMM off and on, compared line by
-   line (the Python engine then runs in full: about a minute per pass for zh_mixed on a quiet 2-core machine).
+3. ``--full-identity``: the engines on the whole corpus with N workers, HMM off (jieba, rjieba, jieba-py)
+   and on (jieba, which then runs rjieba's cut, and jieba-py), compared line by line (the Python engine then runs in full: about a minute per pass for zh_mixed on a quiet 2-core machine).
 4. ``--end-to-end``: ``wordvec train CORPUS`` from an empty cache (2 threads, default preset) against gensim
    SGNS (sg=1, negative 5, window 5, 5 epochs, min_count 5, 2 workers) on the already-tokenized text, and
    the share of the train run spent tokenizing.
