@@ -178,7 +178,7 @@ class StreamVocab:
         tokens, raw_lengths = cut_with_whitespace(raw, lines, False)
         table = self._table()
         got = table.intern_list(tokens)
-        is_space = table.stream_ids(np.arange(len(table))) < 0
+        is_space = table.ksid[:len(table)] < 0
         return got.words, got.kept, _line_lengths(got.ids, is_space, None, raw_lengths, len(lines))
 
     def tokenize_text(self, tokenize: Callable[[str], list[str]], text: str, n_lines: int):

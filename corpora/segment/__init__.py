@@ -135,6 +135,7 @@ def default_cut() -> DagCut:
             cut.save(folder, key)
         except (OSError, WordvecError):
             pass  # an unwritable cache folder: build again next time
+    cut.lengths(_code_points("中a"))  # load the compiled cut now (before a fork, workers inherit it)
     _DEFAULT.append(cut)
     return cut
 
